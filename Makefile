@@ -1,0 +1,48 @@
+# Quick start: `make demo` (set up, run over corpus/ into outputs/, print a summary)
+# and `make test` (set up, run the whole test suite). Both are idempotent.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+APT_PACKAGES := tesseract-ocr tesseract-ocr-chi-sim fonts-wqy-zenhei fonts-arphic-uming
+
+.PHONY: setup apt demo test eval bench corpus clean
+
+setup: apt $(STAMP)
+
+# system packages: OCR engine (alternative to the default rapidocr) and CJK fonts for the corpus generator
+apt:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  echo "installing $$missing"; \
+	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+$(STAMP): pyproject.toml
+	@python3 -m venv $(VENV) 2>/dev/null || { \
+	  sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq python3-venv >/dev/null; \
+	  rm -rf $(VENV); python3 -m venv $(VENV); }
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -e '.[test,corpus]'
+	touch $(STAMP)
+
+demo: setup
+	$(VENV)/bin/formpipe run corpus -o outputs
+	$(VENV)/bin/formpipe eval --truth corpus/truth --outputs outputs --max-mismatches 20
+
+test: setup
+	$(PY) -m pytest -q
+
+eval: setup
+	$(VENV)/bin/formpipe eval --truth corpus/truth --outputs outputs
+
+bench: setup
+	$(PY) bench/bench_born_digital.py
+
+corpus: setup
+	$(PY) -m corpus.generate
+
+clean:
+	rm -rf outputs .pytest_cache

@@ -1,0 +1,151 @@
+"""Grid -> form record, driven by a declarative template.
+
+The walk knows no row numbers: the label in a table's first column opens a
+block (records, label/amount pairs) or names a field; an empty first-column
+cell (a merged label split by a page break) keeps the block open; an unknown
+label closes it. Inside a records block the first row names the columns and
+each later row is matched to them by horizontal overlap, so merged cells that
+start above a row still give it their value.
+"""
+from __future__ import annotations
+
+import re
+
+from .model import Cell, Extraction, Table, TextLine
+from .record import EMPTY, CellRef, RawBudgetItem, RawForm, RawRecord
+from .template import BlockSpec, Template, label_key
+
+_YEAR = re.compile(r"(20\d{2}|19\d{2})\s*年")
+
+
+def ref(c: Cell, table: Table) -> CellRef:
+    return CellRef(c.text, c.page, c.box, c.confidence, table.table_no, c.row, c.col)
+
+
+def _overlap(c: Cell, x0: float, x1: float) -> float:
+    return max(0.0, min(c.box.x1, x1) - max(c.box.x0, x0))
+
+
+def _best(cells: list[Cell], x0: float, x1: float) -> Cell | None:
+    """The cell that covers most of the column [x0, x1] (at least a third of it)."""
+    best, score = None, 0.0
+    for c in cells:
+        ov = _overlap(c, x0, x1)
+        if ov > score:
+            best, score = c, ov
+    return best if best is not None and score >= (x1 - x0) / 3 else None
+
+
+def find_title(lines: list[TextLine], tpl: Template) -> CellRef:
+    first = [ln for ln in lines if ln.page == min((l.page for l in lines), default=1)]
+    hits = [ln for ln in first if any(k in label_key(ln.text) for k in tpl.title_keywords)]
+    pool = hits or first
+    if not pool:
+        return EMPTY
+    ln = max(pool, key=lambda l: (l.size, -l.box.y0))
+    return CellRef(ln.text, ln.page, ln.box, 1.0)
+
+
+class _Walk:
+    """State of one pass over a table's rows."""
+
+    def __init__(self, tpl: Template, form: RawForm):
+        self.tpl, self.form = tpl, form
+        self.fields = tpl.field_by_label
+        self.blocks = tpl.block_by_label
+        self.block: BlockSpec | None = None
+        self.header: list[tuple[str, float, float]] | None = None
+
+    def table(self, t: Table) -> None:
+        self.block, self.header = None, None
+        for r in range(t.n_rows):
+            covering = t.cells_covering_row(r)
+            if not any(c.row == r for c in covering):
+                continue
+            lead = covering[0] if covering[0].col == 0 else None
+            body = [c for c in covering if c is not lead]
+            if lead is not None and lead.row == r:
+                self._label(lead)
+            if self.block is None:
+                self._fields(covering, t)
+            elif self.block.kind == "pairs":
+                self._pairs(body, r, t)
+            else:
+                self._records(body, r, t)
+
+    def _label(self, lead: Cell) -> None:
+        key = label_key(lead.text)
+        if not key:
+            return  # split merged label: the block goes on
+        if key in self.blocks:
+            block = self.tpl.blocks[self.blocks[key]]
+            if block is not self.block:  # the same label again is a continued block
+                self.block, self.header = block, None
+        else:
+            self.block, self.header = None, None
+
+    def _fields(self, cells: list[Cell], t: Table) -> None:
+        for i, c in enumerate(cells):
+            name = self.fields.get(label_key(c.text))
+            if name and i + 1 < len(cells) and name not in self.form.fields:
+                self.form.fields[name] = ref(cells[i + 1], t)
+
+    def _pairs(self, body: list[Cell], r: int, t: Table) -> None:
+        sections = set(self.block.sections)
+        if any(label_key(c.text) in sections for c in body):
+            self.header = [(label_key(c.text), c.box.x0, c.box.x1) for c in body if label_key(c.text) in sections]
+            return
+        if not self.header:
+            return
+        for i in range(0, len(body) - 1):
+            lab, val = body[i], body[i + 1]
+            if lab.row != r or not label_key(lab.text):
+                continue
+            sec = next((name for name, x0, x1 in self.header if x0 - 2 <= (lab.box.x0 + lab.box.x1) / 2 <= x1 + 2), None)
+            if sec is None:
+                continue
+            self.form.budget.append(RawBudgetItem(sec, lab.text, ref(val, t)))
+
+    def _records(self, body: list[Cell], r: int, t: Table) -> None:
+        spec = self.block
+        wanted = {label_key(v): col for col, variants in spec.columns.items() for v in variants}
+        named = [(wanted[label_key(c.text)], c) for c in body if c.row == r and label_key(c.text) in wanted]
+        if self.header is None:
+            if len(named) >= 2:
+                self.header = [(col, c.box.x0, c.box.x1) for col, c in named]
+                self.form.columns[spec.name] = tuple(col for col, _ in named)
+            return
+        if len(named) >= 2 and len(named) * 2 >= len([c for c in body if c.text]):
+            return  # a header row repeated on a continuation page
+        rec = {}
+        for col, x0, x1 in self.header:
+            c = _best(body, x0, x1)
+            rec[col] = ref(c, t) if c is not None else EMPTY
+        starts = [c for c in body if c.row == r]
+        if not any(c.text.strip() for c in starts):
+            return
+        getattr(self.form, spec.name).append(RawRecord(rec, min(c.page for c in starts)))
+
+
+def map_form(ex: Extraction, tpl: Template) -> RawForm:
+    form = RawForm(tpl.form_type, find_title(ex.lines, tpl))
+    walk = _Walk(tpl, form)
+    for t in ex.tables:
+        walk.table(t)
+    form.loose_text = [ln.text for ln in ex.lines]
+    return form
+
+
+def find_year(form: RawForm) -> int | None:
+    """The budget year: title first, then a 预算年度 field, then the first year in the texts."""
+    candidates = [form.title.text]
+    by = form.fields.get("budget_year")
+    if by and re.fullmatch(r"\s*(19|20)\d{2}\s*年?\s*", by.text):
+        return int(re.sub(r"\D", "", by.text))
+    candidates += form.loose_text
+    candidates += [form.fields[k].text for k in ("overall_goal",) if k in form.fields]
+    for text in candidates:
+        m = _YEAR.search(text or "")
+        if m:
+            return int(m.group(1))
+    return None

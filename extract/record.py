@@ -1,0 +1,59 @@
+"""The form record: template fields filled with raw cell texts and their provenance.
+
+Nothing here is normalised yet; `normalize.rows` turns a RawForm into typed rows.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .model import Box
+
+
+@dataclass(frozen=True)
+class CellRef:
+    """A value as printed, and where it came from."""
+
+    text: str
+    page: int = 0
+    box: Box | None = None
+    confidence: float = 1.0
+    table_no: int = 0
+    row: int = -1
+    col: int = -1
+
+
+EMPTY = CellRef("")
+
+
+@dataclass(frozen=True)
+class RawBudgetItem:
+    section: str
+    item: str
+    amount: CellRef
+
+
+@dataclass(frozen=True)
+class RawRecord:
+    """One row of a records block (a task, an indicator): column -> cell."""
+
+    values: dict[str, CellRef]
+    page: int
+
+    def get(self, column: str) -> CellRef:
+        return self.values.get(column, EMPTY)
+
+
+@dataclass
+class RawForm:
+    form_type: str
+    title: CellRef
+    fields: dict[str, CellRef] = field(default_factory=dict)
+    budget: list[RawBudgetItem] = field(default_factory=list)
+    tasks: list[RawRecord] = field(default_factory=list)
+    indicators: list[RawRecord] = field(default_factory=list)
+    # per-block column names the form actually has (e.g. no period_target column)
+    columns: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # free text outside the tables, for year detection and debugging
+    loose_text: list[str] = field(default_factory=list)
+    # (dataset, row_ref, field, code, severity, message) found while mapping
+    notes: list[tuple] = field(default_factory=list)

@@ -1,0 +1,143 @@
+"""Form record -> typed rows of the six datasets, plus the flags found on the way."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from extract.model import Extraction
+from extract.record import CellRef, RawForm
+
+from .flags import ERROR, INFO, Flag
+from .hierarchy import fill_down, snap_level
+from .numerals import read_amount
+from .targets import parse_target
+from .text import clean_text, strip_trailing_punct
+from .validate import indicator_checks, missing_fields, sum_rules
+from .words import split_indicator
+
+LOW_CONFIDENCE = 0.80  # cells read below this are shown for review
+
+
+@dataclass(frozen=True)
+class DocInfo:
+    doc_id: str
+    source_path: str
+    pipeline_version: str
+    processed_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+
+
+@dataclass
+class FormRows:
+    year: int | None
+    rows: dict[str, list[dict]]
+    flags: list[Flag]
+
+
+def _box(ref: CellRef) -> dict:
+    b = ref.box
+    return {"x0": b.x0, "y0": b.y0, "x1": b.x1, "y1": b.y1} if b else {"x0": None, "y0": None, "x1": None, "y1": None}
+
+
+def _int(text: str) -> int | None:
+    m = re.fullmatch(r"\s*(\d+)\s*(个|人|家)?\s*", clean_text(text or ""))
+    return int(m.group(1)) if m else None
+
+
+def _amount(ref: CellRef, dataset: str, row_ref: int | None, col: str, flags: list[Flag]):
+    reading = read_amount(ref.text)
+    if reading.reason:
+        flags.append(Flag(dataset, row_ref, col, "AMOUNT_UNPARSEABLE", ERROR,
+                          f"“{ref.text}” (page {ref.page}) is not a readable amount: {reading.reason}"))
+    for fix in reading.corrections:
+        flags.append(Flag(dataset, row_ref, col, "AMOUNT_REPAIRED", INFO, f"“{ref.text}” (page {ref.page}): {fix}."))
+    if ref.text and ref.confidence < LOW_CONFIDENCE:
+        flags.append(Flag(dataset, row_ref, col, "LOW_CONFIDENCE", ERROR,
+                          f"“{ref.text}” on page {ref.page} was read with confidence {ref.confidence:.2f}; check it."))
+    return reading.value
+
+
+def _target_cols(prefix: str, text: str | None) -> dict:
+    t = parse_target(text) if text else None
+    keys = ("op", "value", "value_max", "unit", "scaled_value", "base_unit")
+    return {f"{prefix}_{k}": (getattr(t, k) if t else None) for k in keys}
+
+
+def budget_rows(form: RawForm, flags: list[Flag]) -> list[dict]:
+    out = []
+    for i, b in enumerate(form.budget):
+        amount = _amount(b.amount, "budget_items", i, "amount_wan", flags)
+        out.append({"section": clean_text(b.section), "item": clean_text(b.item), "amount_wan": amount,
+                    "raw_text": b.amount.text, "page": b.amount.page, **_box(b.amount),
+                    "confidence": b.amount.confidence})
+    return out
+
+
+def task_rows(form: RawForm, flags: list[Flag]) -> list[dict]:
+    out = []
+    for n, rec in enumerate(form.tasks, start=1):
+        funds = rec.get("funds")
+        out.append({"task_no": n, "name": clean_text(rec.get("name").text),
+                    "content": clean_text(rec.get("content").text),
+                    "funds_wan": _amount(funds, "tasks", n, "funds_wan", flags), "funds_raw": funds.text,
+                    "expected_goal": clean_text(rec.get("expected_goal").text), "page": rec.page})
+    return out
+
+
+def indicator_rows(form: RawForm, flags: list[Flag]) -> list[dict]:
+    has = set(form.columns.get("indicators", ()))
+    out = []
+    for n, rec in enumerate(form.indicators, start=1):
+        row = {"seq": n, "page": rec.page}
+        for col in ("level1", "level2"):
+            row[col], found = snap_level(col, clean_text(rec.get(col).text), n)
+            flags.extend(found)
+        row["level3"] = strip_trailing_punct(clean_text(rec.get("level3").text))
+        row["level3_tokens"] = split_indicator(row["level3"]) if row["level3"] else []
+        for col in ("period_target", "annual_target"):
+            row[col] = clean_text(rec.get(col).text) if col in has else None
+        out.append(row)
+    flags.extend(fill_down(out))
+    for row in out:
+        row.update(_target_cols("annual", row["annual_target"]))
+        row.update(_target_cols("period", row["period_target"]))
+        flags.extend(indicator_checks(row))
+    return out
+
+
+def cell_rows(ex: Extraction) -> list[dict]:
+    return [{"page": c.page, "table_no": t.table_no, "row": c.row, "col": c.col, "rowspan": c.rowspan,
+             "colspan": c.colspan, "text": c.text, "x0": c.box.x0, "y0": c.box.y0, "x1": c.box.x1,
+             "y1": c.box.y1, "confidence": c.confidence, "source": c.source}
+            for t in ex.tables for c in t.cells]
+
+
+def build_rows(form: RawForm, ex: Extraction, year: int | None, doc: DocInfo, rules=(),
+               required: tuple[str, ...] = ("department", "overall_goal")) -> FormRows:
+    flags: list[Flag] = list(form.notes)
+    field_text = {k: v.text for k, v in form.fields.items()}
+    document = {
+        "source_path": doc.source_path, "form_type": form.form_type, "title": clean_text(form.title.text),
+        "department": clean_text(field_text.get("department", "")),
+        "subordinate_units": _int(field_text.get("subordinate_units", "")),
+        "funded_staff": _int(field_text.get("funded_staff", "")),
+        "overall_goal": clean_text(field_text.get("overall_goal", "")),
+        "other_tasks": clean_text(field_text.get("other_tasks", "")),
+        "pages": ex.pages, "method": ex.method, "ocr_engine": ex.ocr_engine,
+        "pipeline_version": doc.pipeline_version, "processed_at": doc.processed_at, "error": None,
+    }
+    budget = budget_rows(form, flags)
+    tasks = task_rows(form, flags)
+    indicators = indicator_rows(form, flags)
+    cells = cell_rows(ex)
+    flags.extend(missing_fields({**document, "year": year}, [*required, "year"]))
+    flags.extend(sum_rules(budget, rules))
+    if not indicators:
+        flags.append(Flag("indicators", None, None, "MISSING_FIELD", ERROR, "No 绩效指标 rows were found on the form."))
+    confs = [c["confidence"] for c in cells]
+    document["mean_confidence"] = sum(confs) / len(confs) if confs else 0.0
+    document["n_flags"] = len(flags)
+    document["status"] = "needs_review" if any(f.severity == ERROR for f in flags) else "ok"
+    rows = {"documents": [document], "budget_items": budget, "tasks": tasks, "indicators": indicators,
+            "cells": cells, "flags": [f.row() for f in flags]}
+    return FormRows(year, rows, flags)

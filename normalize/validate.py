@@ -1,0 +1,53 @@
+"""Checks over normalised rows -> flags. Rules that are data live in the template."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from .flags import ERROR, WARNING, Flag
+
+FIELD_NAMES = {
+    "department": "部门名称", "overall_goal": "总体绩效目标", "year": "预算年度", "title": "表名",
+}
+
+
+def missing_fields(document: dict, required: list[str]) -> list[Flag]:
+    out = []
+    for name in required:
+        if document.get(name) in (None, ""):
+            out.append(Flag("documents", None, name, "MISSING_FIELD", ERROR,
+                            f"{FIELD_NAMES.get(name, name)} was not found on the form; enter it by hand."))
+    return out
+
+
+def sum_rules(items: list[dict], rules) -> list[Flag]:
+    """Each rule: total == sum(parts) within its tolerance (万元). Silent when a value is absent."""
+    by_key = {(r["section"], r["item"]): r["amount_wan"] for r in items}
+    out = []
+    for rule in rules:
+        total = by_key.get(tuple(rule.total))
+        parts = [by_key.get(tuple(p)) for p in rule.parts]
+        if total is None or any(p is None for p in parts):
+            continue
+        got = sum(parts, Decimal(0))
+        if abs(got - total) > Decimal(rule.tolerance):
+            names = " + ".join(p[1] for p in rule.parts)
+            out.append(Flag("budget_items", None, "amount_wan", "SUM_MISMATCH", WARNING,
+                            f"{names} = {got} but {rule.total[1]} = {total} (rule “{rule.name}”); check these amounts."))
+    return out
+
+
+def indicator_checks(row: dict) -> list[Flag]:
+    out = []
+    seq = row["seq"]
+    if not row.get("level3"):
+        out.append(Flag("indicators", seq, "level3", "MISSING_FIELD", ERROR,
+                        f"Indicator {seq} has no 三级指标 name; read it from the form."))
+    if not row.get("annual_target"):
+        out.append(Flag("indicators", seq, "annual_target", "MISSING_FIELD", ERROR,
+                        f"Indicator {seq} has no 年度指标值; read it from the form."))
+    for which in ("annual", "period"):
+        text = row.get(f"{which}_target") or ""
+        if row.get(f"{which}_op") == "text" and any(ch.isdigit() for ch in text):
+            out.append(Flag("indicators", seq, f"{which}_target", "TARGET_UNPARSEABLE", WARNING,
+                            f"Target “{text}” of indicator {seq} has a number that could not be parsed."))
+    return out

@@ -1,0 +1,107 @@
+"""The output contract as pyarrow schemas (documented in store/SCHEMA.md).
+
+Renaming or retyping a column is a breaking change: bump SCHEMA_VERSION.
+`year` is the hive partition key: it lives in the folder name, not in the files.
+"""
+from __future__ import annotations
+
+import pyarrow as pa
+
+SCHEMA_VERSION = "1.0"
+DATASETS = ("documents", "budget_items", "tasks", "indicators", "cells", "flags")
+
+MONEY = pa.decimal128(18, 2)
+_BOX = [("x0", pa.float32()), ("y0", pa.float32()), ("x1", pa.float32()), ("y1", pa.float32())]
+
+
+def _target(prefix: str) -> list[tuple[str, pa.DataType]]:
+    return [
+        (f"{prefix}_op", pa.string()),
+        (f"{prefix}_value", pa.float64()),
+        (f"{prefix}_value_max", pa.float64()),
+        (f"{prefix}_unit", pa.string()),
+        (f"{prefix}_scaled_value", pa.float64()),
+        (f"{prefix}_base_unit", pa.string()),
+    ]
+
+
+_COLUMNS: dict[str, list[tuple[str, pa.DataType]]] = {
+    "documents": [
+        ("source_path", pa.string()),
+        ("form_type", pa.string()),
+        ("title", pa.string()),
+        ("department", pa.string()),
+        ("subordinate_units", pa.int32()),
+        ("funded_staff", pa.int32()),
+        ("overall_goal", pa.string()),
+        ("other_tasks", pa.string()),
+        ("pages", pa.int16()),
+        ("method", pa.string()),
+        ("ocr_engine", pa.string()),
+        ("mean_confidence", pa.float32()),
+        ("status", pa.string()),
+        ("n_flags", pa.int32()),
+        ("pipeline_version", pa.string()),
+        ("processed_at", pa.timestamp("us", tz="UTC")),
+        ("error", pa.string()),  # one-line reason when status is failed
+    ],
+    "budget_items": [
+        ("section", pa.string()),
+        ("item", pa.string()),
+        ("amount_wan", MONEY),
+        ("raw_text", pa.string()),
+        ("page", pa.int16()),
+        *_BOX,
+        ("confidence", pa.float32()),
+    ],
+    "tasks": [
+        ("task_no", pa.int16()),
+        ("name", pa.string()),
+        ("content", pa.string()),
+        ("funds_wan", MONEY),
+        ("funds_raw", pa.string()),
+        ("expected_goal", pa.string()),
+        ("page", pa.int16()),
+    ],
+    "indicators": [
+        ("seq", pa.int16()),
+        ("level1", pa.string()),
+        ("level2", pa.string()),
+        ("level3", pa.string()),
+        ("level3_tokens", pa.list_(pa.string())),
+        ("period_target", pa.string()),
+        ("annual_target", pa.string()),
+        *_target("annual"),
+        *_target("period"),
+        ("page", pa.int16()),
+    ],
+    "cells": [
+        ("page", pa.int16()),
+        ("table_no", pa.int16()),
+        ("row", pa.int16()),
+        ("col", pa.int16()),
+        ("rowspan", pa.int16()),
+        ("colspan", pa.int16()),
+        ("text", pa.string()),
+        *_BOX,
+        ("confidence", pa.float32()),
+        ("source", pa.string()),
+    ],
+    "flags": [
+        ("dataset", pa.string()),
+        ("row_ref", pa.int32()),
+        ("field", pa.string()),
+        ("code", pa.string()),
+        ("severity", pa.string()),
+        ("message", pa.string()),
+    ],
+}
+
+SCHEMAS: dict[str, pa.Schema] = {
+    name: pa.schema([("doc_id", pa.string()), *cols]) for name, cols in _COLUMNS.items()
+}
+PARTITION = pa.field("year", pa.int16())
+
+
+def columns(dataset: str) -> list[str]:
+    return SCHEMAS[dataset].names

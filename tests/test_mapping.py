@@ -1,0 +1,113 @@
+"""Template mapping: grid cells -> form fields, by labels, not row numbers."""
+from extract.mapping import find_year, map_form
+from extract.model import Box, Cell, Extraction, Table, TextLine
+from extract.record import CellRef, RawForm
+from extract.template import label_key, load_template
+
+TPL = load_template()
+
+
+def table(spec, widths, page=1, table_no=1, row_h=20.0):
+    xs = [0.0]
+    for w in widths:
+        xs.append(xs[-1] + w)
+    cells = [Cell(page, r, c, rs, cs, text, Box(xs[c], r * row_h, xs[c + cs], (r + rs) * row_h))
+             for r, c, rs, cs, text in spec]
+    n_rows = max(r + rs for r, _, rs, _, _ in spec)
+    return Table(table_no, cells, n_rows, len(widths), (page,), tuple(xs))
+
+
+def form_of(*tables, lines=()):
+    return map_form(Extraction(pages=1, tables=list(tables), lines=list(lines)), TPL)
+
+
+INDICATORS = [
+    (0, 0, 5, 1, "绩效指标"), (0, 1, 1, 1, "一级指标"), (0, 2, 1, 1, "二级指标"), (0, 3, 1, 1, "三级指标"),
+    (0, 4, 1, 1, "实施周期指标值"), (0, 5, 1, 1, "年度指标值"),
+    (1, 1, 4, 1, "产出指标"), (1, 2, 2, 1, "数量指标"), (1, 3, 1, 1, "甲率"), (1, 4, 1, 1, "100%"), (1, 5, 1, 1, "99%"),
+    (2, 3, 1, 1, "乙数"), (2, 4, 1, 1, "≥90%"), (2, 5, 1, 1, "≥90%"),
+    (3, 2, 2, 1, "质量指标"), (3, 3, 1, 1, "丙"), (3, 4, 1, 1, "1"), (3, 5, 1, 1, "2"),
+    (4, 3, 1, 1, "丁"), (4, 4, 1, 1, "3"), (4, 5, 1, 1, "4"),
+]
+
+
+def test_label_key_ignores_layout_and_bracket_width():
+    assert label_key("预算金额(万元)") == label_key("预算金额（万元）")
+    assert label_key("部门名称：") == "部门名称"
+    assert label_key("其他需完成\n的任务（可\n选填）") == "其他需完成的任务（可选填）"
+
+
+def test_fields_by_label_variants():
+    t = table([(0, 0, 1, 1, "单位名称"), (0, 1, 1, 3, "深圳市交通运输局"),
+               (1, 0, 2, 1, "基本信息"), (1, 1, 1, 1, "下属二级单位数"), (1, 2, 1, 2, "7"),
+               (2, 1, 1, 1, "财政供养人员数"), (2, 2, 1, 2, "1,234")], [60, 80, 80, 80])
+    f = form_of(t)
+    assert f.fields["department"].text == "深圳市交通运输局"
+    assert f.fields["subordinate_units"].text == "7"
+    assert f.fields["funded_staff"].text == "1,234"
+
+
+def test_budget_pairs_take_section_from_header_rows():
+    t = table([(0, 0, 4, 1, "预算整体情况"),
+               (0, 1, 1, 1, "部门预算支出"), (0, 2, 1, 1, "预算金额（万元）"), (0, 3, 1, 1, "收入来源"), (0, 4, 1, 1, "预算金额（万元）"),
+               (1, 1, 1, 1, "基本支出"), (1, 2, 1, 1, "1.00"), (1, 3, 1, 1, "财政拨款"), (1, 4, 1, 1, "2.00"),
+               (2, 1, 1, 1, "事业发展性支出"), (2, 2, 1, 1, "预算金额（万元）"), (2, 3, 1, 1, "按预算级次划分"), (2, 4, 1, 1, "预算金额（万元）"),
+               (3, 1, 1, 1, "财政专项资金"), (3, 2, 1, 1, "0.00"), (3, 3, 1, 1, "市本级使用资金"), (3, 4, 1, 1, "44, 770. 21")],
+              [60, 80, 60, 80, 60])
+    got = [(b.section, b.item, b.amount.text) for b in form_of(t).budget]
+    assert got == [("部门预算支出", "基本支出", "1.00"), ("收入来源", "财政拨款", "2.00"),
+                   ("事业发展性支出", "财政专项资金", "0.00"), ("按预算级次划分", "市本级使用资金", "44, 770. 21")]
+
+
+def test_indicator_records_take_merged_cells_for_every_row_they_cover():
+    f = form_of(table(INDICATORS, [60, 60, 60, 100, 60, 60]))
+    got = [(r.get("level1").text, r.get("level2").text, r.get("level3").text, r.get("period_target").text,
+            r.get("annual_target").text) for r in f.indicators]
+    assert got == [("产出指标", "数量指标", "甲率", "100%", "99%"), ("产出指标", "数量指标", "乙数", "≥90%", "≥90%"),
+                   ("产出指标", "质量指标", "丙", "1", "2"), ("产出指标", "质量指标", "丁", "3", "4")]
+    assert f.columns["indicators"] == ("level1", "level2", "level3", "period_target", "annual_target")
+
+
+def test_single_target_column_variant_maps_to_annual():
+    spec = [(0, 0, 2, 1, "绩效指标"), (0, 1, 1, 1, "一级指标"), (0, 2, 1, 1, "二级指标"), (0, 3, 1, 1, "三级指标"),
+            (0, 4, 1, 1, "指标值"), (1, 1, 1, 1, "效益指标"), (1, 2, 1, 1, "社会效益指标"), (1, 3, 1, 1, "甲"), (1, 4, 1, 1, "≥95%")]
+    f = form_of(table(spec, [60, 60, 60, 100, 60]))
+    assert f.columns["indicators"] == ("level1", "level2", "level3", "annual_target")
+    assert f.indicators[0].get("annual_target").text == "≥95%"
+    assert f.indicators[0].get("period_target").text == ""
+
+
+def test_split_label_keeps_block_and_repeated_header_is_skipped():
+    spec = [(0, 0, 2, 1, "年度重点工作任务"), (0, 1, 1, 1, "名称"), (0, 2, 1, 1, "主要实施内容"),
+            (0, 3, 1, 1, "拟投入的资金（万元）"), (0, 4, 1, 1, "期望达到的目标（概述）"),
+            (1, 1, 1, 1, "甲计划"), (1, 2, 1, 1, "内容甲"), (1, 3, 1, 1, "1.00"), (1, 4, 1, 1, "目标甲"),
+            # page break: label cell split (empty), header repeated
+            (2, 0, 3, 1, ""), (2, 1, 1, 1, "名称"), (2, 2, 1, 1, "主要实施内容"),
+            (2, 3, 1, 1, "拟投入的资金（万元）"), (2, 4, 1, 1, "期望达到的目标（概述）"),
+            (3, 1, 1, 1, "乙计划"), (3, 2, 1, 1, "内容乙"), (3, 3, 1, 1, "2.00"), (3, 4, 1, 1, "目标乙"),
+            (4, 1, 1, 1, "丙计划"), (4, 2, 1, 1, "内容丙"), (4, 3, 1, 1, "3.00"), (4, 4, 1, 1, "目标丙"),
+            (5, 0, 1, 1, "其他需完成的任务（可选填）"), (5, 1, 1, 4, "")]
+    f = form_of(table(spec, [60, 60, 120, 60, 80]))
+    assert [r.get("name").text for r in f.tasks] == ["甲计划", "乙计划", "丙计划"]
+    assert [r.get("funds").text for r in f.tasks] == ["1.00", "2.00", "3.00"]
+    assert f.fields["other_tasks"].text == ""
+
+
+def test_unknown_label_closes_a_block():
+    spec = INDICATORS + [(5, 0, 1, 1, "审核意见"), (5, 1, 1, 5, "同意")]
+    f = form_of(table(spec, [60, 60, 60, 100, 60, 60]))
+    assert len(f.indicators) == 4
+
+
+def test_title_and_year():
+    lines = [TextLine(1, "填报单位：某局", Box(0, 60, 100, 70), 10),
+             TextLine(1, "2024年部门整体预算绩效目标申报表", Box(0, 20, 300, 36), 16)]
+    f = form_of(table(INDICATORS, [60] * 6), lines=lines)
+    assert f.title.text == "2024年部门整体预算绩效目标申报表"
+    assert find_year(f) == 2024
+
+
+def test_year_falls_back_to_the_goal_text():
+    f = RawForm("x", CellRef("部门整体预算绩效目标申报表"), fields={"overall_goal": CellRef("2023年，我局将……")})
+    assert find_year(f) == 2023
+    assert find_year(RawForm("x", CellRef("部门整体预算绩效目标申报表"))) is None
