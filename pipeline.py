@@ -22,7 +22,8 @@ from pathlib import Path
 log = logging.getLogger("formpipe")
 
 PDF_SUFFIXES = {".pdf"}
-INPUT_SUFFIXES = PDF_SUFFIXES
+TEXT_SUFFIXES = {".txt", ".tsv"}  # flattened dumps of a form (see extract/plaintext.py)
+INPUT_SUFFIXES = PDF_SUFFIXES | TEXT_SUFFIXES
 
 
 def pipeline_version() -> str:
@@ -97,6 +98,12 @@ def extract_document(path: Path):
             return extract_pdf_text(path)
         except Exception as e:  # pdfminer raises many types for broken files
             raise DocumentError(f"not a readable PDF ({type(e).__name__}: {e})".splitlines()[0]) from e
+    if suffix in TEXT_SUFFIXES:
+        from extract.plaintext import extract_text_dump
+        try:
+            return extract_text_dump(path)
+        except (OSError, ValueError) as e:
+            raise DocumentError(f"unreadable text dump ({e})") from e
     raise DocumentError(f"unsupported file type {suffix or '(none)'}")
 
 

@@ -55,6 +55,8 @@ class _Walk:
         self.blocks = tpl.block_by_label
         self.block: BlockSpec | None = None
         self.header: list[tuple[str, float, float]] | None = None
+        # a header row printed above its block label (flattened exports do this)
+        self.pending: tuple[str, list[tuple[str, float, float]]] | None = None
 
     def table(self, t: Table) -> None:
         self.block, self.header = None, None
@@ -65,8 +67,12 @@ class _Walk:
             lead = covering[0] if covering[0].col == 0 else None
             body = [c for c in covering if c is not lead]
             if lead is not None and lead.row == r:
-                self._label(lead)
+                if self._slid_record(lead, covering):
+                    body = covering  # an indicator name slid into the label column
+                else:
+                    self._label(lead)
             if self.block is None:
+                self._pending_header(body)
                 self._fields(covering, t)
             elif self.block.kind == "pairs":
                 self._pairs(body, r, t)
@@ -81,8 +87,34 @@ class _Walk:
             block = self.tpl.blocks[self.blocks[key]]
             if block is not self.block:  # the same label again is a continued block
                 self.block, self.header = block, None
+                if self.pending and self.pending[0] == block.name:
+                    self.header = self.pending[1]
+                    self.form.columns[block.name] = tuple(col for col, _, _ in self.header)
         else:
             self.block, self.header = None, None
+        self.pending = None
+
+    def _slid_record(self, lead: Cell, covering: list[Cell]) -> bool:
+        """In a records block, is an unknown first-column text a record's name rather than a label?
+
+        Only when the rest of the row carries numbers (targets, amounts): a new
+        section label is followed by prose or nothing.
+        """
+        key = label_key(lead.text)
+        if self.block is None or self.block.kind != "records" or self.header is None:
+            return False
+        if not key or key in self.blocks or key in self.fields:
+            return False
+        return any(any(ch.isdigit() for ch in c.text) for c in covering[1:])
+
+    def _pending_header(self, body: list[Cell]) -> None:
+        for spec in self.tpl.blocks.values():
+            if spec.kind != "records":
+                continue
+            wanted = {label_key(v): col for col, variants in spec.columns.items() for v in variants}
+            named = [(wanted[label_key(c.text)], c.box.x0, c.box.x1) for c in body if label_key(c.text) in wanted]
+            if len(named) >= 3:
+                self.pending = (spec.name, named)
 
     def _fields(self, cells: list[Cell], t: Table) -> None:
         for i, c in enumerate(cells):
@@ -124,7 +156,8 @@ class _Walk:
         starts = [c for c in body if c.row == r]
         if not any(c.text.strip() for c in starts):
             return
-        getattr(self.form, spec.name).append(RawRecord(rec, min(c.page for c in starts)))
+        texts = tuple(ref(c, t) for c in body if c.text.strip() and label_key(c.text) not in self.blocks)
+        getattr(self.form, spec.name).append(RawRecord(rec, min(c.page for c in starts), texts))
 
 
 def map_form(ex: Extraction, tpl: Template) -> RawForm:

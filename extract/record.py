@@ -36,8 +36,11 @@ class RawBudgetItem:
 class RawRecord:
     """One row of a records block (a task, an indicator): column -> cell."""
 
-    values: dict[str, CellRef]
+    values: dict[str, CellRef]  # by position under the header
     page: int
+    # every non-empty cell of the row in reading order: row repair re-reads
+    # these when the positions are implausible (a grid lost in a flat export)
+    cells: tuple[CellRef, ...] = ()
 
     def get(self, column: str) -> CellRef:
         return self.values.get(column, EMPTY)

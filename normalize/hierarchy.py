@@ -28,7 +28,7 @@ def snap_level(column: str, text: str, seq: int) -> tuple[str, list[Flag]]:
 
 
 def fill_down(rows: list[dict], columns: tuple[str, ...] = ("level1", "level2"),
-              reason: str = "a merged cell split by a page break") -> list[Flag]:
+              reason: str = "the printed cell is merged over several rows") -> list[Flag]:
     """Fill blank hierarchy cells from the row above, in place; one info flag per filled row.
 
     A level is only carried while the levels to its left are unchanged, so a
@@ -49,3 +49,51 @@ def fill_down(rows: list[dict], columns: tuple[str, ...] = ("level1", "level2"),
                               f"{'/'.join(NAMES[c] for c in filled)} taken from the row above ({reason})."))
         prev = {c: row.get(c) for c in columns}
     return flags
+
+
+def _is_level(text: str, column: str) -> bool:
+    return bool(text) and snap(text, VOCAB[column]).value is not None
+
+
+def plausible(values: dict[str, str], texts: list[str]) -> bool:
+    """Do the cells under the header columns make sense as an indicator row?
+
+    No: a name that looks like a target or a level, a level cell holding
+    something outside the vocabulary, or a non-empty cell that no column took.
+    """
+    from .targets import looks_like_target
+
+    name = values.get("level3", "")
+    if not name or looks_like_target(name) or _is_level(name, "level1") or _is_level(name, "level2"):
+        return False
+    for col in ("level1", "level2"):
+        if values.get(col) and not _is_level(values[col], col):
+            return False
+    used = [v for v in values.values() if v]
+    rest = list(texts)
+    for v in used:
+        if v in rest:
+            rest.remove(v)
+    return not rest
+
+
+def realign(texts: list[str], target_columns: tuple[str, ...]) -> dict[str, str] | None:
+    """Re-read a row from its cells' content alone: levels from the vocabulary,
+    the first non-target text as the name, the rest as targets in column order.
+    """
+    from .targets import looks_like_target
+
+    out = {"level1": "", "level2": "", "level3": ""}
+    rest = list(texts)
+    for col in ("level1", "level2"):
+        if rest and _is_level(rest[0], col):
+            out[col] = rest.pop(0)
+    if not rest or looks_like_target(rest[0]):
+        return None
+    out["level3"] = rest.pop(0)
+    if len(rest) > len(target_columns) or any(not looks_like_target(t) for t in rest):
+        return None
+    if len(rest) < len(target_columns):  # too few values: the yearly one is the one always printed
+        rest = [""] * (len(target_columns) - len(rest)) + rest
+    out.update(zip(target_columns, rest))
+    return out

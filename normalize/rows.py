@@ -9,7 +9,7 @@ from extract.model import Extraction
 from extract.record import CellRef, RawForm
 
 from .flags import ERROR, INFO, Flag
-from .hierarchy import fill_down, snap_level
+from .hierarchy import fill_down, plausible, realign, snap_level
 from .numerals import read_amount
 from .targets import parse_target
 from .text import clean_text, strip_trailing_punct
@@ -84,18 +84,36 @@ def task_rows(form: RawForm, flags: list[Flag]) -> list[dict]:
     return out
 
 
+def _indicator_values(rec, n: int, target_cols: tuple[str, ...], flags: list[Flag]) -> dict[str, str]:
+    """Cells by position, or by content when the positions make no sense (a lost grid)."""
+    values = {col: clean_text(rec.get(col).text) for col in ("level1", "level2", "level3", *target_cols)}
+    texts = [clean_text(c.text) for c in rec.cells]
+    if not rec.cells or plausible(values, texts):
+        return values
+    fixed = realign(texts, target_cols)
+    if fixed is None:
+        flags.append(Flag("indicators", n, None, "ROW_UNREADABLE", ERROR,
+                          f"Indicator row {n} (page {rec.page}) does not fit the columns: {' | '.join(texts)}."))
+        return values
+    flags.append(Flag("indicators", n, None, "ROW_REALIGNED", INFO,
+                      f"Indicator row {n} was re-read by content: its cells had slid out of their columns."))
+    return fixed
+
+
 def indicator_rows(form: RawForm, flags: list[Flag]) -> list[dict]:
     has = set(form.columns.get("indicators", ()))
+    target_cols = tuple(c for c in ("period_target", "annual_target") if c in has)
     out = []
     for n, rec in enumerate(form.indicators, start=1):
+        values = _indicator_values(rec, n, target_cols, flags)
         row = {"seq": n, "page": rec.page}
         for col in ("level1", "level2"):
-            row[col], found = snap_level(col, clean_text(rec.get(col).text), n)
+            row[col], found = snap_level(col, values[col], n)
             flags.extend(found)
-        row["level3"] = strip_trailing_punct(clean_text(rec.get("level3").text))
+        row["level3"] = strip_trailing_punct(values["level3"])
         row["level3_tokens"] = split_indicator(row["level3"]) if row["level3"] else []
         for col in ("period_target", "annual_target"):
-            row[col] = clean_text(rec.get(col).text) if col in has else None
+            row[col] = values.get(col) if col in has else None
         out.append(row)
     flags.extend(fill_down(out))
     for row in out:

@@ -105,3 +105,13 @@ PARTITION = pa.field("year", pa.int16())
 
 def columns(dataset: str) -> list[str]:
     return SCHEMAS[dataset].names
+
+
+def hive_partitioning():
+    """Explicit partitioning for readers: pyarrow cannot infer a type for the
+    `year=__HIVE_DEFAULT_PARTITION__` folder (documents with no year) and
+    pandas' default read then fails ("Cannot yet unify dictionaries with nulls",
+    pandas-dev/pandas#55400). Pass this as `partitioning=` to read such a dataset.
+    """
+    import pyarrow.dataset as ds
+    return ds.partitioning(pa.schema([PARTITION]), flavor="hive")

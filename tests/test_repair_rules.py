@@ -1,0 +1,44 @@
+"""Hierarchy fill-down, vocabulary snapping and validation rules -> flags."""
+from decimal import Decimal
+
+from extract.template import load_template
+from normalize.hierarchy import fill_down, snap_level
+from normalize.validate import indicator_checks, missing_fields, sum_rules
+
+
+def test_fill_down_carries_levels_and_flags_each_filled_row():
+    rows = [{"seq": 1, "level1": "产出指标", "level2": "数量指标"}, {"seq": 2, "level1": "", "level2": ""},
+            {"seq": 3, "level1": "效益指标", "level2": ""}, {"seq": 4, "level1": "", "level2": "社会效益指标"}]
+    flags = fill_down(rows)
+    assert [(r["level1"], r["level2"]) for r in rows] == [
+        ("产出指标", "数量指标"), ("产出指标", "数量指标"), ("效益指标", ""), ("效益指标", "社会效益指标")]
+    assert [(f.row_ref, f.code, f.severity) for f in flags] == [(2, "FILLED_DOWN", "info"), (4, "FILLED_DOWN", "info")]
+
+
+def test_snap_level_near_miss_is_info_and_unknown_is_warning():
+    assert snap_level("level1", "产出指摽", 3)[0] == "产出指标"
+    assert snap_level("level1", "产出指摽", 3)[1][0].code == "VOCAB_SNAPPED"
+    value, flags = snap_level("level2", "完全不同的东西", 4)
+    assert value == "完全不同的东西" and flags[0].code == "VOCAB_UNKNOWN" and flags[0].severity == "warning"
+    assert snap_level("level2", "数量指标", 1) == ("数量指标", [])
+
+
+def test_sum_rule_from_template_flags_a_broken_total():
+    rules = load_template().rules
+    items = [{"section": "收入来源", "item": "财政拨款", "amount_wan": Decimal("381681.03")},
+             {"section": "按预算级次划分", "item": "市本级使用资金", "amount_wan": Decimal("214409.60")},
+             {"section": "按预算级次划分", "item": "拟用于对下转移支付资金", "amount_wan": Decimal("167271.43")}]
+    assert sum_rules(items, rules) == []
+    items[1]["amount_wan"] = Decimal("214409.06")
+    (flag,) = sum_rules(items, rules)
+    assert flag.code == "SUM_MISMATCH" and flag.severity == "warning" and "市本级使用资金" in flag.message
+    items[1]["amount_wan"] = None  # an unreadable amount is flagged elsewhere, not twice
+    assert sum_rules(items, rules) == []
+
+
+def test_missing_fields_and_indicator_checks():
+    flags = missing_fields({"department": "", "overall_goal": "x", "year": None}, ["department", "overall_goal", "year"])
+    assert [(f.field, f.code, f.severity) for f in flags] == [("department", "MISSING_FIELD", "error"), ("year", "MISSING_FIELD", "error")]
+    row = {"seq": 5, "level3": "甲", "annual_target": "", "annual_op": None, "period_target": "约9成以上90", "period_op": "text"}
+    codes = sorted((f.field, f.code) for f in indicator_checks(row))
+    assert codes == [("annual_target", "MISSING_FIELD"), ("period_target", "TARGET_UNPARSEABLE")]

@@ -1,0 +1,48 @@
+import pytest
+
+from normalize.vocab import LEVEL1, LEVEL1_OF_LEVEL2, LEVEL2, Snap, levenshtein, snap
+
+
+@pytest.mark.parametrize("a, b, d", [
+    ("", "", 0), ("", "abc", 3), ("abc", "", 3), ("kitten", "sitting", 3),
+    ("产出指标", "产出指摽", 1), ("产出指标", "产出指", 1), ("产出指标", "产出的指标", 1),
+    ("效益指标", "产出指标", 2), ("flaw", "lawn", 2),
+])
+def test_levenshtein(a, b, d):
+    assert levenshtein(a, b) == d == levenshtein(b, a)
+
+
+@pytest.mark.parametrize("text, vocabulary, expected", [
+    ("产出指摽", LEVEL1, Snap("产出指标", "产出指摽", 1, True)),
+    ("产出指标", LEVEL1, Snap("产出指标", "产出指标", 0, False)),
+    (" 产出指标\n", LEVEL1, Snap("产出指标", " 产出指标\n", 0, True)),
+    ("效益指", LEVEL1, Snap("效益指标", "效益指", 1, True)),
+    ("数暈指标", LEVEL2, Snap("数量指标", "数暈指标", 1, True)),
+    ("服务对象满意度指", LEVEL2, Snap("服务对象满意度指标", "服务对象满意度指", 1, True)),
+    ("满意度指标", LEVEL2, Snap("满意度指标", "满意度指标", 0, False)),
+    ("产出指蒜蒜", LEVEL1, Snap(None, "产出指蒜蒜", None, False)),  # two edits away
+    ("全年社工服务人次", LEVEL2, Snap(None, "全年社工服务人次", None, False)),
+    ("", LEVEL1, Snap(None, "", None, False)),
+    (None, LEVEL1, Snap(None, "", None, False)),
+])
+def test_snap(text, vocabulary, expected):
+    assert snap(text, vocabulary) == expected
+
+
+def test_ties_are_left_alone():
+    # 社济效益指标 is one edit from both 社会效益指标 and 经济效益指标.
+    result = snap("社济效益指标", LEVEL2)
+    assert result.value is None and result.distance == 1 and not result.changed
+
+
+def test_wider_bound_reaches_further():
+    assert snap("产出指蒜蒜", LEVEL1, max_distance=2).value == "产出指标"
+
+
+def test_vocabularies():
+    assert LEVEL1 == ("产出指标", "效益指标", "满意度指标", "成本指标")
+    assert set(LEVEL1_OF_LEVEL2) == set(LEVEL2)
+    assert set(LEVEL1_OF_LEVEL2.values()) <= set(LEVEL1)
+    assert LEVEL1_OF_LEVEL2["社会效益指标"] == "效益指标"
+    assert LEVEL1_OF_LEVEL2["时效指标"] == "产出指标"
+    assert LEVEL1_OF_LEVEL2["服务对象满意度指标"] == "满意度指标"
