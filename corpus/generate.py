@@ -1,7 +1,7 @@
 """Write the test corpus: PDFs under <out>/pdf and their truth JSON under <out>/truth.
 
     python -m corpus.generate                       # the committed corpus (seed + varied forms)
-    python -m corpus.generate --count 500 --out corpus/generated/big --seed 7   # benchmark bulk
+    python -m corpus.generate --count 500 --out bench/data/big --seed 7   # benchmark bulk
 """
 from __future__ import annotations
 
@@ -99,11 +99,11 @@ def _unique(rec: FormRecord, seen: set[str], i: int) -> None:
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", type=Path, help="output directory (default: the committed corpus, "
-                                             "or corpus/generated/big with --count)")
+                                             "or bench/data/big with --count)")
     ap.add_argument("--count", type=int, help="write N random forms instead of the committed corpus")
     ap.add_argument("--seed", type=int, default=2024)
     args = ap.parse_args(argv)
-    out = args.out or (CORPUS_DIR / "generated" / "big" if args.count else CORPUS_DIR)
+    out = args.out or (CORPUS_DIR.parent / "bench" / "data" / "big" if args.count else CORPUS_DIR)
     for sub in ("pdf", "truth"):
         (out / sub).mkdir(parents=True, exist_ok=True)
 

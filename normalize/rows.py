@@ -48,7 +48,7 @@ def _amount(ref: CellRef, dataset: str, row_ref: int | None, col: str, flags: li
     reading = read_amount(ref.text)
     if reading.reason:
         flags.append(Flag(dataset, row_ref, col, "AMOUNT_UNPARSEABLE", ERROR,
-                          f"“{ref.text}” (page {ref.page}) is not a readable amount: {reading.reason}"))
+                          f"Page {ref.page}: {reading.reason} Enter the amount by hand."))
     for fix in reading.corrections:
         flags.append(Flag(dataset, row_ref, col, "AMOUNT_REPAIRED", INFO, f"“{ref.text}” (page {ref.page}): {fix}."))
     if ref.text and ref.confidence < LOW_CONFIDENCE:
