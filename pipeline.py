@@ -218,6 +218,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--truth", type=Path, default=Path("corpus/truth"))
     e.add_argument("--outputs", type=Path, default=Path("outputs"))
     e.add_argument("--max-mismatches", type=int, default=200, help="mismatch lines to print at most")
+    e.add_argument("--strict", action="store_true", help="exit 1 unless every value matches the truth")
     return p
 
 
@@ -235,7 +236,7 @@ def main(argv: list[str] | None = None) -> int:
             from review.evaluate import evaluate, report
             result = evaluate(args.truth, args.outputs)
             print(report(result, max_mismatches=args.max_mismatches))
-            return ExitCode.ok if result.perfect else ExitCode.documents_failed
+            return ExitCode.documents_failed if args.strict and not result.perfect else ExitCode.ok
     except FormpipeError as e:
         if args.verbose:
             log.exception("formpipe failed")

@@ -1,0 +1,60 @@
+"""`formpipe eval` finds what is wrong, per field group, and says where."""
+import json
+from pathlib import Path
+
+import pytest
+
+import pipeline
+from review.evaluate import evaluate, report
+
+ROOT = Path(__file__).resolve().parent.parent
+STEM = "guangzhou-minzheng-2023"
+
+
+@pytest.fixture(scope="module")
+def outputs(tmp_path_factory):
+    out = tmp_path_factory.mktemp("eval-out")
+    src = tmp_path_factory.mktemp("eval-in") / "pdf"
+    src.mkdir()
+    (src / f"{STEM}.pdf").write_bytes((ROOT / "corpus" / "pdf" / f"{STEM}.pdf").read_bytes())
+    pipeline.run([src.parent], out, progress=False)
+    return out
+
+
+def truth_dir(tmp_path, change):
+    truth = json.loads((ROOT / "corpus" / "truth" / f"{STEM}.json").read_text(encoding="utf-8"))
+    change(truth)
+    d = tmp_path / "truth"
+    d.mkdir()
+    (d / f"{STEM}.json").write_text(json.dumps(truth, ensure_ascii=False), encoding="utf-8")
+    return d
+
+
+def test_unchanged_truth_is_perfect(outputs, tmp_path):
+    res = evaluate(truth_dir(tmp_path, lambda t: None), outputs)
+    assert res.perfect and res.documents == 1 and res.amounts.total == 14
+
+
+def test_each_kind_of_difference_is_counted_and_named(outputs, tmp_path):
+    def change(t):
+        t["budget_items"][0]["amount_wan"] = "117897.51"       # a wrong amount
+        t["tasks"][1]["name"] = "别的名称"                       # a wrong short field
+        t["overall_goal"] = t["overall_goal"][:-3] + "错了。"     # two wrong characters
+        t["indicators"].pop()                                   # one extra row in the outputs
+        t["tasks"].append({**t["tasks"][0], "task_no": 7})      # one missing row
+    res = evaluate(truth_dir(tmp_path, change), outputs)
+    assert (res.amounts.total - res.amounts.exact, res.short.total - res.short.exact) == (1, 1)
+    assert res.long_errors == 2
+    assert res.extra["indicators"] == 1 and res.missing["tasks"] == 1
+    text = report(res)
+    assert f"{STEM}.pdf: budget 部门预算支出/基本支出: amount expected 117897.51 got 117897.50" in text
+    assert f"{STEM}.pdf: indicators 21: extra row" in text and f"{STEM}.pdf: tasks 7: missing row" in text
+    assert not res.perfect
+
+
+def test_missing_document_and_strict_exit_code(outputs, tmp_path):
+    d = truth_dir(tmp_path, lambda t: t.update(source_path="pdf/elsewhere.pdf"))
+    res = evaluate(d, outputs)
+    assert res.missing["documents"] == 1 and res.documents == 0
+    assert pipeline.main(["eval", "--truth", str(d), "--outputs", str(outputs)]) == 0
+    assert pipeline.main(["eval", "--truth", str(d), "--outputs", str(outputs), "--strict"]) == pipeline.ExitCode.documents_failed
