@@ -127,8 +127,10 @@ def process(src: Source, outputs: Path, version: str, template: str = "departmen
         year = find_year(form)
         built = build_rows(form, ex, year, info, rules=tpl.rules,
                            required=tuple(f.name for f in tpl.fields.values() if f.required))
-    except DocumentError as e:
-        row = failed_row(info, str(e), datetime.now(timezone.utc))
+    except Exception as e:  # one bad document never stops the run
+        reason = str(e) if isinstance(e, DocumentError) else f"internal error ({type(e).__name__}: {e})"
+        log.debug("%s failed", src.rel, exc_info=True)
+        row = failed_row(info, reason.splitlines()[0] if reason else type(e).__name__, datetime.now(timezone.utc))
         write_document(outputs, doc_id, None, {"documents": [row]}, version)
         return {**row, "doc_id": doc_id, "year": None}
     write_document(outputs, doc_id, built.year, built.rows, version)

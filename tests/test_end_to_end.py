@@ -111,3 +111,24 @@ def test_cli_run_and_eval(tmp_path, capsys):
     assert "processed 1 document(s)" in capsys.readouterr().out
     assert pipeline.main(["run", str(tmp_path / "nope"), "-o", str(out)]) == pipeline.ExitCode.bad_arguments
     assert "input not found" in capsys.readouterr().err
+
+
+def test_an_unexpected_error_in_one_document_does_not_stop_the_run(tmp_path, monkeypatch):
+    import extract.mapping
+    src = tmp_path / "in"
+    src.mkdir()
+    for name in ("a.pdf", "b.pdf"):
+        shutil.copy(CORPUS / SEED_PDF, src / name)
+    (src / "b.pdf").write_bytes((src / "b.pdf").read_bytes() + b"\n%")  # other bytes, other doc_id
+    real = extract.mapping.map_form
+    calls = []
+
+    def flaky(ex, tpl):
+        calls.append(1)
+        if len(calls) == 1:
+            raise KeyError("surprise")
+        return real(ex, tpl)
+    monkeypatch.setattr(extract.mapping, "map_form", flaky)
+    summary = pipeline.run([src], tmp_path / "out", progress=False)
+    assert (summary.processed, summary.failed) == (2, 1)
+    assert summary.failures[0] == ("a.pdf", "internal error (KeyError: 'surprise')")
