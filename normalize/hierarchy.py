@@ -7,6 +7,7 @@ Those blanks take the value of the row above, as the printed form means.
 from __future__ import annotations
 
 from .flags import INFO, WARNING, Flag
+from .targets import looks_like_target
 from .vocab import LEVEL1, LEVEL2, snap
 
 VOCAB = {"level1": LEVEL1, "level2": LEVEL2}
@@ -61,8 +62,6 @@ def plausible(values: dict[str, str], texts: list[str]) -> bool:
     No: a name that looks like a target or a level, a level cell holding
     something outside the vocabulary, or a non-empty cell that no column took.
     """
-    from .targets import looks_like_target
-
     name = values.get("level3", "")
     if not name or looks_like_target(name) or _is_level(name, "level1") or _is_level(name, "level2"):
         return False
@@ -81,8 +80,6 @@ def realign(texts: list[str], target_columns: tuple[str, ...]) -> dict[str, str]
     """Re-read a row from its cells' content alone: levels from the vocabulary,
     the first non-target text as the name, the rest as targets in column order.
     """
-    from .targets import looks_like_target
-
     out = {"level1": "", "level2": "", "level3": ""}
     rest = list(texts)
     for col in ("level1", "level2"):
