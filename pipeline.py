@@ -89,13 +89,13 @@ def discover(inputs: list[Path]) -> list[Source]:
     return out
 
 
-def extract_document(path: Path):
+def extract_document(path: Path, timings: dict | None = None):
     """Pick the extractor for the file; every one returns an Extraction."""
     suffix = path.suffix.lower()
     if suffix in PDF_SUFFIXES:
         from extract.pdftext import extract_pdf_text
         try:
-            return extract_pdf_text(path)
+            return extract_pdf_text(path, timings=timings)
         except Exception as e:  # pdfminer raises many types for broken files
             raise DocumentError(f"not a readable PDF ({type(e).__name__}: {e})".splitlines()[0]) from e
     if suffix in TEXT_SUFFIXES:
@@ -107,8 +107,12 @@ def extract_document(path: Path):
     raise DocumentError(f"unsupported file type {suffix or '(none)'}")
 
 
-def process(src: Source, outputs: Path, version: str, template: str = "department_overall") -> dict:
-    """One document end to end; returns its `documents` row. Never raises for bad input."""
+def process(src: Source, outputs: Path, version: str, template: str = "department_overall",
+            timings: dict | None = None) -> dict:
+    """One document end to end; returns its `documents` row. Never raises for bad input.
+
+    `timings`, when given, accumulates seconds per stage (for bench/).
+    """
     from datetime import datetime, timezone
 
     from extract.mapping import find_year, map_form
@@ -116,17 +120,30 @@ def process(src: Source, outputs: Path, version: str, template: str = "departmen
     from normalize.rows import DocInfo, build_rows
     from store.writer import write_document
 
+    t = timings if timings is not None else {}
+    clock = time.perf_counter()
+
+    def lap(stage: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        t[stage] = t.get(stage, 0.0) + now - clock
+        clock = now
+
     doc_id = doc_id_of(src.path)
     info = DocInfo(doc_id, src.rel, version)
+    lap("hash")
     try:
-        ex = extract_document(src.path)
+        ex = extract_document(src.path, t)
+        clock = time.perf_counter()  # the extractor timed its own stages
         if not ex.tables:
             raise DocumentError("no ruled table found on any page")
         tpl = load_template(template)
         form = map_form(ex, tpl)
         year = find_year(form)
+        lap("mapping")
         built = build_rows(form, ex, year, info, rules=tpl.rules,
                            required=tuple(f.name for f in tpl.fields.values() if f.required))
+        lap("normalise")
     except Exception as e:  # one bad document never stops the run
         reason = str(e) if isinstance(e, DocumentError) else f"internal error ({type(e).__name__}: {e})"
         log.debug("%s failed", src.rel, exc_info=True)
@@ -134,6 +151,7 @@ def process(src: Source, outputs: Path, version: str, template: str = "departmen
         write_document(outputs, doc_id, None, {"documents": [row]}, version)
         return {**row, "doc_id": doc_id, "year": None}
     write_document(outputs, doc_id, built.year, built.rows, version)
+    lap("parquet write")
     return {**built.rows["documents"][0], "doc_id": doc_id, "year": built.year}
 
 

@@ -1,6 +1,7 @@
 """PDF text layer -> PageContent, via pdfplumber (pdfminer underneath)."""
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Iterator
 
@@ -28,12 +29,22 @@ def iter_pages(path: Path) -> Iterator[PageContent]:
             page.flush_cache()  # keep memory flat on long documents
 
 
-def extract_pdf_text(path: Path, settings: GridSettings = DEFAULT) -> Extraction:
-    """Tables and loose text lines from a born-digital PDF."""
+def extract_pdf_text(path: Path, settings: GridSettings = DEFAULT, timings: dict | None = None) -> Extraction:
+    """Tables and loose text lines from a born-digital PDF.
+
+    `timings`, when given, accumulates seconds per stage (for bench/).
+    """
     per_page = []
     sizes = []
+    t = timings if timings is not None else {}
+    clock = time.perf_counter()
     for content in iter_pages(path):
+        now = time.perf_counter()
+        t["pdf parse"] = t.get("pdf parse", 0.0) + now - clock
         sizes.append((content.width, content.height))
         per_page.append(page_tables(content, settings))
+        clock = time.perf_counter()
+        t["grid"] = t.get("grid", 0.0) + clock - now
     tables, lines = document_tables(per_page, settings)
+    t["grid"] = t.get("grid", 0.0) + time.perf_counter() - clock
     return Extraction(pages=len(sizes), tables=tables, lines=lines, method="text", page_sizes=tuple(sizes))
