@@ -227,8 +227,6 @@ def fill_text(cells: list[Cell], glyphs: list[Glyph], s: GridSettings = DEFAULT)
             if c.box.contains_point(cx, cy):
                 hit = by_row[k]
                 break
-            if cy - c.box.y0 > 2000:  # no cell is that tall; stop scanning early
-                break
         if hit is None:
             rest.append(g)
         else:

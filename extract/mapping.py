@@ -53,6 +53,9 @@ class _Walk:
         self.tpl, self.form = tpl, form
         self.fields = tpl.field_by_label
         self.blocks = tpl.block_by_label
+        # per records block: printed column label -> column name
+        self.columns = {b.name: {label_key(v): col for col, variants in b.columns.items() for v in variants}
+                        for b in tpl.blocks.values() if b.kind == "records"}
         self.block: BlockSpec | None = None
         self.header: list[tuple[str, float, float]] | None = None
         # a header row printed above its block label (flattened exports do this)
@@ -108,13 +111,10 @@ class _Walk:
         return any(any(ch.isdigit() for ch in c.text) for c in covering[1:])
 
     def _pending_header(self, body: list[Cell]) -> None:
-        for spec in self.tpl.blocks.values():
-            if spec.kind != "records":
-                continue
-            wanted = {label_key(v): col for col, variants in spec.columns.items() for v in variants}
+        for name, wanted in self.columns.items():
             named = [(wanted[label_key(c.text)], c.box.x0, c.box.x1) for c in body if label_key(c.text) in wanted]
             if len(named) >= 3:
-                self.pending = (spec.name, named)
+                self.pending = (name, named)
 
     def _fields(self, cells: list[Cell], t: Table) -> None:
         for i, c in enumerate(cells):
@@ -140,7 +140,7 @@ class _Walk:
 
     def _records(self, body: list[Cell], r: int, t: Table) -> None:
         spec = self.block
-        wanted = {label_key(v): col for col, variants in spec.columns.items() for v in variants}
+        wanted = self.columns[spec.name]
         named = [(wanted[label_key(c.text)], c) for c in body if c.row == r and label_key(c.text) in wanted]
         if self.header is None:
             if len(named) >= 2:

@@ -16,7 +16,7 @@ def page_content(page) -> PageContent:
     glyphs = tuple(
         Glyph(ch["text"], Box(ch["x0"], ch["top"], ch["x1"], ch["bottom"]), float(ch.get("size") or 0.0))
         for ch in page.chars
-        if ch["text"] and not ch["text"].isspace() or ch["text"] == " "
+        if ch["text"] == " " or ch["text"].strip()  # keep printed spaces, drop other whitespace
     )
     segments = tuple(Segment(e["x0"], e["top"], e["x1"], e["bottom"]) for e in page.edges)
     return PageContent(page.page_number, float(page.width), float(page.height), glyphs, segments, "text")
