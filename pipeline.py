@@ -19,12 +19,10 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from pathlib import Path
 
+from extract.document import (INPUT_SUFFIXES, DocumentError, ExtractOptions, extract_document,
+                              page_images, source_digest)
+
 log = logging.getLogger("formpipe")
-
-PDF_SUFFIXES = {".pdf"}
-TEXT_SUFFIXES = {".txt", ".tsv"}  # flattened dumps of a form (see extract/plaintext.py)
-INPUT_SUFFIXES = PDF_SUFFIXES | TEXT_SUFFIXES
-
 
 def pipeline_version() -> str:
     try:
@@ -54,18 +52,10 @@ class MissingDependency(FormpipeError):
     exit_code = ExitCode.missing_dependency
 
 
-class DocumentError(Exception):
-    """One document could not be processed; the message is the one-line reason."""
-
-
 # -- stages ------------------------------------------------------------------
 
 def doc_id_of(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()[:16]
+    return source_digest(path)
 
 
 @dataclass(frozen=True)
@@ -83,32 +73,19 @@ def discover(inputs: list[Path]) -> list[Source]:
         if root.is_file():
             out.append(Source(root, root.name))
             continue
+        page_dirs = {d for d in sorted(root.rglob("*")) if d.is_dir() and page_images(d)}
+        for d in sorted(page_dirs):
+            out.append(Source(d, d.relative_to(root).as_posix()))
         for p in sorted(root.rglob("*")):
-            if p.is_file() and p.suffix.lower() in INPUT_SUFFIXES and not p.name.startswith("."):
+            if (p.is_file() and p.suffix.lower() in INPUT_SUFFIXES and not p.name.startswith(".")
+                    and p.parent not in page_dirs):
                 out.append(Source(p, p.relative_to(root).as_posix()))
+        out.sort(key=lambda s: s.rel)
     return out
 
 
-def extract_document(path: Path, timings: dict | None = None):
-    """Pick the extractor for the file; every one returns an Extraction."""
-    suffix = path.suffix.lower()
-    if suffix in PDF_SUFFIXES:
-        from extract.pdftext import extract_pdf_text
-        try:
-            return extract_pdf_text(path, timings=timings)
-        except Exception as e:  # pdfminer raises many types for broken files
-            raise DocumentError(f"not a readable PDF ({type(e).__name__}: {e})".splitlines()[0]) from e
-    if suffix in TEXT_SUFFIXES:
-        from extract.plaintext import extract_text_dump
-        try:
-            return extract_text_dump(path)
-        except (OSError, ValueError) as e:
-            raise DocumentError(f"unreadable text dump ({e})") from e
-    raise DocumentError(f"unsupported file type {suffix or '(none)'}")
-
-
 def process(src: Source, outputs: Path, version: str, template: str = "department_overall",
-            timings: dict | None = None) -> dict:
+            timings: dict | None = None, options: ExtractOptions = ExtractOptions()) -> dict:
     """One document end to end; returns its `documents` row. Never raises for bad input.
 
     `timings`, when given, accumulates seconds per stage (for bench/).
@@ -133,7 +110,7 @@ def process(src: Source, outputs: Path, version: str, template: str = "departmen
     info = DocInfo(doc_id, src.rel, version)
     lap("hash")
     try:
-        ex = extract_document(src.path, t)
+        ex = extract_document(src.path, options, t)
         clock = time.perf_counter()  # the extractor timed its own stages
         if not ex.tables:
             raise DocumentError("no ruled table found on any page")
