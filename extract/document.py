@@ -31,6 +31,7 @@ class ExtractOptions:
     ocr_engine: str = "rapidocr"
     dpi: int = 300  # rasterising scanned PDF pages
     force_ocr: bool = False  # OCR every page even where a text layer exists
+    max_pages: int = 500  # a form has a handful; thousands is a bomb or the wrong file
 
 
 def page_number(path: Path) -> int | None:

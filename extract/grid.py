@@ -259,7 +259,8 @@ def page_tables(page: PageContent, s: GridSettings = DEFAULT) -> tuple[list[Tabl
         if text:
             box = Box(min(g.box.x0 for g in ln), min(g.box.y0 for g in ln),
                       max(g.box.x1 for g in ln), max(g.box.y1 for g in ln))
-            lines.append(TextLine(page.number, text, box, max(g.size or g.box.height for g in ln)))
+            lines.append(TextLine(page.number, text, box, max(g.size or g.box.height for g in ln),
+                                  min(g.confidence for g in ln)))
     return tables, lines
 
 

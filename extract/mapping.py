@@ -13,7 +13,7 @@ import re
 
 from .model import Cell, Extraction, Table, TextLine
 from .record import EMPTY, CellRef, RawBudgetItem, RawForm, RawRecord
-from .template import BlockSpec, Template, label_key
+from .template import BlockSpec, Template, label_key, nearest_label
 
 _YEAR = re.compile(r"(20\d{2}|19\d{2})\s*年")
 
@@ -43,7 +43,7 @@ def find_title(lines: list[TextLine], tpl: Template) -> CellRef:
     if not pool:
         return EMPTY
     ln = max(pool, key=lambda l: (l.size, -l.box.y0))
-    return CellRef(ln.text, ln.page, ln.box, 1.0)
+    return CellRef(ln.text, ln.page, ln.box, ln.confidence)
 
 
 class _Walk:
@@ -60,6 +60,24 @@ class _Walk:
         self.header: list[tuple[str, float, float]] | None = None
         # a header row printed above its block label (flattened exports do this)
         self.pending: tuple[str, list[tuple[str, float, float]]] | None = None
+
+    def find(self, table: dict[str, str], c: Cell) -> str | None:
+        """What a cell's label means in `table`: exactly, or (OCR'd cells only) within an edit or two.
+
+        An OCR misread of a label would otherwise lose a whole block; the
+        repair is reported as an info flag.
+        """
+        key = label_key(c.text)
+        if key in table:
+            return table[key]
+        if c.source != "ocr":
+            return None
+        near = nearest_label(key, table)
+        if near is None:
+            return None
+        self.form.notes.append(("cells", None, None, "LABEL_SNAPPED", "info",
+                                f"“{c.text}” (page {c.page}) was read as the label “{near}”."))
+        return table[near]
 
     def table(self, t: Table) -> None:
         self.block, self.header = None, None
@@ -86,8 +104,9 @@ class _Walk:
         key = label_key(lead.text)
         if not key:
             return  # split merged label: the block goes on
-        if key in self.blocks:
-            block = self.tpl.blocks[self.blocks[key]]
+        name = self.find(self.blocks, lead)
+        if name is not None:
+            block = self.tpl.blocks[name]
             if block is not self.block:  # the same label again is a continued block
                 self.block, self.header = block, None
                 if self.pending and self.pending[0] == block.name:
@@ -112,20 +131,21 @@ class _Walk:
 
     def _pending_header(self, body: list[Cell]) -> None:
         for name, wanted in self.columns.items():
-            named = [(wanted[label_key(c.text)], c.box.x0, c.box.x1) for c in body if label_key(c.text) in wanted]
+            named = [(col, c.box.x0, c.box.x1) for c in body if (col := self.find(wanted, c))]
             if len(named) >= 3:
                 self.pending = (name, named)
 
     def _fields(self, cells: list[Cell], t: Table) -> None:
         for i, c in enumerate(cells):
-            name = self.fields.get(label_key(c.text))
+            name = self.find(self.fields, c)
             if name and i + 1 < len(cells) and name not in self.form.fields:
                 self.form.fields[name] = ref(cells[i + 1], t)
 
     def _pairs(self, body: list[Cell], r: int, t: Table) -> None:
-        sections = set(self.block.sections)
-        if any(label_key(c.text) in sections for c in body):
-            self.header = [(label_key(c.text), c.box.x0, c.box.x1) for c in body if label_key(c.text) in sections]
+        sections = {label_key(s): s for s in self.block.sections}
+        named = [(sec, c.box.x0, c.box.x1) for c in body if (sec := self.find(sections, c))]
+        if named:
+            self.header = named
             return
         if not self.header:
             return
@@ -136,12 +156,14 @@ class _Walk:
             sec = next((name for name, x0, x1 in self.header if x0 - 2 <= (lab.box.x0 + lab.box.x1) / 2 <= x1 + 2), None)
             if sec is None:
                 continue
-            self.form.budget.append(RawBudgetItem(sec, lab.text, ref(val, t)))
+            items = {label_key(i): i for i in self.block.items}
+            item = self.find(items, lab) if items else None
+            self.form.budget.append(RawBudgetItem(sec, item or lab.text, ref(val, t)))
 
     def _records(self, body: list[Cell], r: int, t: Table) -> None:
         spec = self.block
         wanted = self.columns[spec.name]
-        named = [(wanted[label_key(c.text)], c) for c in body if c.row == r and label_key(c.text) in wanted]
+        named = [(col, c) for c in body if c.row == r and (col := self.find(wanted, c))]
         if self.header is None:
             if len(named) >= 2:
                 self.header = [(col, c.box.x0, c.box.x1) for col, c in named]

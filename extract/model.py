@@ -123,6 +123,7 @@ class TextLine:
     text: str
     box: Box
     size: float = 0.0
+    confidence: float = 1.0
 
 
 @dataclass

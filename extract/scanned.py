@@ -1,19 +1,180 @@
-"""Per-page choice between the PDF text layer and OCR (filled in by the OCR path)."""
+"""Scanned pages: image -> prepared page -> ruling -> grid -> OCR'd lines -> PageContent.
+
+Also the per-page choice for PDFs: a page with a usable text layer is read
+from it; an image-only page, or one whose text layer is garbage, is rendered
+and OCR'd. Both kinds of page meet in the same grid chain (extract/grid.py);
+a document with both is `method = mixed`.
+"""
 from __future__ import annotations
 
+import logging
+import time
 from pathlib import Path
 
+import numpy as np
+
+from .cellread import (clean_specks, inner_box, looks_numeric, outside_regions, region_lines,
+                       to_glyphs)
 from .document import DocumentError, ExtractOptions
-from .model import Extraction
+from .grid import DEFAULT, document_tables, page_tables
+from .imagegrid import image_segments
+from .model import Extraction, PageContent
+from .prepare import PreparedPage, prepare
+from .raster import PageImage, check_page_size, load_images, render_pdf_page
+from .textlayer import pdf_guard, text_layer_usable
+
+log = logging.getLogger(__name__)
+
+UPSIDE_DOWN_SUSPECT = 0.80  # a page read with lower mean confidence is also tried turned 180°
+DISAGREE_CONFIDENCE = 0.5  # numeric re-read disagrees: the value goes to review
+
+
+class _Clock:
+    """Accumulates seconds per stage into a caller's dict (for bench/)."""
+
+    def __init__(self, timings: dict | None):
+        self.t = timings if timings is not None else {}
+        self.last = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.t[stage] = self.t.get(stage, 0.0) + now - self.last
+        self.last = now
+
+
+def _recognise(engine, crops: list[np.ndarray]) -> list[tuple[str, float]]:
+    """Engine reads every line; numeric-looking lines get a numeric-only re-read where offered."""
+    if not crops:
+        return []
+    recs = engine.recognize_lines(crops)
+    out = [(r.text, r.confidence) for r in recs]
+    numeric = [i for i, (text, _) in enumerate(out) if looks_numeric(text)]
+    again = engine.recognize_numeric([crops[i] for i in numeric]) if numeric else None
+    for i, r in zip(numeric, again or ()):
+        text, conf = out[i]
+        if r.text.replace(" ", "") == text.replace(" ", ""):
+            out[i] = (text, max(conf, r.confidence))
+        else:  # two readings of one number disagree: never pass it silently
+            out[i] = (text, min(conf, r.confidence, DISAGREE_CONFIDENCE))
+    return out
+
+
+def read_prepared(pp: PreparedPage, number: int, engine, clock: _Clock) -> tuple[PageContent, float]:
+    """PageContent of a prepared page, and the mean confidence of its lines."""
+    segments, text_ink = image_segments(pp.ink, pp.dpi)
+    text_ink = clean_specks(text_ink, pp.dpi)
+    k = 72.0 / pp.dpi
+    h, w = pp.grey.shape
+    skeleton = PageContent(number, w * k, h * k, (), tuple(segments), "ocr")
+    tables, _ = page_tables(skeleton, DEFAULT)
+    lines, boxes = [], []
+    for t in tables:
+        for c in t.cells:
+            lines += region_lines(pp.grey, text_ink, inner_box(c.box, pp.dpi, (h, w)), pp.dpi)
+        x0 = min(c.box.x0 for c in t.cells) / k
+        y0 = min(c.box.y0 for c in t.cells) / k
+        x1 = max(c.box.x1 for c in t.cells) / k
+        y1 = max(c.box.y1 for c in t.cells) / k
+        boxes.append((int(x0), int(y0), int(x1) + 1, int(y1) + 1))
+    for region in outside_regions((h, w), boxes):
+        lines += region_lines(pp.grey, text_ink, region, pp.dpi, split_gap_em=2.5)
+    clock.lap("grid")
+    texts = _recognise(engine, [ln.image for ln in lines])
+    clock.lap("ocr")
+    glyphs = to_glyphs(lines, texts, pp.dpi)
+    confs = [g.confidence for g in glyphs]
+    mean = float(np.mean(confs)) if confs else 0.0
+    return PageContent(number, w * k, h * k, tuple(glyphs), tuple(segments), "ocr"), mean
+
+
+def read_page(img: PageImage, engine, clock: _Clock) -> PageContent:
+    """OCR one page image, turning it 180° when it reads much better that way."""
+    pp = prepare(img.pixels, img.dpi)
+    clock.lap("prepare")
+    content, conf = read_prepared(pp, img.number, engine, clock)
+    if conf < UPSIDE_DOWN_SUSPECT:
+        turned = prepare(img.pixels, img.dpi, turns=pp.turns + 2)
+        clock.lap("prepare")
+        other, other_conf = read_prepared(turned, img.number, engine, clock)
+        log.debug("page %d: confidence %.2f upright, %.2f turned", img.number, conf, other_conf)
+        if other_conf > conf:
+            return other
+    return content
+
+
+def _engine(options: ExtractOptions):
+    from .ocr import EngineUnavailable, get_engine
+    try:
+        return get_engine(options.ocr_engine)
+    except EngineUnavailable as e:
+        raise DocumentError(f"OCR engine unavailable: {e}") from e
+
+
+def extract_images(paths: list[Path], options: ExtractOptions, timings: dict | None = None) -> Extraction:
+    """Image files (or a page-image folder) -> Extraction, every page OCR'd."""
+    clock = _Clock(timings)
+    engine = _engine(options)
+    per_page, sizes = [], []
+    for img in load_images(paths):
+        if img.number > options.max_pages:
+            raise DocumentError(f"too many pages (more than {options.max_pages})")
+        check_page_size(img.number, img.width_pt, img.height_pt)
+        clock.lap("rasterise")
+        content = read_page(img, engine, clock)
+        sizes.append((content.width, content.height))
+        per_page.append(page_tables(content, DEFAULT))
+        clock.lap("grid")
+    if not per_page:
+        raise DocumentError("no image frames in the file")
+    tables, lines = document_tables(per_page, DEFAULT)
+    clock.lap("grid")
+    return Extraction(pages=len(sizes), tables=tables, lines=lines, method="ocr", ocr_engine=engine.version,
+                      page_sizes=tuple(sizes))
 
 
 def extract_pdf(path: Path, options: ExtractOptions, timings: dict | None = None) -> Extraction:
-    from .pdftext import extract_pdf_text
+    """A PDF, page by page from its text layer where usable, else by OCR."""
+    import pdfplumber
+    import pypdfium2 as pdfium
+
+    from .pdftext import page_content
+
+    clock = _Clock(timings)
+    doc = pdf_guard(path, options.max_pages)
+    per_page: list = [None] * len(doc)
+    sizes: list = [None] * len(doc)
+    ocr_pages = []
     try:
-        return extract_pdf_text(path, timings=timings)
+        with pdfplumber.open(path) as pdf:
+            for i, page in enumerate(pdf.pages):
+                content = page_content(page)
+                if not options.force_ocr and text_layer_usable(content, page):
+                    per_page[i] = page_tables(content, DEFAULT)
+                    sizes[i] = (content.width, content.height)
+                else:
+                    ocr_pages.append(i)
+                page.flush_cache()
+    except DocumentError:
+        raise
     except Exception as e:  # pdfminer raises many types for broken files
         raise DocumentError(f"not a readable PDF ({type(e).__name__}: {e})".splitlines()[0]) from e
-
-
-def extract_images(pages: list[Path], options: ExtractOptions, timings: dict | None = None) -> Extraction:
-    raise DocumentError("image input needs the OCR path")
+    clock.lap("pdf parse")
+    engine = _engine(options) if ocr_pages else None
+    for i in ocr_pages:
+        try:
+            img = render_pdf_page(doc, i, options.dpi)
+        except DocumentError:
+            raise
+        except Exception as e:
+            raise DocumentError(f"page {i + 1} cannot be rendered ({type(e).__name__}: {e})".splitlines()[0]) from e
+        clock.lap("rasterise")
+        content = read_page(img, engine, clock)
+        per_page[i] = page_tables(content, DEFAULT)
+        sizes[i] = (content.width, content.height)
+        clock.lap("grid")
+    doc.close()
+    tables, lines = document_tables(per_page, DEFAULT)
+    clock.lap("grid")
+    method = "ocr" if len(ocr_pages) == len(per_page) else ("mixed" if ocr_pages else "text")
+    return Extraction(pages=len(per_page), tables=tables, lines=lines, method=method,
+                      ocr_engine=engine.version if engine else None, page_sizes=tuple(sizes))

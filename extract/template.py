@@ -21,6 +21,37 @@ def label_key(text: str) -> str:
     return t.rstrip("*＊")
 
 
+def _edits(a: str, b: str) -> int:
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]
+
+
+def nearest_label(key: str, labels) -> str | None:
+    """The one label within the edit bound of an OCR'd key, else None.
+
+    One edit for labels of 4-9 characters, two from 10; shorter labels (名称)
+    must match exactly, and a tie is no match: a wrong snap would be silent.
+    """
+    if len(key) < 4:
+        return None
+    bound = 1 if len(key) < 10 else 2
+    best, best_d, tied = None, bound + 1, False
+    for lab in labels:
+        if abs(len(lab) - len(key)) > bound or len(lab) < 4:
+            continue
+        d = _edits(key, lab)
+        if d < best_d:
+            best, best_d, tied = lab, d, False
+        elif d == best_d:
+            tied = True
+    return None if tied or best_d > bound else best
+
+
 @dataclass(frozen=True)
 class FieldSpec:
     name: str
@@ -38,6 +69,7 @@ class BlockSpec:
     sections: tuple[str, ...] = ()
     value_headers: tuple[str, ...] = ()
     fill_down: tuple[str, ...] = ()
+    items: tuple[str, ...] = ()  # pairs blocks: the row labels printed (OCR reads snap to them)
 
 
 @dataclass(frozen=True)
@@ -74,7 +106,7 @@ def _parse(data: dict) -> Template:
             n, tuple(d["labels"]), d["kind"],
             columns={k: tuple(v) for k, v in d.get("columns", {}).items()},
             sections=tuple(d.get("sections", ())), value_headers=tuple(d.get("value_headers", ())),
-            fill_down=tuple(d.get("fill_down", ())),
+            fill_down=tuple(d.get("fill_down", ())), items=tuple(d.get("items", ())),
         )
     rules = tuple(SumRule(r["name"], tuple(r["total"]), tuple(tuple(p) for p in r["parts"]), str(r.get("tolerance", "0.01")))
                   for r in data.get("rules", ()))

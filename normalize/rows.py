@@ -57,6 +57,14 @@ def _amount(ref: CellRef, dataset: str, row_ref: int | None, col: str, flags: li
     return reading.value
 
 
+def low_confidence(ref: CellRef, dataset: str, row_ref: int | None, col: str, flags: list[Flag]) -> None:
+    """An OCR'd value read below the threshold goes to review (amounts are checked in _amount)."""
+    if ref.text.strip() and ref.confidence < LOW_CONFIDENCE:
+        flags.append(Flag(dataset, row_ref, col, "LOW_CONFIDENCE", ERROR,
+                          f"{col} on page {ref.page} was read with confidence {ref.confidence:.2f}: "
+                          f"“{ref.text[:40]}” ; check it."))
+
+
 def _target_cols(prefix: str, text: str | None) -> dict:
     t = parse_target(text) if text else None
     keys = ("op", "value", "value_max", "unit", "scaled_value", "base_unit")
@@ -77,6 +85,8 @@ def task_rows(form: RawForm, flags: list[Flag]) -> list[dict]:
     out = []
     for n, rec in enumerate(form.tasks, start=1):
         funds = rec.get("funds")
+        for col in ("name", "content", "expected_goal"):
+            low_confidence(rec.get(col), "tasks", n, col, flags)
         out.append({"task_no": n, "name": clean_text(rec.get("name").text),
                     "content": clean_text(rec.get("content").text),
                     "funds_wan": _amount(funds, "tasks", n, "funds_wan", flags), "funds_raw": funds.text,
@@ -107,9 +117,13 @@ def indicator_rows(form: RawForm, flags: list[Flag]) -> list[dict]:
     for n, rec in enumerate(form.indicators, start=1):
         values = _indicator_values(rec, n, target_cols, flags)
         row = {"seq": n, "page": rec.page}
+        for col in ("level3", *target_cols):
+            low_confidence(rec.get(col), "indicators", n, col, flags)
         for col in ("level1", "level2"):
             row[col], found = snap_level(col, values[col], n)
             flags.extend(found)
+            if any(f.code == "VOCAB_UNKNOWN" for f in found):  # a vocabulary label needs no review
+                low_confidence(rec.get(col), "indicators", n, col, flags)
         row["level3"] = strip_trailing_punct(values["level3"])
         row["level3_tokens"] = split_indicator(row["level3"]) if row["level3"] else []
         for col in ("period_target", "annual_target"):
@@ -132,8 +146,12 @@ def cell_rows(ex: Extraction) -> list[dict]:
 
 def build_rows(form: RawForm, ex: Extraction, year: int | None, doc: DocInfo, rules=(),
                required: tuple[str, ...] = ("department", "overall_goal")) -> FormRows:
-    flags: list[Flag] = list(form.notes)
+    flags: list[Flag] = [n if isinstance(n, Flag) else Flag(*n) for n in form.notes]
     field_text = {k: v.text for k, v in form.fields.items()}
+    for name, ref in form.fields.items():
+        low_confidence(ref, "documents", None, name, flags)
+    if form.title.text:
+        low_confidence(form.title, "documents", None, "title", flags)
     document = {
         "source_path": doc.source_path, "form_type": form.form_type, "title": clean_text(form.title.text),
         "department": clean_text(field_text.get("department", "")),

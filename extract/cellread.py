@@ -1,0 +1,184 @@
+"""Read the text of a prepared page: cell by cell, line by line, with one engine call per page.
+
+The cheap plan the OCR measurements suggest: the grid is already known, so
+each cell is cut into its text lines by the ink's row profile (ruling removed
+first), each line is cropped tight, and the engine runs recognition alone on
+every line of the page in one batch. Text outside the tables (title, unit,
+footer) is cut the same way, with wide gaps splitting a band into runs.
+Each line becomes one `Glyph` in PDF points with its confidence, so the grid
+chain fills cells exactly as it does for a text layer.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from .model import Box, Glyph
+
+# numeric re-reads: the characters an amount cell may hold
+_NUMERIC = set("0123456789.,，．。 -")
+
+
+@dataclass(frozen=True)
+class ReadSettings:
+    inset_pt: float = 1.2  # keep clear of the cell's ruling when cropping
+    pad_px: int = 4  # white margin around a line crop (PP-OCR likes a little, not much)
+    speck_pt: float = 0.9  # ink blobs smaller than this square are noise
+    min_line_pt: float = 3.0  # bands thinner than this join a neighbour (the strokes of 二, a dash)
+    run_gap_em: float = 2.5  # outside tables: a gap this many line heights wide splits runs
+
+
+DEFAULT = ReadSettings()
+
+
+@dataclass(frozen=True)
+class LineCrop:
+    box_px: tuple[int, int, int, int]  # x0, y0, x1, y1 in page pixels
+    image: np.ndarray  # grey crop with a white margin
+
+
+def clean_specks(ink: np.ndarray, dpi: float, s: ReadSettings = DEFAULT) -> np.ndarray:
+    """Drop blobs too small to be (part of) a character."""
+    min_area = max(2, int((s.speck_pt * dpi / 72) ** 2 * 0.5))
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    keep = np.zeros(n, np.uint8)
+    keep[1:] = (stats[1:, cv2.CC_STAT_AREA] >= min_area).astype(np.uint8) * 255
+    return keep[labels]
+
+
+def _runs(profile: np.ndarray) -> list[tuple[int, int]]:
+    """[start, end) of the non-zero stretches of a 1-D profile."""
+    on = np.concatenate([[0], (profile > 0).astype(np.int8), [0]])
+    d = np.diff(on)
+    return list(zip(np.flatnonzero(d == 1), np.flatnonzero(d == -1)))
+
+
+def text_bands(ink: np.ndarray, min_height: int) -> list[tuple[int, int]]:
+    """Rows of text in an ink crop; thin bands (a dash, the parts of 二) join their nearest neighbour."""
+    bands = _runs(ink.sum(axis=1))
+    changed = True
+    while changed and len(bands) > 1:
+        changed = False
+        for i, (a, b) in enumerate(bands):
+            if b - a >= min_height:
+                continue
+            prev_gap = a - bands[i - 1][1] if i > 0 else None
+            next_gap = bands[i + 1][0] - b if i + 1 < len(bands) else None
+            j = i - 1 if next_gap is None or (prev_gap is not None and prev_gap <= next_gap) else i + 1
+            lo, hi = min(j, i), max(j, i)
+            bands[lo:hi + 1] = [(bands[lo][0], bands[hi][1])]
+            changed = True
+            break
+    return [(int(a), int(b)) for a, b in bands]
+
+
+def split_runs(ink_band: np.ndarray, gap: int) -> list[tuple[int, int]]:
+    """Horizontal runs of a text band separated by blank stretches wider than `gap`."""
+    cols = _runs(ink_band.sum(axis=0))
+    out: list[list[int]] = []
+    for a, b in cols:
+        if out and a - out[-1][1] <= gap:
+            out[-1][1] = b
+        else:
+            out.append([a, b])
+    return [(int(a), int(b)) for a, b in out]
+
+
+def _crop(grey: np.ndarray, x0: int, y0: int, x1: int, y1: int, pad: int) -> np.ndarray:
+    crop = grey[y0:y1, x0:x1]
+    return cv2.copyMakeBorder(crop, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=255)
+
+
+def region_lines(grey: np.ndarray, ink: np.ndarray, region: tuple[int, int, int, int], dpi: float,
+                 split_gap_em: float | None = None, s: ReadSettings = DEFAULT) -> list[LineCrop]:
+    """Line crops inside a pixel region (a cell's inner box, or a band outside the tables)."""
+    x0, y0, x1, y1 = region
+    sub = ink[y0:y1, x0:x1]
+    if sub.size == 0 or not sub.any():
+        return []
+    out = []
+    min_h = max(2, int(s.min_line_pt * dpi / 72))
+    for a, b in text_bands(sub, min_h):
+        band = sub[a:b]
+        spans = ([(0, band.shape[1])] if split_gap_em is None
+                 else split_runs(band, int(split_gap_em * (b - a))))
+        for c0, c1 in spans:
+            cols = np.flatnonzero(band[:, c0:c1].any(axis=0))
+            if cols.size == 0:
+                continue
+            lx0, lx1 = x0 + c0 + int(cols[0]), x0 + c0 + int(cols[-1]) + 1
+            rows = np.flatnonzero(sub[a:b, lx0 - x0:lx1 - x0].any(axis=1))
+            ly0, ly1 = y0 + a + int(rows[0]), y0 + a + int(rows[-1]) + 1
+            out.append(LineCrop((lx0, ly0, lx1, ly1), _crop(grey, lx0, ly0, lx1, ly1, s.pad_px)))
+    return out
+
+
+def inner_box(box: Box, dpi: float, shape: tuple[int, int], s: ReadSettings = DEFAULT) -> tuple[int, int, int, int]:
+    """A cell's box in pixels, shrunk clear of its ruling and clipped to the page."""
+    k = dpi / 72
+    inset = s.inset_pt * k
+    h, w = shape
+    x0 = int(max(0, min(w, box.x0 * k + inset)))
+    y0 = int(max(0, min(h, box.y0 * k + inset)))
+    x1 = int(max(x0, min(w, box.x1 * k - inset)))
+    y1 = int(max(y0, min(h, box.y1 * k - inset)))
+    return x0, y0, x1, y1
+
+
+def outside_regions(shape: tuple[int, int], table_boxes: list[tuple[int, int, int, int]]) -> list[tuple[int, int, int, int]]:
+    """Full-width bands of the page above, between and below the tables."""
+    h, w = shape
+    spans = sorted((y0, y1) for _, y0, _, y1 in table_boxes)
+    out, top = [], 0
+    for y0, y1 in spans:
+        if y0 > top:
+            out.append((0, top, w, y0))
+        top = max(top, y1)
+    if top < h:
+        out.append((0, top, w, h))
+    return out
+
+
+def looks_numeric(text: str) -> bool:
+    t = text.strip()
+    return bool(t) and any(c.isdigit() for c in t) and all(c in _NUMERIC for c in t)
+
+
+_FULL = {"(": "（", ")": "）", ",": "，", ";": "；", ":": "：", "!": "！", "?": "？"}
+
+
+def _cjk(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff" or ch in "（）“”‘’《》、，。；：！？"
+
+
+def cjk_punctuation(text: str) -> str:
+    """Half-width punctuation that touches a hanzi becomes full-width, as the form prints it.
+
+    PP-OCR returns ASCII brackets and commas inside Chinese text; numbers
+    ("44,770.21", "(1)") keep theirs because neither neighbour is a hanzi.
+    """
+    out = list(text)
+    for i, ch in enumerate(out):
+        if ch in _FULL:
+            before = out[i - 1] if i else ""
+            after = text[i + 1] if i + 1 < len(text) else ""
+            if (before and _cjk(before)) or (after and _cjk(after) and ch in "("):
+                out[i] = _FULL[ch]
+            elif ch == ")" and "（" in "".join(out[:i]) and "）" not in "".join(out[out.index("（"):i]):
+                out[i] = "）"  # close what a full-width bracket opened
+    return "".join(out)
+
+
+def to_glyphs(lines: list[LineCrop], texts: list[tuple[str, float]], dpi: float) -> list[Glyph]:
+    """One Glyph per recognised line, boxed in PDF points."""
+    k = 72.0 / dpi
+    out = []
+    for line, (text, conf) in zip(lines, texts):
+        text = cjk_punctuation(text.strip())
+        if not text:
+            continue
+        x0, y0, x1, y1 = line.box_px
+        out.append(Glyph(text, Box(x0 * k, y0 * k, x1 * k, y1 * k), (y1 - y0) * k, float(conf)))
+    return out

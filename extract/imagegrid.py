@@ -1,0 +1,66 @@
+"""Ruling lines from a prepared page image -> Segments in PDF points.
+
+The image path ends where the text path starts: `Segment`s go into the same
+grid chain (extract/grid.py), so merged cells, continued tables and repeated
+headers are handled once for both.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from .model import Segment
+
+
+@dataclass(frozen=True)
+class LineSettings:
+    h_kernel_pt: float = 20.0  # horizontal strokes longer than this are ruling (a CJK glyph is < 13 pt)
+    v_kernel_pt: float = 14.0  # vertical ones; rows are taller than this, glyphs shorter
+    bridge_pt: float = 2.0  # gaps in a scanned line shorter than this are closed
+    min_length_pt: float = 6.0  # shorter pieces left after opening are noise
+
+
+DEFAULT = LineSettings()
+
+
+def _px(pt: float, dpi: float) -> int:
+    return max(3, int(round(pt * dpi / 72.0)))
+
+
+def line_masks(ink: np.ndarray, dpi: float, s: LineSettings = DEFAULT) -> tuple[np.ndarray, np.ndarray]:
+    """Horizontal and vertical ruling-line masks by morphological opening."""
+    bridge = _px(s.bridge_pt, dpi)
+    h = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (bridge, 1)))
+    h = cv2.morphologyEx(h, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (_px(s.h_kernel_pt, dpi), 1)))
+    v = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, bridge)))
+    v = cv2.morphologyEx(v, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, _px(s.v_kernel_pt, dpi))))
+    return h, v
+
+
+def mask_segments(mask: np.ndarray, horizontal: bool, dpi: float, s: LineSettings = DEFAULT) -> list[Segment]:
+    """One Segment per connected stroke, along its centre, in points."""
+    k = 72.0 / dpi
+    n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    out = []
+    for x, y, w, h, _area in stats[1:]:
+        if horizontal:
+            if w * k < s.min_length_pt:
+                continue
+            yc = (y + h / 2) * k
+            out.append(Segment(x * k, yc, (x + w) * k, yc))
+        else:
+            if h * k < s.min_length_pt:
+                continue
+            xc = (x + w / 2) * k
+            out.append(Segment(xc, y * k, xc, (y + h) * k))
+    return out
+
+
+def image_segments(ink: np.ndarray, dpi: float, s: LineSettings = DEFAULT) -> tuple[list[Segment], np.ndarray]:
+    """Ruling segments of a straightened page, and the ink with the ruling removed (for reading text)."""
+    h, v = line_masks(ink, dpi, s)
+    segments = mask_segments(h, True, dpi, s) + mask_segments(v, False, dpi, s)
+    ruling = cv2.dilate(cv2.bitwise_or(h, v), cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3)))
+    return segments, cv2.bitwise_and(ink, cv2.bitwise_not(ruling))

@@ -1,0 +1,150 @@
+"""Page image preparation before the grid is found and text is read.
+
+Each step is a small pure function on numpy arrays (OpenCV underneath):
+colour marks out -> flat background -> ink mask -> quarter turns -> deskew.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+
+@dataclass(frozen=True)
+class PrepareSettings:
+    colour_saturation: int = 70  # HSV saturation (0-255) above which a pixel is a seal or pen mark
+    colour_min_value: int = 70  # ... unless it is this dark (black text under a seal)
+    background_kernel_pt: float = 7.0  # wider than any stroke, narrower than the page's light changes
+    max_skew: float = 3.0  # degrees searched each way
+    coarse_step: float = 0.25
+    fine_step: float = 0.02
+    sideways_ratio: float = 1.3  # vertical ruling this much longer than horizontal: turned 90°
+
+
+DEFAULT = PrepareSettings()
+
+
+def drop_colour(rgb: np.ndarray, s: PrepareSettings = DEFAULT) -> np.ndarray:
+    """Grey page with red seals and coloured pen marks turned to paper white.
+
+    The brightest channel keeps black ink black while a red or blue stroke
+    becomes light; strongly saturated pixels are whitened outright. Black text
+    under a seal stays: it is dark in every channel.
+    """
+    grey = rgb.max(axis=2)
+    hsv = cv2.cvtColor(rgb, cv2.COLOR_RGB2HSV)
+    coloured = (hsv[..., 1] > s.colour_saturation) & (hsv[..., 2] > s.colour_min_value)
+    grey = grey.copy()
+    grey[coloured] = 255
+    return grey
+
+
+def flatten_background(grey: np.ndarray, dpi: float, s: PrepareSettings = DEFAULT) -> np.ndarray:
+    """Divide by the local paper brightness: uneven light and yellowed paper become white."""
+    small = cv2.resize(grey, None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA)
+    k = max(3, int(s.background_kernel_pt / 72 * dpi * 0.25) | 1)
+    paper = cv2.dilate(small, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
+    paper = cv2.GaussianBlur(paper, (0, 0), k)
+    paper = cv2.resize(paper, (grey.shape[1], grey.shape[0]), interpolation=cv2.INTER_LINEAR)
+    flat = grey.astype(np.float32) / np.maximum(paper.astype(np.float32), 1.0) * 255.0
+    return np.clip(flat, 0, 255).astype(np.uint8)
+
+
+def ink_mask(grey: np.ndarray) -> np.ndarray:
+    """255 where there is ink (Otsu on the flattened page)."""
+    _, ink = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    return ink
+
+
+def rotate(img: np.ndarray, degrees: float, fill: int = 255) -> np.ndarray:
+    """Rotate about the centre, counter-clockwise for positive degrees, same size."""
+    h, w = img.shape[:2]
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), degrees, 1.0)
+    return cv2.warpAffine(img, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
+                          borderValue=fill)
+
+
+def quarter_turn(img: np.ndarray, turns: int) -> np.ndarray:
+    """Rotate by 90° steps counter-clockwise (exact, no interpolation)."""
+    return np.ascontiguousarray(np.rot90(img, turns % 4))
+
+
+def _long_strokes(ink: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    h = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (n, 1)))
+    v = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, n)))
+    return h, v
+
+
+def _line_run_length(text_ink: np.ndarray, kernel: tuple[int, int], along: int) -> int:
+    """Total length of text runs once characters are smeared together along one axis."""
+    smeared = cv2.morphologyEx(text_ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, kernel))
+    _, _, stats, _ = cv2.connectedComponentsWithStats(smeared, connectivity=8)
+    w, h = stats[1:, 2], stats[1:, 3]
+    long_, short = (w, h) if along == 0 else (h, w)
+    keep = long_ >= 4 * np.maximum(short, 1)
+    return int(long_[keep].sum())
+
+
+def is_sideways(ink: np.ndarray, dpi: float, s: PrepareSettings = DEFAULT) -> bool:
+    """Text lines run across an upright page: smeared along the lines, characters join into long runs.
+
+    Ruling is not a safe guide (a page of a few tall rows has more vertical than
+    horizontal ruling), so it is removed first and only the text is measured.
+    """
+    small = cv2.resize(ink, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+    d = dpi / 2
+    h, v = _long_strokes(small, max(15, int(d * 0.6)))
+    text = cv2.bitwise_and(small, cv2.bitwise_not(cv2.bitwise_or(h, v)))
+    k = max(3, int(d * 4 / 72))  # 4 pt: bridges the gap between characters, not between lines
+    across = _line_run_length(text, (k, 1), 0)
+    down = _line_run_length(text, (1, k), 1)
+    return down > s.sideways_ratio * across and down > 0
+
+
+def _profile_score(ink_small: np.ndarray, degrees: float) -> float:
+    rows = rotate(ink_small, degrees, fill=0).sum(axis=1, dtype=np.float64)
+    return float(np.square(rows).sum())
+
+
+def skew_angle(ink: np.ndarray, s: PrepareSettings = DEFAULT) -> float:
+    """Angle (degrees, counter-clockwise) that makes rows of ink horizontal.
+
+    Projection profile: the right angle makes ruling lines and text lines
+    fall into few rows, maximising the sum of squared row sums. Coarse search
+    on a quarter-size page, then fine search on a half-size one.
+    """
+    quarter = cv2.resize(ink, None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA)
+    coarse = np.arange(-s.max_skew, s.max_skew + 1e-9, s.coarse_step)
+    best = max(coarse, key=lambda a: _profile_score(quarter, a))
+    half = cv2.resize(ink, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+    fine = np.arange(best - s.coarse_step, best + s.coarse_step + 1e-9, s.fine_step)
+    return float(max(fine, key=lambda a: _profile_score(half, a)))
+
+
+@dataclass(frozen=True)
+class PreparedPage:
+    grey: np.ndarray  # flattened, straightened, colour marks removed
+    ink: np.ndarray  # 255 = ink
+    dpi: float
+    turns: int  # quarter turns applied (counter-clockwise)
+    skew: float  # degrees rotated to straighten
+
+
+def prepare(rgb: np.ndarray, dpi: float, turns: int | None = None, s: PrepareSettings = DEFAULT) -> PreparedPage:
+    """Colour out, background flat, turned upright (90° steps) and straightened.
+
+    `turns=None` decides 90° vs 0° from the ruling; 180° needs the text and is
+    decided by the caller (see extract/scanned.py), which passes `turns`.
+    """
+    grey = flatten_background(drop_colour(rgb, s), dpi, s)
+    ink = ink_mask(grey)
+    if turns is None:
+        turns = 1 if is_sideways(ink, dpi, s) else 0
+    if turns % 4:
+        grey, ink = quarter_turn(grey, turns), quarter_turn(ink, turns)
+    angle = skew_angle(ink, s)
+    if abs(angle) >= s.fine_step:
+        grey = rotate(grey, angle)
+        ink = ink_mask(grey)
+    return PreparedPage(grey, ink, dpi, turns % 4, angle)
