@@ -22,6 +22,7 @@ def missing_fields(document: dict, required: list[str]) -> list[Flag]:
 def sum_rules(items: list[dict], rules) -> list[Flag]:
     """Each rule: total == sum(parts) within its tolerance (万元). Silent when a value is absent."""
     by_key = {(r["section"], r["item"]): r["amount_wan"] for r in items}
+    index = {(r["section"], r["item"]): i for i, r in enumerate(items)}
     out = []
     for rule in rules:
         total = by_key.get(tuple(rule.total))
@@ -31,8 +32,11 @@ def sum_rules(items: list[dict], rules) -> list[Flag]:
         got = sum(parts, Decimal(0))
         if abs(got - total) > Decimal(rule.tolerance):
             names = " + ".join(p[1] for p in rule.parts)
-            out.append(Flag("budget_items", None, "amount_wan", "SUM_MISMATCH", WARNING,
-                            f"{names} = {got} but {rule.total[1]} = {total} (rule “{rule.name}”); check these amounts."))
+            # one of these amounts is wrong (printed or read): every one goes to review
+            for key in (tuple(rule.total), *map(tuple, rule.parts)):
+                out.append(Flag("budget_items", index[key], "amount_wan", "SUM_MISMATCH", ERROR,
+                                f"{names} = {got} but {rule.total[1]} = {total} (rule “{rule.name}”); "
+                                f"check these amounts."))
     return out
 
 

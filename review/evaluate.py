@@ -43,6 +43,8 @@ class EvalResult:
     short: Group = field(default_factory=Group)
     long_chars: int = 0
     long_errors: int = 0
+    # wrong amounts whose row carries no error flag: silently wrong, the one thing never allowed
+    unflagged_wrong: int = 0
     missing: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     extra: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     mismatches: list[str] = field(default_factory=list)
@@ -72,14 +74,17 @@ def _money(v) -> Decimal | None:
 
 
 class _Compare:
-    def __init__(self, res: EvalResult, doc: str):
-        self.res, self.doc = res, doc
+    def __init__(self, res: EvalResult, doc: str, flagged: set[tuple[str, int | None]] = frozenset()):
+        self.res, self.doc, self.flagged = res, doc, flagged
 
-    def amount(self, where: str, want, got) -> None:
+    def amount(self, where: str, want, got, row: tuple[str, int | None] | None = None) -> None:
         ok = _money(want) == _money(got)
         self.res.amounts.add(ok)
         if not ok:
-            self.res.mismatches.append(f"{self.doc}: {where}: amount expected {want} got {got}")
+            silent = row is not None and row not in self.flagged
+            self.res.unflagged_wrong += silent
+            note = " (NO error flag on the row)" if silent else ""
+            self.res.mismatches.append(f"{self.doc}: {where}: amount expected {want} got {got}{note}")
 
     def short(self, where: str, want, got) -> None:
         ok = want == got
@@ -106,7 +111,8 @@ class _Compare:
 
 
 def compare_document(res: EvalResult, truth: dict, doc: dict, data: dict[str, list[dict]]) -> None:
-    cmp = _Compare(res, PurePosixPath(truth["source_path"]).name)
+    flagged = {(f["dataset"], f["row_ref"]) for f in data.get("flags", ()) if f["severity"] == "error"}
+    cmp = _Compare(res, PurePosixPath(truth["source_path"]).name, flagged)
     for f in ("department", "form_type"):
         cmp.short(f, truth[f], doc.get(f))
     cmp.short("title", truth.get("title"), doc.get("title"))
@@ -118,14 +124,15 @@ def compare_document(res: EvalResult, truth: dict, doc: dict, data: dict[str, li
         cmp.long(f, truth.get(f), doc.get(f))
 
     want = {(b["section"], b["item"]): b for b in truth["budget_items"]}
-    got = {(b["section"], b["item"]): b for b in data["budget_items"]}
+    got = {(b["section"], b["item"]): {**b, "_index": i} for i, b in enumerate(data["budget_items"])}
     for k in cmp.rows("budget_items", want, got):
-        cmp.amount(f"budget {k[0]}/{k[1]}", want[k]["amount_wan"], got[k]["amount_wan"])
+        cmp.amount(f"budget {k[0]}/{k[1]}", want[k]["amount_wan"], got[k]["amount_wan"],
+                   ("budget_items", got[k]["_index"]))
 
     want = {t["task_no"]: t for t in truth["tasks"]}
     got = {t["task_no"]: t for t in data["tasks"]}
     for k in cmp.rows("tasks", want, got):
-        cmp.amount(f"task {k} funds_wan", want[k]["funds_wan"], got[k]["funds_wan"])
+        cmp.amount(f"task {k} funds_wan", want[k]["funds_wan"], got[k]["funds_wan"], ("tasks", k))
         for f in TASK_SHORT:
             cmp.short(f"task {k} {f}", want[k][f], got[k][f])
         for f in TASK_LONG:
@@ -140,7 +147,7 @@ def compare_document(res: EvalResult, truth: dict, doc: dict, data: dict[str, li
 
 def evaluate(truth_dir: Path, outputs: Path) -> EvalResult:
     res = EvalResult()
-    data = {ds: _read(outputs, ds) for ds in ("documents", "budget_items", "tasks", "indicators")}
+    data = {ds: _read(outputs, ds) for ds in ("documents", "budget_items", "tasks", "indicators", "flags")}
     docs = [d for rows in data["documents"].values() for d in rows]
     by_path = {d["source_path"]: d for d in docs}
     by_name = {PurePosixPath(d["source_path"]).name: d for d in docs}
@@ -153,7 +160,7 @@ def evaluate(truth_dir: Path, outputs: Path) -> EvalResult:
             res.mismatches.append(f"{PurePosixPath(sp).name}: document missing from outputs")
             continue
         res.documents += 1
-        rows = {ds: data[ds].get(doc["doc_id"], []) for ds in ("budget_items", "tasks", "indicators")}
+        rows = {ds: data[ds].get(doc["doc_id"], []) for ds in ("budget_items", "tasks", "indicators", "flags")}
         compare_document(res, truth, doc, rows)
     return res
 
@@ -165,6 +172,7 @@ def report(res: EvalResult, max_mismatches: int = 200) -> str:
         f"{'amounts':<14}{res.amounts.exact:>8}{res.amounts.total:>8}{res.amounts.accuracy:>10.2%}",
         f"{'short fields':<14}{res.short.exact:>8}{res.short.total:>8}{res.short.accuracy:>10.2%}",
         f"long texts: {res.long_errors} character error(s) in {res.long_chars} (CER {res.cer:.3%})",
+        f"wrong amounts without an error flag on their row: {res.unflagged_wrong}",
     ]
     for ds in ("documents", "budget_items", "tasks", "indicators"):
         lines.append(f"rows {ds}: missing {res.missing.get(ds, 0)}, extra {res.extra.get(ds, 0)}")

@@ -58,3 +58,24 @@ def test_missing_document_and_strict_exit_code(outputs, tmp_path):
     assert res.missing["documents"] == 1 and res.documents == 0
     assert pipeline.main(["eval", "--truth", str(d), "--outputs", str(outputs)]) == 0
     assert pipeline.main(["eval", "--truth", str(d), "--outputs", str(outputs), "--strict"]) == pipeline.ExitCode.documents_failed
+
+
+def test_a_wrong_amount_counts_as_silent_unless_its_row_has_an_error_flag(outputs, tmp_path):
+    # budget row 0 carries no flag: a truth that disagrees with it is a silent error ...
+    d = truth_dir(tmp_path, lambda t: t["budget_items"][0].update(amount_wan="1.00"))
+    res = evaluate(d, outputs)
+    assert res.unflagged_wrong == 1 and "NO error flag" in report(res)
+    # ... and once an error flag sits on that row, the same miss is flagged, not silent
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    (flags_file,) = (outputs / "flags").glob("year=*/*.parquet")
+    table = pq.read_table(flags_file)
+    row = {name: None for name in table.schema.names}
+    row.update(doc_id=table.column("doc_id")[0].as_py(), dataset="budget_items", row_ref=0, field="amount_wan",
+               code="LOW_CONFIDENCE", severity="error", message="test")
+    extended = pa.concat_tables([table, pa.Table.from_pylist([row], schema=table.schema)])
+    pq.write_table(extended, flags_file)
+    try:
+        assert evaluate(d, outputs).unflagged_wrong == 0
+    finally:
+        pq.write_table(table, flags_file)

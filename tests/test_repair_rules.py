@@ -30,8 +30,10 @@ def test_sum_rule_from_template_flags_a_broken_total():
              {"section": "按预算级次划分", "item": "拟用于对下转移支付资金", "amount_wan": Decimal("167271.43")}]
     assert sum_rules(items, rules) == []
     items[1]["amount_wan"] = Decimal("214409.06")
-    (flag,) = sum_rules(items, rules)
-    assert flag.code == "SUM_MISMATCH" and flag.severity == "warning" and "市本级使用资金" in flag.message
+    flags = sum_rules(items, rules)
+    # every amount of the broken rule goes to review, on its own row
+    assert sorted(f.row_ref for f in flags) == [0, 1, 2]
+    assert all(f.code == "SUM_MISMATCH" and f.severity == "error" and "市本级使用资金" in f.message for f in flags)
     items[1]["amount_wan"] = None  # an unreadable amount is flagged elsewhere, not twice
     assert sum_rules(items, rules) == []
 

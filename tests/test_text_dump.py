@@ -98,6 +98,6 @@ def test_unparseable_amount_and_broken_sum_are_flagged():
     built = build(dump_to_extraction(dump))
     by_code = {f.code: f for f in built.flags}
     assert by_code["AMOUNT_UNPARSEABLE"].severity == "error" and "约500" in by_code["AMOUNT_UNPARSEABLE"].message
-    assert by_code["SUM_MISMATCH"].severity == "warning" and "90.00" in by_code["SUM_MISMATCH"].message
+    assert by_code["SUM_MISMATCH"].severity == "error" and "90.00" in by_code["SUM_MISMATCH"].message
     assert ("documents", "overall_goal") in {(f.dataset, f.field) for f in built.flags if f.code == "MISSING_FIELD"}
     assert built.rows["documents"][0]["status"] == "needs_review"
