@@ -107,19 +107,24 @@ def _profile_score(ink_small: np.ndarray, degrees: float) -> float:
     return float(np.square(rows).sum())
 
 
+def _scaled(ink: np.ndarray, width: int) -> np.ndarray:
+    f = min(1.0, width / ink.shape[1])
+    return ink if f == 1.0 else cv2.resize(ink, None, fx=f, fy=f, interpolation=cv2.INTER_AREA)
+
+
 def skew_angle(ink: np.ndarray, s: PrepareSettings = DEFAULT) -> float:
     """Angle (degrees, counter-clockwise) that makes rows of ink horizontal.
 
     Projection profile: the right angle makes ruling lines and text lines
-    fall into few rows, maximising the sum of squared row sums. Coarse search
-    on a quarter-size page, then fine search on a half-size one.
+    fall into few rows, maximising the sum of squared row sums. A coarse
+    search on a small copy, then a fine one on a larger copy around the best.
     """
-    quarter = cv2.resize(ink, None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA)
+    small = _scaled(ink, 700)
     coarse = np.arange(-s.max_skew, s.max_skew + 1e-9, s.coarse_step)
-    best = max(coarse, key=lambda a: _profile_score(quarter, a))
-    half = cv2.resize(ink, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
-    fine = np.arange(best - s.coarse_step, best + s.coarse_step + 1e-9, s.fine_step)
-    return float(max(fine, key=lambda a: _profile_score(half, a)))
+    best = max(coarse, key=lambda a: _profile_score(small, a))
+    large = _scaled(ink, 1600)
+    fine = np.arange(best - 2 * s.coarse_step, best + 2 * s.coarse_step + 1e-9, s.fine_step)
+    return float(max(fine, key=lambda a: _profile_score(large, a)))
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,281 @@
+"""The scanned path on small generated images: grid from the image, preparation, reading, guards."""
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from extract.cellread import cjk_punctuation, text_bands
+from extract.document import DocumentError, ExtractOptions
+from extract.grid import page_tables
+from extract.imagegrid import image_segments
+from extract.mapping import map_form
+from extract.model import Box, Cell, Extraction, PageContent, Table
+from extract.ocr import Recognition
+from extract.ocr.fake import FakeEngine
+from extract.prepare import ink_mask, is_sideways, prepare, quarter_turn, drop_colour, flatten_background
+from extract.raster import PageImage, load_images
+from extract.scanned import _Clock, read_page, read_prepared
+from extract.template import load_template, nearest_label
+from extract.textlayer import layer_quality, pdf_guard, plausible_char
+from pageimage import DrawnCell, draw_table, red_ring, rotate_rgb
+
+DPI = 200
+CELLS = [
+    DrawnCell(0, 0, 2, 1, "部门名称"), DrawnCell(0, 1, 1, 2, "某某市民政局"),
+    DrawnCell(1, 1, 1, 1, "基本支出"), DrawnCell(1, 2, 1, 1, "44,770.21"),
+    DrawnCell(2, 0, 1, 1, "项目支出"), DrawnCell(2, 1, 1, 1, "≥95%"), DrawnCell(2, 2, 1, 1, "1,234.00"),
+    DrawnCell(3, 0, 1, 3, "社会效益指标"),
+]
+COLS, ROWS = [90.0, 120.0, 110.0], [26.0, 26.0, 26.0, 26.0]
+
+
+def grid_of(rgb, dpi=DPI, turns=None):
+    pp = prepare(rgb, dpi, turns=turns)
+    segments, _ = image_segments(pp.ink, dpi)
+    h, w = pp.grey.shape
+    tables, _ = page_tables(PageContent(1, w * 72 / dpi, h * 72 / dpi, (), tuple(segments), "ocr"))
+    return pp, tables
+
+
+def spans(tables):
+    return {(c.row, c.col, c.rowspan, c.colspan) for t in tables for c in t.cells}
+
+
+DRAWN = {(c.row, c.col, c.rowspan, c.colspan) for c in CELLS}
+
+
+def test_grid_from_image_has_the_drawn_cells_and_merges():
+    rgb, boxes = draw_table(CELLS, COLS, ROWS, dpi=DPI)
+    _, tables = grid_of(rgb)
+    assert len(tables) == 1 and spans(tables) == DRAWN
+    for c in tables[0].cells:
+        want = boxes[(c.row, c.col)]
+        got = (c.box.x0, c.box.y0, c.box.x1, c.box.y1)
+        assert max(abs(a - b) for a, b in zip(want, got)) < 1.5, (c, want)
+
+
+@pytest.mark.parametrize("degrees", [-1.5, -0.4, 0.7, 1.3])
+def test_skewed_page_is_straightened_and_keeps_its_grid(degrees):
+    rgb, _ = draw_table(CELLS, COLS, ROWS, dpi=DPI)
+    pp, tables = grid_of(rotate_rgb(rgb, degrees))
+    assert abs(pp.skew + degrees) < 0.1
+    assert spans(tables) == DRAWN
+
+
+def test_a_page_turned_a_quarter_is_seen_as_sideways():
+    rows = [DrawnCell(r, 0, 1, 1, "年度绩效指标值说明文字") for r in range(8)]
+    rgb, _ = draw_table(rows, [200.0], [22.0] * 8, dpi=DPI, page_pt=(300, 300), origin_pt=(40, 40))
+    ink = ink_mask(flatten_background(drop_colour(rgb), DPI))
+    assert not is_sideways(ink, DPI)
+    assert is_sideways(quarter_turn(ink, 1), DPI) and is_sideways(quarter_turn(ink, 3), DPI)
+    # a few tall rows give more vertical than horizontal ruling, yet the page is upright
+    tall = [DrawnCell(0, c, 1, 1, "主要实施内容") for c in range(3)]
+    rgb, _ = draw_table(tall, [100.0] * 3, [200.0], dpi=DPI, page_pt=(380, 300), origin_pt=(20, 40))
+    assert not is_sideways(ink_mask(flatten_background(drop_colour(rgb), DPI)), DPI)
+
+
+def test_red_seal_and_blue_pen_leave_black_text_and_ruling():
+    rgb, boxes = draw_table(CELLS, COLS, ROWS, dpi=DPI)
+    k = DPI / 72
+    x0, y0, x1, y1 = boxes[(1, 2)]
+    sealed = red_ring(rgb, (int((x0 + x1) / 2 * k), int((y0 + y1) / 2 * k)), int(30 * k), int(3 * k))
+    px0, py0, px1, py1 = boxes[(2, 0)]  # away from the seal: purple where both cross is ink-dark
+    stroke = (slice(int((py0 + py1) / 2 * k), int((py0 + py1) / 2 * k) + 4), slice(int(px0 * k), int(px1 * k)))
+    sealed[stroke] = (sealed[stroke] * np.array([0.16, 0.24, 0.8])).astype(np.uint8)  # a blue pen stroke
+    grey = drop_colour(sealed)
+    ring_pixels = np.all(sealed != rgb, axis=2) & (rgb.min(axis=2) > 200)  # red over paper only
+    assert grey[ring_pixels].min() == 255  # the seal is gone
+    text_pixels = rgb.max(axis=2) < 60
+    assert np.array_equal(grey[text_pixels] < 128, np.ones(text_pixels.sum(), bool))  # black stays black
+    _, tables = grid_of(sealed)
+    assert spans(tables) == DRAWN
+
+
+def _page(rgb):
+    return PageImage(1, rgb, DPI)
+
+
+def test_fake_engine_text_and_confidence_reach_the_cells():
+    rgb, _ = draw_table(CELLS, COLS, ROWS, dpi=DPI)
+    engine = FakeEngine(lambda crop: Recognition("字", 0.7))
+    content = read_page(_page(rgb), engine, _Clock(None))
+    tables, _ = page_tables(content)
+    filled = [c for c in tables[0].cells if c.text]
+    assert len(filled) == len(CELLS)  # one line each, blank cells none
+    assert all(c.text == "字" and c.confidence == pytest.approx(0.7) for c in filled)
+    assert engine.calls["recognize_lines"] == 2  # 0.7 < 0.8: also tried turned 180°, once per try
+
+
+def test_numeric_reread_agreement_raises_and_disagreement_lowers_confidence():
+    rgb, _ = draw_table(CELLS, COLS, ROWS, dpi=DPI)
+    pp = prepare(rgb, DPI)
+    agree = FakeEngine(lambda c: Recognition("123.45", 0.85), numeric=lambda c: Recognition("123.45", 0.97))
+    content, mean = read_prepared(pp, 1, agree, _Clock(None))
+    assert {g.confidence for g in content.glyphs} == {0.97}
+    differ = FakeEngine(lambda c: Recognition("123.45", 0.99), numeric=lambda c: Recognition("123.46", 0.99))
+    content, _ = read_prepared(pp, 1, differ, _Clock(None))
+    assert max(g.confidence for g in content.glyphs) <= 0.5
+
+
+@pytest.fixture(scope="module")
+def rapid():
+    from extract.ocr import get_engine
+    return get_engine("rapidocr")
+
+
+def _cell_texts(content):
+    tables, _ = page_tables(content)
+    return {(c.row, c.col): c.text for t in tables for c in t.cells}
+
+
+def test_rapidocr_reads_a_number_under_a_seal_exactly(rapid):
+    rgb, boxes = draw_table(CELLS, COLS, ROWS, dpi=DPI)
+    k = DPI / 72
+    x0, y0, x1, y1 = boxes[(1, 2)]
+    sealed = red_ring(rgb, (int((x0 + x1) / 2 * k), int((y0 + y1) / 2 * k)), int(24 * k), int(3 * k))
+    texts = _cell_texts(read_page(_page(rotate_rgb(sealed, 0.8)), rapid, _Clock(None)))
+    assert texts[(1, 2)] == "44,770.21" and texts[(2, 2)] == "1,234.00" and texts[(2, 1)] == "≥95%"
+    assert texts[(0, 0)] == "部门名称" and texts[(3, 0)] == "社会效益指标"
+
+
+@pytest.mark.parametrize("turns", [1, 2, 3])
+def test_turned_pages_are_read_upright(rapid, turns):
+    rows = [DrawnCell(r, 0, 1, 1, t) for r, t in enumerate(["部门预算支出", "基本支出", "财政专项资金", "项目支出"])]
+    rows += [DrawnCell(r, 1, 1, 1, a) for r, a in enumerate(["金额", "117,897.50", "0.00", "96,313.27"])]
+    rgb, _ = draw_table(rows, [120.0, 110.0], [24.0] * 4, dpi=DPI, page_pt=(300, 200), origin_pt=(30, 40))
+    texts = _cell_texts(read_page(_page(quarter_turn(rgb, turns)), rapid, _Clock(None)))
+    assert texts[(1, 1)] == "117,897.50" and texts[(0, 0)] == "部门预算支出"
+
+
+# -- reading helpers ------------------------------------------------------------
+
+@pytest.mark.parametrize("raw,want", [
+    ("老服务中心(颐康中心）", "老服务中心（颐康中心）"),
+    ("制(修)订", "制（修）订"),
+    ("44,770.21", "44,770.21"),
+    ("任务,统筹", "任务，统筹"),
+    ("≥95%", "≥95%"),
+    ("(1)培训", "(1)培训"),
+])
+def test_cjk_punctuation(raw, want):
+    assert cjk_punctuation(raw) == want
+
+
+def test_text_bands_join_the_strokes_of_a_split_character():
+    ink = np.zeros((60, 40), np.uint8)
+    ink[5:8] = 255    # upper stroke of 二
+    ink[20:23] = 255  # lower stroke
+    ink[40:52] = 255  # a second line
+    assert text_bands(ink, min_height=6) == [(5, 23), (40, 52)]
+
+
+@pytest.mark.parametrize("key,want", [
+    ("部门预算支山", "部门预算支出"),      # one substitution
+    ("部门预算支出", "部门预算支出"),
+    ("部门预支出", "部门预算支出"),        # one deletion
+    ("其他资全", "其他资金"),
+    ("名祢", None),                        # short labels match exactly or not at all
+    ("完全不同的文字", None),
+])
+def test_nearest_label(key, want):
+    labels = ["部门预算支出", "收入来源", "其他资金", "名称", "其他事业发展性支出"]
+    assert nearest_label(key, labels) == want
+
+
+def test_nearest_label_refuses_a_tie():
+    assert nearest_label("甲乙丙丁", ["甲乙丙戊", "甲乙戊丁"]) is None
+
+
+def _table(spec, widths, source):
+    xs = [0.0]
+    for w in widths:
+        xs.append(xs[-1] + w)
+    cells = [Cell(1, r, c, rs, cs, text, Box(xs[c], r * 20.0, xs[c + cs], (r + rs) * 20.0), 0.95, source)
+             for r, c, rs, cs, text in spec]
+    return Table(1, cells, max(r + rs for r, _, rs, _, _ in spec), len(widths), (1,), tuple(xs))
+
+
+BUDGET = [(0, 0, 3, 1, "预算整体情况"), (0, 1, 1, 1, "部门预算支山"), (0, 2, 1, 1, "预算金额（万元）"),
+          (1, 1, 1, 1, "基本支岀"), (1, 2, 1, 1, "10.00"), (2, 1, 1, 1, "项目支出"), (2, 2, 1, 1, "5.00")]
+
+
+def test_ocr_labels_snap_to_the_template_with_an_info_note():
+    form = map_form(Extraction(pages=1, tables=[_table(BUDGET, [80, 80, 80], "ocr")], lines=[]), load_template())
+    assert [(b.section, b.item, b.amount.text) for b in form.budget] == [
+        ("部门预算支出", "基本支出", "10.00"), ("部门预算支出", "项目支出", "5.00")]
+    codes = [n[3] for n in form.notes]
+    assert codes.count("LABEL_SNAPPED") == 2 and all(n[4] == "info" for n in form.notes)
+
+
+def test_text_layer_labels_are_never_snapped():
+    form = map_form(Extraction(pages=1, tables=[_table(BUDGET, [80, 80, 80], "text")], lines=[]), load_template())
+    assert form.budget == [] and form.notes == []
+
+
+# -- text layer and guards ----------------------------------------------------------
+
+@pytest.mark.parametrize("texts,usable", [
+    (list("2023年部门整体预算绩效目标申报表部门名称广州市民政局"), True),
+    (["(cid:12)"] * 30, False),
+    (list("ÃÂ¤Ã¥Â¿ÂÃ¨Â´Â¢Ã¦ÂÂ¿Ã¥Â±ÂÃ©ÂÂ¨Ã©ÂÂ¨"), False),
+    (list("鱻龘靐齉爩麤龗灪龖厵鸜"), False),
+])
+def test_layer_quality_tells_garbage_from_form_text(texts, usable):
+    n, plausible, cjk = layer_quality(texts)
+    assert (plausible >= 0.9 and cjk >= 0.15) is usable
+
+
+def test_plausible_chars():
+    assert all(map(plausible_char, "部门预算≥95%（）“”，。ABC 123"))
+    assert not any(map(plausible_char, "鱻龘Ã¤\ufffd"))
+
+
+def _pdf(path: Path, pages=1, size=(595, 842), **kw):
+    from reportlab.pdfgen import canvas
+    c = canvas.Canvas(str(path), pagesize=size, **kw)
+    for _ in range(pages):
+        c.drawString(72, 72, "page")
+        c.showPage()
+    c.save()
+    return path
+
+
+def test_pdf_guard_reasons(tmp_path):
+    (tmp_path / "empty.pdf").write_bytes(b"")
+    (tmp_path / "fake.pdf").write_bytes(b"GIF89a not a pdf at all")
+    cases = {
+        "empty.pdf": "empty file",
+        "fake.pdf": "not a PDF",
+        "many.pdf": "too many pages",
+        "huge.pdf": "too large",
+        "locked.pdf": "encrypted PDF",
+    }
+    _pdf(tmp_path / "many.pdf", pages=4)
+    _pdf(tmp_path / "huge.pdf", size=(20000, 20000))
+    from reportlab.lib.pdfencrypt import StandardEncryption
+    _pdf(tmp_path / "locked.pdf", encrypt=StandardEncryption("secret", canPrint=0))
+    for name, reason in cases.items():
+        with pytest.raises(DocumentError, match=reason):
+            pdf_guard(tmp_path / name, max_pages=3)
+    # an empty user password opens like any PDF
+    _pdf(tmp_path / "open.pdf", encrypt=StandardEncryption("", ownerPassword="owner"))
+    assert len(pdf_guard(tmp_path / "open.pdf", max_pages=3)) == 1
+
+
+def test_image_bomb_is_refused_before_decoding(tmp_path):
+    import struct
+    import zlib
+    ihdr = struct.pack(">IIBBBBB", 30000, 30000, 8, 2, 0, 0, 0)
+    chunk = lambda t, d: struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d))
+    (tmp_path / "bomb.png").write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IEND", b""))
+    with pytest.raises(DocumentError, match="image too large"):
+        list(load_images([tmp_path / "bomb.png"]))
+
+
+def test_multipage_tiff_pages_are_numbered_in_order(tmp_path):
+    from PIL import Image
+    frames = [Image.new("RGB", (100 + i, 80), "white") for i in range(3)]
+    frames[0].save(tmp_path / "a.tif", save_all=True, append_images=frames[1:], dpi=(150, 150))
+    pages = list(load_images([tmp_path / "a.tif"]))
+    assert [(p.number, p.pixels.shape[1], p.dpi) for p in pages] == [(1, 100, 150), (2, 101, 150), (3, 102, 150)]
