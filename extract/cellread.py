@@ -26,6 +26,8 @@ class ReadSettings:
     inset_pt: float = 1.2  # keep clear of the cell's ruling when cropping
     pad_px: int = 4  # white margin around a line crop (PP-OCR likes a little, not much)
     speck_pt: float = 0.9  # ink blobs smaller than this square are noise
+    mark_pt: float = 2.2  # blobs smaller than this square (a decimal point, a speck) ...
+    near_pt: float = 6.0  # ... are kept only this close to a larger one
     min_line_pt: float = 3.0  # bands thinner than this join a neighbour (the strokes of 二, a dash)
     run_gap_em: float = 2.5  # outside tables: a gap this many line heights wide splits runs
 
@@ -40,12 +42,24 @@ class LineCrop:
 
 
 def clean_specks(ink: np.ndarray, dpi: float, s: ReadSettings = DEFAULT) -> np.ndarray:
-    """Drop blobs too small to be (part of) a character."""
-    min_area = max(2, int((s.speck_pt * dpi / 72) ** 2 * 0.5))
+    """Drop blobs too small to be (part of) a character, and small ones far from any text.
+
+    A decimal point or comma sits right beside a digit and stays; scanner
+    noise and seal residue in an empty stretch of a cell go.
+    """
+    k = dpi / 72
+    tiny = max(2, int((s.speck_pt * k) ** 2 * 0.5))
+    small = max(tiny + 1, int((s.mark_pt * k) ** 2))
     n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    keep = np.zeros(n, np.uint8)
-    keep[1:] = (stats[1:, cv2.CC_STAT_AREA] >= min_area).astype(np.uint8) * 255
-    return keep[labels]
+    area = stats[:, cv2.CC_STAT_AREA]
+    big = (area >= small)
+    big[0] = False
+    near = cv2.dilate(big[labels].astype(np.uint8),
+                      cv2.getStructuringElement(cv2.MORPH_RECT, (max(3, int(s.near_pt * k)), max(3, int(s.near_pt * k / 2)))))
+    touches = np.bincount(labels[near > 0], minlength=n) > 0
+    keep = big | ((area >= tiny) & touches)
+    keep[0] = False
+    return keep.astype(np.uint8)[labels] * 255
 
 
 def _runs(profile: np.ndarray) -> list[tuple[int, int]]:
@@ -55,8 +69,13 @@ def _runs(profile: np.ndarray) -> list[tuple[int, int]]:
     return list(zip(np.flatnonzero(d == 1), np.flatnonzero(d == -1)))
 
 
-def text_bands(ink: np.ndarray, min_height: int) -> list[tuple[int, int]]:
-    """Rows of text in an ink crop; thin bands (a dash, the parts of 二) join their nearest neighbour."""
+def text_bands(ink: np.ndarray, min_height: int, line_height: float | None = None) -> list[tuple[int, int]]:
+    """Rows of text in an ink crop.
+
+    Thin bands (a dash, a stroke of 二) join their nearest neighbour; with the
+    page's `line_height` known, two bands that together are no taller than
+    one line are one line (量 splits into 旦 over 里 at its gap).
+    """
     bands = _runs(ink.sum(axis=1))
     changed = True
     while changed and len(bands) > 1:
@@ -71,7 +90,36 @@ def text_bands(ink: np.ndarray, min_height: int) -> list[tuple[int, int]]:
             bands[lo:hi + 1] = [(bands[lo][0], bands[hi][1])]
             changed = True
             break
+    if line_height:
+        profile = ink.sum(axis=1)
+        bands = [part for band in bands for part in _split_tall(profile, band, line_height)]
+        merged: list[tuple[int, int]] = []
+        for a, b in bands:
+            if merged and b - merged[-1][0] <= 1.15 * line_height and a - merged[-1][1] < 0.35 * line_height:
+                merged[-1] = (merged[-1][0], b)
+            else:
+                merged.append((a, b))
+        bands = merged
     return [(int(a), int(b)) for a, b in bands]
+
+
+def _split_tall(profile: np.ndarray, band: tuple[int, int], lh: float) -> list[tuple[int, int]]:
+    """A band taller than one and a half lines is lines touching (blur, tight leading):
+    cut it at the emptiest row near where the first line should end, and go on."""
+    a, b = band
+    if b - a <= 1.5 * lh:
+        return [band]
+    lo, hi = a + int(0.6 * lh), min(b - int(0.6 * lh), a + int(1.4 * lh))
+    if hi <= lo:
+        return [band]
+    cut = lo + int(np.argmin(profile[lo:hi]))
+    return [(a, cut)] + _split_tall(profile, (cut, b), lh)
+
+
+def line_height(ink: np.ndarray, regions: list[tuple[int, int, int, int]], min_height: int) -> float | None:
+    """The page's usual text-line height in pixels: a high quantile of its band heights."""
+    heights = [b - a for x0, y0, x1, y1 in regions for a, b in text_bands(ink[y0:y1, x0:x1], min_height)]
+    return float(np.percentile(heights, 75)) if len(heights) >= 3 else None
 
 
 def split_runs(ink_band: np.ndarray, gap: int) -> list[tuple[int, int]]:
@@ -92,15 +140,15 @@ def _crop(grey: np.ndarray, x0: int, y0: int, x1: int, y1: int, pad: int) -> np.
 
 
 def region_lines(grey: np.ndarray, ink: np.ndarray, region: tuple[int, int, int, int], dpi: float,
-                 split_gap_em: float | None = None, s: ReadSettings = DEFAULT) -> list[LineCrop]:
+                 split_gap_em: float | None = None, line_px: float | None = None,
+                 s: ReadSettings = DEFAULT) -> list[LineCrop]:
     """Line crops inside a pixel region (a cell's inner box, or a band outside the tables)."""
     x0, y0, x1, y1 = region
     sub = ink[y0:y1, x0:x1]
     if sub.size == 0 or not sub.any():
         return []
     out = []
-    min_h = max(2, int(s.min_line_pt * dpi / 72))
-    for a, b in text_bands(sub, min_h):
+    for a, b in text_bands(sub, min_line_px(dpi, s), line_px):
         band = sub[a:b]
         spans = ([(0, band.shape[1])] if split_gap_em is None
                  else split_runs(band, int(split_gap_em * (b - a))))
@@ -113,6 +161,10 @@ def region_lines(grey: np.ndarray, ink: np.ndarray, region: tuple[int, int, int,
             ly0, ly1 = y0 + a + int(rows[0]), y0 + a + int(rows[-1]) + 1
             out.append(LineCrop((lx0, ly0, lx1, ly1), _crop(grey, lx0, ly0, lx1, ly1, s.pad_px)))
     return out
+
+
+def min_line_px(dpi: float, s: ReadSettings = DEFAULT) -> int:
+    return max(2, int(s.min_line_pt * dpi / 72))
 
 
 def inner_box(box: Box, dpi: float, shape: tuple[int, int], s: ReadSettings = DEFAULT) -> tuple[int, int, int, int]:

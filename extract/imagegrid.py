@@ -16,10 +16,13 @@ from .model import Segment
 
 @dataclass(frozen=True)
 class LineSettings:
-    h_kernel_pt: float = 20.0  # horizontal strokes longer than this are ruling (a CJK glyph is < 13 pt)
+    h_kernel_pt: float = 28.0  # horizontal strokes longer than this are ruling: blurred text can join
+    # the strokes of 2-3 neighbouring characters into one run, a cell is wider than this
     v_kernel_pt: float = 14.0  # vertical ones; rows are taller than this, glyphs shorter
-    bridge_pt: float = 2.0  # gaps in a scanned line shorter than this are closed
+    bridge_pt: float = 0.8  # gaps in a scanned line shorter than this are closed (longer gaps are
+    # joined later by the grid chain's join tolerance; closing more would glue characters together)
     min_length_pt: float = 6.0  # shorter pieces left after opening are noise
+    max_thickness_pt: float = 2.2  # a ruling line is thin and straight; a pen curve or smeared text is not
 
 
 DEFAULT = LineSettings()
@@ -46,12 +49,12 @@ def mask_segments(mask: np.ndarray, horizontal: bool, dpi: float, s: LineSetting
     out = []
     for x, y, w, h, _area in stats[1:]:
         if horizontal:
-            if w * k < s.min_length_pt:
+            if w * k < s.min_length_pt or h * k > s.max_thickness_pt:
                 continue
             yc = (y + h / 2) * k
             out.append(Segment(x * k, yc, (x + w) * k, yc))
         else:
-            if h * k < s.min_length_pt:
+            if h * k < s.min_length_pt or w * k > s.max_thickness_pt:
                 continue
             xc = (x + w / 2) * k
             out.append(Segment(xc, y * k, xc, (y + h) * k))

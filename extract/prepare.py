@@ -14,7 +14,9 @@ import numpy as np
 @dataclass(frozen=True)
 class PrepareSettings:
     colour_saturation: int = 70  # HSV saturation (0-255) above which a pixel is a seal or pen mark
-    colour_min_value: int = 70  # ... unless it is this dark (black text under a seal)
+    colour_min_value: int = 60  # ... unless it is this dark (black text under a pen stroke)
+    red_saturation: int = 35  # seals are red and bright: a fainter red is enough ...
+    red_min_value: int = 185  # ... while darker red pixels are text under the seal
     background_kernel_pt: float = 7.0  # wider than any stroke, narrower than the page's light changes
     max_skew: float = 3.0  # degrees searched each way
     coarse_step: float = 0.25
@@ -28,15 +30,22 @@ DEFAULT = PrepareSettings()
 def drop_colour(rgb: np.ndarray, s: PrepareSettings = DEFAULT) -> np.ndarray:
     """Grey page with red seals and coloured pen marks turned to paper white.
 
-    The brightest channel keeps black ink black while a red or blue stroke
-    becomes light; strongly saturated pixels are whitened outright. Black text
-    under a seal stays: it is dark in every channel.
+    Seals and ink multiply on paper, so a page's brightest channel is the
+    black ink alone: a red seal is bright in R, a blue pen in B, and black
+    text under either stays dark in every channel. Saturated pixels that are
+    still fairly bright are whitened outright; dark ones may be text under
+    the mark and are kept (red marks are bright, so their cut is higher).
     """
     grey = rgb.max(axis=2)
     hsv = cv2.cvtColor(rgb, cv2.COLOR_RGB2HSV)
-    coloured = (hsv[..., 1] > s.colour_saturation) & (hsv[..., 2] > s.colour_min_value)
+    hue, sat, val = hsv[..., 0], hsv[..., 1], hsv[..., 2]
+    red = (hue < 15) | (hue > 155)
     grey = grey.copy()
-    grey[coloured] = 255
+    grey[~red & (sat > s.colour_saturation) & (val > s.colour_min_value)] = 255
+    # red: a seal's JPEG-washed edges are only faintly red, but bright; blurred
+    # text under a seal is red-tinted too, and darker: the brightest channel
+    # already keeps it, so only clearly bright red goes
+    grey[red & (sat > s.red_saturation) & (val > s.red_min_value)] = 255
     return grey
 
 

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
-from .cellread import (clean_specks, inner_box, looks_numeric, outside_regions, region_lines,
-                       to_glyphs)
+from .cellread import (clean_specks, inner_box, line_height, looks_numeric, min_line_px, outside_regions,
+                       region_lines, to_glyphs)
 from .document import DocumentError, ExtractOptions
 from .grid import DEFAULT, document_tables, page_tables
 from .imagegrid import image_segments
@@ -25,6 +26,9 @@ from .textlayer import pdf_guard, text_layer_usable
 
 log = logging.getLogger(__name__)
 
+# scanned ruling has gaps where a pen stroke or seal crossed it, wider than a
+# text layer's rounding; merged cells leave gaps of a whole cell width
+OCR_GRID = replace(DEFAULT, join_tolerance=8.0)
 UPSIDE_DOWN_SUSPECT = 0.80  # a page read with lower mean confidence is also tried turned 180°
 DISAGREE_CONFIDENCE = 0.5  # numeric re-read disagrees: the value goes to review
 
@@ -66,18 +70,20 @@ def read_prepared(pp: PreparedPage, number: int, engine, clock: _Clock) -> tuple
     k = 72.0 / pp.dpi
     h, w = pp.grey.shape
     skeleton = PageContent(number, w * k, h * k, (), tuple(segments), "ocr")
-    tables, _ = page_tables(skeleton, DEFAULT)
+    tables, _ = page_tables(skeleton, OCR_GRID)
     lines, boxes = [], []
+    inner = [inner_box(c.box, pp.dpi, (h, w)) for t in tables for c in t.cells]
+    line_px = line_height(text_ink, inner, min_line_px(pp.dpi))
+    for region in inner:
+        lines += region_lines(pp.grey, text_ink, region, pp.dpi, line_px=line_px)
     for t in tables:
-        for c in t.cells:
-            lines += region_lines(pp.grey, text_ink, inner_box(c.box, pp.dpi, (h, w)), pp.dpi)
         x0 = min(c.box.x0 for c in t.cells) / k
         y0 = min(c.box.y0 for c in t.cells) / k
         x1 = max(c.box.x1 for c in t.cells) / k
         y1 = max(c.box.y1 for c in t.cells) / k
         boxes.append((int(x0), int(y0), int(x1) + 1, int(y1) + 1))
     for region in outside_regions((h, w), boxes):
-        lines += region_lines(pp.grey, text_ink, region, pp.dpi, split_gap_em=2.5)
+        lines += region_lines(pp.grey, text_ink, region, pp.dpi, split_gap_em=2.5)  # titles are larger
     clock.lap("grid")
     texts = _recognise(engine, [ln.image for ln in lines])
     clock.lap("ocr")
@@ -122,7 +128,7 @@ def extract_images(paths: list[Path], options: ExtractOptions, timings: dict | N
         clock.lap("rasterise")
         content = read_page(img, engine, clock)
         sizes.append((content.width, content.height))
-        per_page.append(page_tables(content, DEFAULT))
+        per_page.append(page_tables(content, OCR_GRID))
         clock.lap("grid")
     if not per_page:
         raise DocumentError("no image frames in the file")
@@ -169,7 +175,7 @@ def extract_pdf(path: Path, options: ExtractOptions, timings: dict | None = None
             raise DocumentError(f"page {i + 1} cannot be rendered ({type(e).__name__}: {e})".splitlines()[0]) from e
         clock.lap("rasterise")
         content = read_page(img, engine, clock)
-        per_page[i] = page_tables(content, DEFAULT)
+        per_page[i] = page_tables(content, OCR_GRID)
         sizes[i] = (content.width, content.height)
         clock.lap("grid")
     doc.close()

@@ -96,6 +96,10 @@ def read_amount(text: str | None, unit: str = "万元") -> AmountReading:
     integer, fraction, separator_fixes = parsed
     corrections.extend(separator_fixes)
 
+    if len(fraction.rstrip("0")) > 2 and source_unit is None:
+        # money is printed to the cent: "284.147" is a misread (a lost digit or a
+        # thousands separator read as a point), not a price in tenths of a cent
+        return _refuse(text, f"it has {len(fraction)} decimal places and amounts are printed to the cent")
     value = Decimal(f"{integer}.{fraction}" if fraction else integer)
     if source_unit is not None and UNIT_IN_YUAN[source_unit] != UNIT_IN_YUAN[unit]:
         exact = value * UNIT_IN_YUAN[source_unit] / UNIT_IN_YUAN[unit]
