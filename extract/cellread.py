@@ -27,7 +27,8 @@ class ReadSettings:
     pad_px: int = 4  # white margin around a line crop (PP-OCR likes a little, not much)
     speck_pt: float = 0.9  # ink blobs smaller than this square are noise
     mark_pt: float = 2.2  # blobs smaller than this square (a decimal point, a speck) ...
-    near_pt: float = 6.0  # ... are kept only this close to a larger one
+    near_pt: float = 12.0  # ... are kept only within half this of a larger one (a full-width
+    # comma sits a third of an em past the character before it)
     min_line_pt: float = 3.0  # bands thinner than this join a neighbour (the strokes of 二, a dash)
     run_gap_em: float = 2.5  # outside tables: a gap this many line heights wide splits runs
 

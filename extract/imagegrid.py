@@ -61,9 +61,14 @@ def mask_segments(mask: np.ndarray, horizontal: bool, dpi: float, s: LineSetting
     return out
 
 
-def image_segments(ink: np.ndarray, dpi: float, s: LineSettings = DEFAULT) -> tuple[list[Segment], np.ndarray]:
-    """Ruling segments of a straightened page, and the ink with the ruling removed (for reading text)."""
+def image_segments(ink: np.ndarray, dpi: float, s: LineSettings = DEFAULT,
+                   text_ink: np.ndarray | None = None) -> tuple[list[Segment], np.ndarray]:
+    """Ruling segments of a straightened page, and the text ink with the ruling removed.
+
+    `ink` is searched for ruling; `text_ink` (default: the same) is what the
+    ruling is removed from for reading.
+    """
     h, v = line_masks(ink, dpi, s)
     segments = mask_segments(h, True, dpi, s) + mask_segments(v, False, dpi, s)
     ruling = cv2.dilate(cv2.bitwise_or(h, v), cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3)))
-    return segments, cv2.bitwise_and(ink, cv2.bitwise_not(ruling))
+    return segments, cv2.bitwise_and(ink if text_ink is None else text_ink, cv2.bitwise_not(ruling))

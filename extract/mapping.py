@@ -19,7 +19,7 @@ _YEAR = re.compile(r"(20\d{2}|19\d{2})\s*年")
 
 
 def ref(c: Cell, table: Table) -> CellRef:
-    return CellRef(c.text, c.page, c.box, c.confidence, table.table_no, c.row, c.col)
+    return CellRef(c.text, c.page, c.box, c.confidence, table.table_no, c.row, c.col, c.source)
 
 
 def _overlap(c: Cell, x0: float, x1: float) -> float:

@@ -27,6 +27,12 @@ class PrepareSettings:
 DEFAULT = PrepareSettings()
 
 
+def colour_marks(rgb: np.ndarray, s: PrepareSettings = DEFAULT) -> np.ndarray:
+    """255 where a seal or pen mark lies on the page (saturated colour), whatever is under it."""
+    hsv = cv2.cvtColor(rgb, cv2.COLOR_RGB2HSV)
+    return ((hsv[..., 1] > s.colour_saturation) & (hsv[..., 2] > 40)).astype(np.uint8) * 255
+
+
 def drop_colour(rgb: np.ndarray, s: PrepareSettings = DEFAULT) -> np.ndarray:
     """Grey page with red seals and coloured pen marks turned to paper white.
 
@@ -143,6 +149,7 @@ class PreparedPage:
     dpi: float
     turns: int  # quarter turns applied (counter-clockwise)
     skew: float  # degrees rotated to straighten
+    marks: np.ndarray | None = None  # 255 where a seal or pen mark was (values there go to review)
 
 
 def prepare(rgb: np.ndarray, dpi: float, turns: int | None = None, s: PrepareSettings = DEFAULT) -> PreparedPage:
@@ -152,13 +159,16 @@ def prepare(rgb: np.ndarray, dpi: float, turns: int | None = None, s: PrepareSet
     decided by the caller (see extract/scanned.py), which passes `turns`.
     """
     grey = flatten_background(drop_colour(rgb, s), dpi, s)
+    marks = colour_marks(rgb, s)
     ink = ink_mask(grey)
     if turns is None:
         turns = 1 if is_sideways(ink, dpi, s) else 0
     if turns % 4:
         grey, ink = quarter_turn(grey, turns), quarter_turn(ink, turns)
+        marks = quarter_turn(marks, turns)
     angle = skew_angle(ink, s)
     if abs(angle) >= s.fine_step:
         grey = rotate(grey, angle)
+        marks = rotate(marks, angle, fill=0)
         ink = ink_mask(grey)
-    return PreparedPage(grey, ink, dpi, turns % 4, angle)
+    return PreparedPage(grey, ink, dpi, turns % 4, angle, marks)

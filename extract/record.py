@@ -20,6 +20,7 @@ class CellRef:
     table_no: int = 0
     row: int = -1
     col: int = -1
+    source: str = "text"  # text | ocr: OCR'd amounts may be rebuilt from their digits
 
 
 EMPTY = CellRef("")

@@ -12,6 +12,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 from .cellread import (clean_specks, inner_box, line_height, looks_numeric, min_line_px, outside_regions,
@@ -26,10 +27,13 @@ from .textlayer import pdf_guard, text_layer_usable
 
 log = logging.getLogger(__name__)
 
-# scanned ruling has gaps where a pen stroke or seal crossed it, wider than a
-# text layer's rounding; merged cells leave gaps of a whole cell width
-OCR_GRID = replace(DEFAULT, join_tolerance=8.0)
-UPSIDE_DOWN_SUSPECT = 0.80  # a page read with lower mean confidence is also tried turned 180°
+# scanned ruling has gaps where a pen stroke crossed it (whitened with the
+# pen), far wider than a text layer's rounding; merged cells leave gaps of a
+# whole cell width, wider still
+OCR_GRID = replace(DEFAULT, join_tolerance=12.0)
+UPSIDE_DOWN_SUSPECT = 0.80
+MARKED_SHARE = 0.04  # a line whose box is this much seal or pen mark ...
+MARKED_CONFIDENCE = 0.6  # ... is capped here: a number under a seal is checked by a person  # a page read with lower mean confidence is also tried turned 180°
 DISAGREE_CONFIDENCE = 0.5  # numeric re-read disagrees: the value goes to review
 
 
@@ -46,21 +50,48 @@ class _Clock:
         self.last = now
 
 
+def _digits(text: str) -> str:
+    return "".join(ch for ch in text if ch.isdigit())
+
+
+def _binarised(crop: np.ndarray) -> np.ndarray:
+    _, bw = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+    return bw
+
+
 def _recognise(engine, crops: list[np.ndarray]) -> list[tuple[str, float]]:
-    """Engine reads every line; numeric-looking lines get a numeric-only re-read where offered."""
+    """Engine reads every line; numeric-looking lines are read a second time.
+
+    The second read is the engine's numeric-only pass where it has one, else
+    the same engine on a binarised crop. Two readings whose digits differ
+    make the value go to review: engines are sure of themselves even when
+    wrong (a 5 under a seal read as 3 at 0.95), but rarely wrong the same way twice.
+    """
     if not crops:
         return []
     recs = engine.recognize_lines(crops)
     out = [(r.text, r.confidence) for r in recs]
     numeric = [i for i, (text, _) in enumerate(out) if looks_numeric(text)]
-    again = engine.recognize_numeric([crops[i] for i in numeric]) if numeric else None
-    for i, r in zip(numeric, again or ()):
+    if not numeric:
+        return out
+    again = engine.recognize_numeric([crops[i] for i in numeric])
+    if again is None:
+        again = engine.recognize_lines([_binarised(crops[i]) for i in numeric])
+    for i, r in zip(numeric, again):
         text, conf = out[i]
-        if r.text.replace(" ", "") == text.replace(" ", ""):
-            out[i] = (text, max(conf, r.confidence))
+        if _digits(r.text) == _digits(text):
+            out[i] = (text, max(conf, r.confidence) if r.text.replace(" ", "") == text.replace(" ", "") else conf)
         else:  # two readings of one number disagree: never pass it silently
             out[i] = (text, min(conf, r.confidence, DISAGREE_CONFIDENCE))
     return out
+
+
+def _marked(marks: np.ndarray | None, box: tuple[int, int, int, int]) -> bool:
+    if marks is None:
+        return False
+    x0, y0, x1, y1 = box
+    area = marks[y0:y1, x0:x1]
+    return area.size > 0 and np.count_nonzero(area) > MARKED_SHARE * area.size
 
 
 def read_prepared(pp: PreparedPage, number: int, engine, clock: _Clock) -> tuple[PageContent, float]:
@@ -86,6 +117,7 @@ def read_prepared(pp: PreparedPage, number: int, engine, clock: _Clock) -> tuple
         lines += region_lines(pp.grey, text_ink, region, pp.dpi, split_gap_em=2.5)  # titles are larger
     clock.lap("grid")
     texts = _recognise(engine, [ln.image for ln in lines])
+    texts = [(t, min(c, MARKED_CONFIDENCE) if _marked(pp.marks, ln.box_px) else c) for ln, (t, c) in zip(lines, texts)]
     clock.lap("ocr")
     glyphs = to_glyphs(lines, texts, pp.dpi)
     confs = [g.confidence for g in glyphs]

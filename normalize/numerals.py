@@ -220,3 +220,27 @@ def parse_chinese_int(text: str) -> int | None:
             section = 0
         number = 0
     return total + section + number
+
+
+_SEPARATORS = set(",.，．。 '")
+
+
+def rebuild_cents(text: str | None) -> Decimal | None:
+    """An OCR'd amount rebuilt from its digits when its separators are garbled.
+
+    Amounts on these forms are printed to the cent, and what OCR gets wrong in
+    them is almost only the separators ("583,.766,26", "78,305.14."): if the
+    last separator is followed by exactly two digits, those are the cents and
+    every other digit is the integer part. Anything else is refused (None).
+    """
+    t = (text or "").strip().strip(",.，．。 '")
+    if not t or any(not (ch.isdigit() or ch in _SEPARATORS) for ch in t):
+        return None
+    last = max(i for i, ch in enumerate(t) if not ch.isdigit()) if any(not ch.isdigit() for ch in t) else None
+    if last is None or len(t) - last - 1 != 2:
+        return None
+    groups = [g for g in "".join(ch if ch.isdigit() else " " for ch in t[:last]).split()]
+    if not groups or len(groups[0]) > 3 and len(groups) > 1 or any(len(g) != 3 for g in groups[1:]):
+        return None  # digits lost or gained: the thousands groups do not hold
+    digits = "".join(groups) + t[last + 1:]
+    return Decimal(f"{digits[:-2]}.{digits[-2:]}")

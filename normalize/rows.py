@@ -10,7 +10,7 @@ from extract.record import CellRef, RawForm
 
 from .flags import ERROR, INFO, Flag
 from .hierarchy import fill_down, plausible, realign, snap_level
-from .numerals import read_amount
+from .numerals import AmountReading, read_amount, rebuild_cents
 from .targets import parse_target
 from .text import clean_text, strip_trailing_punct
 from .validate import indicator_checks, missing_fields, sum_rules
@@ -46,7 +46,8 @@ def _int(text: str) -> int | None:
 
 def _amount(ref: CellRef, dataset: str, row_ref: int | None, col: str, flags: list[Flag]):
     reading = read_amount(ref.text)
-    if reading.reason:
+    if reading.reason and ref.source == "ocr" and (rebuilt := rebuild_cents(ref.text)) is not None:
+        reading = AmountReading(rebuilt, None, ("separators rebuilt from the digits (the last two are cents)",))
         flags.append(Flag(dataset, row_ref, col, "AMOUNT_UNPARSEABLE", ERROR,
                           f"Page {ref.page}: {reading.reason} Enter the amount by hand."))
     for fix in reading.corrections:

@@ -3,7 +3,7 @@ from decimal import Decimal
 import pytest
 from hypothesis import given, strategies as st
 
-from normalize.numerals import looks_like_amount, parse_amount, parse_chinese_int, read_amount
+from normalize.numerals import looks_like_amount, parse_amount, parse_chinese_int, read_amount, rebuild_cents
 
 D = Decimal
 
@@ -162,3 +162,31 @@ def test_printed_amounts_parse_back(case):
         assert f"{style} read as" in " ".join(reading.corrections)
     if style == "ideographic_stop":
         assert "'。' read as decimal point" in reading.corrections
+
+
+# -- OCR'd amounts rebuilt from their digits --------------------------------------
+
+@pytest.mark.parametrize("text,expected", [
+    ("583,.766,26", D("583766.26")),   # a speck read as a separator
+    ("78,305.14.", D("78305.14")),     # a trailing speck
+    ("284, 759,47", D("284759.47")),   # comma for the decimal point
+    ("11.675.32", D("11675.32")),
+    ("12.34", D("12.34")),
+    ("31002.", None),                  # no cents: a digit or more was lost
+    ("1,2345.67", None),               # a thousands group of four: a digit too many
+    ("99.95782", None),
+    ("1234", None),
+    ("约1,234.00", None),
+])
+def test_rebuild_cents(text, expected):
+    assert rebuild_cents(text) == expected
+
+
+@given(st.integers(min_value=0, max_value=10**12), st.lists(st.sampled_from([",", ".", "，", ". ", ", "]), min_size=5, max_size=5))
+def test_rebuild_cents_keeps_every_digit_whatever_the_separators(cents, seps):
+    """Any mix of separators OCR may produce around correct digits gives the printed value."""
+    value = D(cents) / 100
+    printed = f"{value:,.2f}"  # 1,234,567.89
+    it = iter(seps)
+    garbled = "".join(next(it, ",") if ch in ",." else ch for ch in printed)
+    assert rebuild_cents(garbled) == value
