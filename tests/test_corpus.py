@@ -22,6 +22,8 @@ def test_regenerating_gives_the_committed_corpus(tmp_path):
     for name in committed:
         assert _digest(tmp_path / "pdf" / name) == _digest(ROOT / "corpus" / "pdf" / name), name
     for t in (ROOT / "corpus" / "truth").glob("*.json"):
+        if t.name.startswith("scan-"):   # the scanned sample's truth comes from corpus.scan
+            continue
         assert json.loads((tmp_path / "truth" / t.name).read_text(encoding="utf-8")) == json.loads(t.read_text(encoding="utf-8"))
 
 
