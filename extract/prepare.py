@@ -15,6 +15,8 @@ import numpy as np
 class PrepareSettings:
     colour_saturation: int = 70  # HSV saturation (0-255) above which a pixel is a seal or pen mark
     colour_min_value: int = 60  # ... unless it is this dark (black text under a pen stroke)
+    line_colour_min_value: int = 100  # for finding ruling: keep black lines under a pen, which
+    # are not quite as dark as text (a gap there cuts a short cell edge below the line kernel)
     red_saturation: int = 35  # seals are red and bright: a fainter red is enough ...
     red_min_value: int = 185  # ... while darker red pixels are text under the seal
     background_kernel_pt: float = 7.0  # wider than any stroke, narrower than the page's light changes
@@ -33,7 +35,7 @@ def colour_marks(rgb: np.ndarray, s: PrepareSettings = DEFAULT) -> np.ndarray:
     return ((hsv[..., 1] > s.colour_saturation) & (hsv[..., 2] > 40)).astype(np.uint8) * 255
 
 
-def drop_colour(rgb: np.ndarray, s: PrepareSettings = DEFAULT) -> np.ndarray:
+def drop_colour(rgb: np.ndarray, s: PrepareSettings = DEFAULT, min_value: int | None = None) -> np.ndarray:
     """Grey page with red seals and coloured pen marks turned to paper white.
 
     Seals and ink multiply on paper, so a page's brightest channel is the
@@ -47,7 +49,8 @@ def drop_colour(rgb: np.ndarray, s: PrepareSettings = DEFAULT) -> np.ndarray:
     hue, sat, val = hsv[..., 0], hsv[..., 1], hsv[..., 2]
     red = (hue < 15) | (hue > 155)
     grey = grey.copy()
-    grey[~red & (sat > s.colour_saturation) & (val > s.colour_min_value)] = 255
+    cut = s.colour_min_value if min_value is None else min_value
+    grey[~red & (sat > s.colour_saturation) & (val > cut)] = 255
     # red: a seal's JPEG-washed edges are only faintly red, but bright; blurred
     # text under a seal is red-tinted too, and darker: the brightest channel
     # already keeps it, so only clearly bright red goes
@@ -150,6 +153,7 @@ class PreparedPage:
     turns: int  # quarter turns applied (counter-clockwise)
     skew: float  # degrees rotated to straighten
     marks: np.ndarray | None = None  # 255 where a seal or pen mark was (values there go to review)
+    line_ink: np.ndarray | None = None  # ink for finding ruling (see prepare)
 
 
 def prepare(rgb: np.ndarray, dpi: float, turns: int | None = None, s: PrepareSettings = DEFAULT) -> PreparedPage:
@@ -159,16 +163,18 @@ def prepare(rgb: np.ndarray, dpi: float, turns: int | None = None, s: PrepareSet
     decided by the caller (see extract/scanned.py), which passes `turns`.
     """
     grey = flatten_background(drop_colour(rgb, s), dpi, s)
+    line_grey = flatten_background(drop_colour(rgb, s, s.line_colour_min_value), dpi, s)
     marks = colour_marks(rgb, s)
     ink = ink_mask(grey)
     if turns is None:
         turns = 1 if is_sideways(ink, dpi, s) else 0
     if turns % 4:
         grey, ink = quarter_turn(grey, turns), quarter_turn(ink, turns)
-        marks = quarter_turn(marks, turns)
+        marks, line_grey = quarter_turn(marks, turns), quarter_turn(line_grey, turns)
     angle = skew_angle(ink, s)
     if abs(angle) >= s.fine_step:
         grey = rotate(grey, angle)
         marks = rotate(marks, angle, fill=0)
+        line_grey = rotate(line_grey, angle)
         ink = ink_mask(grey)
-    return PreparedPage(grey, ink, dpi, turns % 4, angle, marks)
+    return PreparedPage(grey, ink, dpi, turns % 4, angle, marks, ink_mask(line_grey))

@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 # scanned ruling has gaps where a pen stroke crossed it (whitened with the
 # pen), far wider than a text layer's rounding; merged cells leave gaps of a
 # whole cell width, wider still
-OCR_GRID = replace(DEFAULT, join_tolerance=12.0)
+OCR_GRID = replace(DEFAULT, join_tolerance=12.0, intersection_tolerance=8.0)
 UPSIDE_DOWN_SUSPECT = 0.80
 MARKED_SHARE = 0.04  # a line whose box is this much seal or pen mark ...
 MARKED_CONFIDENCE = 0.6  # ... is capped here: a number under a seal is checked by a person  # a page read with lower mean confidence is also tried turned 180°
@@ -96,7 +96,8 @@ def _marked(marks: np.ndarray | None, box: tuple[int, int, int, int]) -> bool:
 
 def read_prepared(pp: PreparedPage, number: int, engine, clock: _Clock) -> tuple[PageContent, float]:
     """PageContent of a prepared page, and the mean confidence of its lines."""
-    segments, text_ink = image_segments(pp.ink, pp.dpi)
+    segments, text_ink = image_segments(pp.line_ink if pp.line_ink is not None else pp.ink, pp.dpi,
+                                        text_ink=pp.ink)
     text_ink = clean_specks(text_ink, pp.dpi)
     k = 72.0 / pp.dpi
     h, w = pp.grey.shape

@@ -223,6 +223,8 @@ def parse_chinese_int(text: str) -> int | None:
 
 
 _SEPARATORS = set(",.，．。 '")
+# marks a pen leaves around a number that OCR reads as characters: a circle gives brackets
+_STRAY = str.maketrans("", "", "()（）[]|_~\"“”")
 
 
 def rebuild_cents(text: str | None) -> Decimal | None:
@@ -233,7 +235,7 @@ def rebuild_cents(text: str | None) -> Decimal | None:
     last separator is followed by exactly two digits, those are the cents and
     every other digit is the integer part. Anything else is refused (None).
     """
-    t = (text or "").strip().strip(",.，．。 '")
+    t = (text or "").translate(_STRAY).strip().strip(",.，．。 '")
     if not t or any(not (ch.isdigit() or ch in _SEPARATORS) for ch in t):
         return None
     last = max(i for i, ch in enumerate(t) if not ch.isdigit()) if any(not ch.isdigit() for ch in t) else None

@@ -44,15 +44,35 @@ def _int(text: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
+def _ocr_amount(text: str) -> AmountReading | None:
+    """An OCR'd amount cell the plain reading refused: one line of it an amount, the rest
+    stray marks; or separators garbled around the right digits (see rebuild_cents)."""
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    for ln in lines:
+        value = read_amount(ln).value
+        value = value if value is not None else rebuild_cents(ln)
+        others = [o for o in lines if o is not ln]
+        if value is not None and not any(ch.isdigit() for o in others for ch in o):
+            fixes = ["stray marks beside the number ignored"] if others else []
+            if read_amount(ln).value is None:
+                fixes.append("separators rebuilt from the digits (the last two are cents)")
+            return AmountReading(value, None, tuple(fixes))
+    return None
+
+
 def _amount(ref: CellRef, dataset: str, row_ref: int | None, col: str, flags: list[Flag]):
     reading = read_amount(ref.text)
-    if reading.reason and ref.source == "ocr" and (rebuilt := rebuild_cents(ref.text)) is not None:
-        reading = AmountReading(rebuilt, None, ("separators rebuilt from the digits (the last two are cents)",))
+    if reading.reason and ref.source == "ocr":
+        reading = _ocr_amount(ref.text) or reading
+    if reading.blank and ref.source == "ocr":  # forms print 0.00; blank on a scan may be ink lost
+        flags.append(Flag(dataset, row_ref, col, "AMOUNT_MISSING", ERROR,
+                          f"Page {ref.page}: no amount was read in this cell; if the form prints one, enter it."))
+    if reading.reason:
         flags.append(Flag(dataset, row_ref, col, "AMOUNT_UNPARSEABLE", ERROR,
                           f"Page {ref.page}: {reading.reason} Enter the amount by hand."))
     for fix in reading.corrections:
         flags.append(Flag(dataset, row_ref, col, "AMOUNT_REPAIRED", INFO, f"“{ref.text}” (page {ref.page}): {fix}."))
-    if ref.text and ref.confidence < LOW_CONFIDENCE:
+    if ref.text.strip() and ref.confidence < LOW_CONFIDENCE:
         flags.append(Flag(dataset, row_ref, col, "LOW_CONFIDENCE", ERROR,
                           f"“{ref.text}” on page {ref.page} was read with confidence {ref.confidence:.2f}; check it."))
     return reading.value

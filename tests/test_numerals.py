@@ -190,3 +190,7 @@ def test_rebuild_cents_keeps_every_digit_whatever_the_separators(cents, seps):
     it = iter(seps)
     garbled = "".join(next(it, ",") if ch in ",." else ch for ch in printed)
     assert rebuild_cents(garbled) == value
+
+
+def test_rebuild_cents_ignores_brackets_a_pen_circle_leaves():
+    assert rebuild_cents("301,(168.)91") == D("301168.91")

@@ -1,4 +1,5 @@
 """Hierarchy fill-down, vocabulary snapping and validation rules -> flags."""
+import pytest
 from decimal import Decimal
 
 from extract.template import load_template
@@ -44,3 +45,32 @@ def test_missing_fields_and_indicator_checks():
     row = {"seq": 5, "level3": "甲", "annual_target": "", "annual_op": None, "period_target": "约9成以上90", "period_op": "text"}
     codes = sorted((f.field, f.code) for f in indicator_checks(row))
     assert codes == [("annual_target", "MISSING_FIELD"), ("period_target", "TARGET_UNPARSEABLE")]
+
+
+@pytest.mark.parametrize("text,source,value", [
+    ("327,018.59\nT", "ocr", "327018.59"),   # a pen tick read as a second line
+    ("301,(168.)91", "ocr", "301168.91"),    # a pen circle read as brackets
+    ("583,.766,26", "ocr", "583766.26"),
+    ("583,.766,26", "text", None),           # a text layer is what was printed: refused, not rebuilt
+    ("1,234.00\n5", "ocr", None),            # two numbers: no guessing
+])
+def test_ocr_amount_repairs_are_said_and_low_confidence_still_flags(text, source, value):
+    from decimal import Decimal
+
+    from extract.record import CellRef
+    from normalize.rows import _amount
+    flags = []
+    got = _amount(CellRef(text, page=1, confidence=0.5, source=source), "budget_items", 0, "amount_wan", flags)
+    assert got == (Decimal(value) if value else None)
+    codes = {f.code: f.severity for f in flags}
+    assert codes["LOW_CONFIDENCE"] == "error"
+    assert (codes.get("AMOUNT_REPAIRED") == "info") if value else (codes.get("AMOUNT_UNPARSEABLE") == "error")
+
+
+def test_a_blank_amount_on_a_scan_goes_to_review_but_not_on_a_text_layer():
+    from extract.record import CellRef
+    from normalize.rows import _amount
+    for source, codes in (("ocr", ["AMOUNT_MISSING"]), ("text", [])):
+        flags = []
+        assert _amount(CellRef("", page=1, source=source), "budget_items", 0, "amount_wan", flags) is None
+        assert [f.code for f in flags] == codes
