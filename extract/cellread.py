@@ -160,6 +160,8 @@ def region_lines(grey: np.ndarray, ink: np.ndarray, region: tuple[int, int, int,
             lx0, lx1 = x0 + c0 + int(cols[0]), x0 + c0 + int(cols[-1]) + 1
             rows = np.flatnonzero(sub[a:b, lx0 - x0:lx1 - x0].any(axis=1))
             ly0, ly1 = y0 + a + int(rows[0]), y0 + a + int(rows[-1]) + 1
+            if line_px and ly1 - ly0 < 0.45 * line_px and lx1 - lx0 < line_px:
+                continue  # a speck or a pen dot on a line of its own, not text (a lone 1 is taller)
             out.append(LineCrop((lx0, ly0, lx1, ly1), _crop(grey, lx0, ly0, lx1, ly1, s.pad_px)))
     return out
 

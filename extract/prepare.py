@@ -14,9 +14,9 @@ import numpy as np
 @dataclass(frozen=True)
 class PrepareSettings:
     colour_saturation: int = 70  # HSV saturation (0-255) above which a pixel is a seal or pen mark
-    colour_min_value: int = 60  # ... unless it is this dark (black text under a pen stroke)
-    line_colour_min_value: int = 100  # for finding ruling: keep black lines under a pen, which
-    # are not quite as dark as text (a gap there cuts a short cell edge below the line kernel)
+    pen_share: float = 0.6  # pen pixels brighter than this share of their stroke's mean go
+    line_pen_share: float = 0.8  # for finding ruling: keep more of a black line under a pen (a gap
+    # there cuts a short cell edge below the line kernel)
     red_saturation: int = 35  # seals are red and bright: a fainter red is enough ...
     red_min_value: int = 185  # ... while darker red pixels are text under the seal
     background_kernel_pt: float = 7.0  # wider than any stroke, narrower than the page's light changes
@@ -35,22 +35,38 @@ def colour_marks(rgb: np.ndarray, s: PrepareSettings = DEFAULT) -> np.ndarray:
     return ((hsv[..., 1] > s.colour_saturation) & (hsv[..., 2] > 40)).astype(np.uint8) * 255
 
 
-def drop_colour(rgb: np.ndarray, s: PrepareSettings = DEFAULT, min_value: int | None = None) -> np.ndarray:
+def _pen_cut(val: np.ndarray, pen: np.ndarray, share: float) -> np.ndarray:
+    """Per pen stroke: `share` of the stroke's mean brightness (a stroke is one colour).
+
+    Black text under the stroke is far darker than the stroke itself, however
+    dark the pen; a fixed cut either leaves a dark pen or eats blurred text.
+    """
+    n, labels = cv2.connectedComponents(cv2.dilate(pen, np.ones((3, 3), np.uint8)), connectivity=8)
+    inside = pen > 0
+    sums = np.bincount(labels[inside], weights=val[inside].astype(np.float64), minlength=n)
+    counts = np.bincount(labels[inside], minlength=n)
+    mean = sums / np.maximum(counts, 1)
+    return (mean * share)[labels]
+
+
+def drop_colour(rgb: np.ndarray, s: PrepareSettings = DEFAULT, share: float | None = None) -> np.ndarray:
     """Grey page with red seals and coloured pen marks turned to paper white.
 
     Seals and ink multiply on paper, so a page's brightest channel is the
     black ink alone: a red seal is bright in R, a blue pen in B, and black
-    text under either stays dark in every channel. Saturated pixels that are
-    still fairly bright are whitened outright; dark ones may be text under
-    the mark and are kept (red marks are bright, so their cut is higher).
+    text under either stays dark in every channel. Pen pixels near their
+    stroke's own brightness are whitened, darker ones are text under the pen
+    and kept; a seal is bright, so a fixed cut does for red.
     """
     grey = rgb.max(axis=2)
     hsv = cv2.cvtColor(rgb, cv2.COLOR_RGB2HSV)
     hue, sat, val = hsv[..., 0], hsv[..., 1], hsv[..., 2]
     red = (hue < 15) | (hue > 155)
     grey = grey.copy()
-    cut = s.colour_min_value if min_value is None else min_value
-    grey[~red & (sat > s.colour_saturation) & (val > cut)] = 255
+    pen = (~red & (sat > s.colour_saturation) & (val > 40)).astype(np.uint8) * 255
+    if pen.any():
+        cut = _pen_cut(val, pen, s.pen_share if share is None else share)
+        grey[(pen > 0) & (val > cut)] = 255
     # red: a seal's JPEG-washed edges are only faintly red, but bright; blurred
     # text under a seal is red-tinted too, and darker: the brightest channel
     # already keeps it, so only clearly bright red goes
@@ -163,7 +179,7 @@ def prepare(rgb: np.ndarray, dpi: float, turns: int | None = None, s: PrepareSet
     decided by the caller (see extract/scanned.py), which passes `turns`.
     """
     grey = flatten_background(drop_colour(rgb, s), dpi, s)
-    line_grey = flatten_background(drop_colour(rgb, s, s.line_colour_min_value), dpi, s)
+    line_grey = flatten_background(drop_colour(rgb, s, s.line_pen_share), dpi, s)
     marks = colour_marks(rgb, s)
     ink = ink_mask(grey)
     if turns is None:
