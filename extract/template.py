@@ -39,6 +39,12 @@ def nearest_label(key: str, labels) -> str | None:
     """
     if len(key) < 4:
         return None
+    # OCR junk around a whole label (a seal's ring read as "A7AW6ESA 7其他资金"): the label,
+    # when nothing else in the cell is Chinese
+    inside = [lab for lab in labels if len(lab) >= 4 and lab in key
+              and not any("\u4e00" <= ch <= "\u9fff" for ch in key.replace(lab, "", 1))]
+    if len(inside) == 1:
+        return inside[0]
     bound = 1 if len(key) < 10 else 2
     best, best_d, tied = None, bound + 1, False
     for lab in labels:

@@ -222,7 +222,7 @@ def parse_chinese_int(text: str) -> int | None:
     return total + section + number
 
 
-_SEPARATORS = set(",.，．。 '")
+_SEPARATORS = set(",.，．。 ':：;；")
 # marks a pen leaves around a number that OCR reads as characters: a circle gives brackets
 _STRAY = str.maketrans("", "", "()（）[]|_~\"“”")
 
@@ -231,18 +231,23 @@ def rebuild_cents(text: str | None) -> Decimal | None:
     """An OCR'd amount rebuilt from its digits when its separators are garbled.
 
     Amounts on these forms are printed to the cent, and what OCR gets wrong in
-    them is almost only the separators ("583,.766,26", "78,305.14."): if the
-    last separator is followed by exactly two digits, those are the cents and
-    every other digit is the integer part. Anything else is refused (None).
+    them is almost only the separators ("583,.766,26", "51,434:57", "99,95782"):
+    the last two digits are the cents and every other digit is the integer
+    part, provided each separator that is there sits where one can be — before
+    the cents or between thousands groups — and the decimal point is there or
+    a thousands separator shows the grouping. Anything else is refused (None).
     """
-    t = (text or "").translate(_STRAY).strip().strip(",.，．。 '")
+    t = (text or "").translate(_STRAY).strip().strip(",.，．。 ':：;；")
     if not t or any(not (ch.isdigit() or ch in _SEPARATORS) for ch in t):
         return None
-    last = max(i for i, ch in enumerate(t) if not ch.isdigit()) if any(not ch.isdigit() for ch in t) else None
-    if last is None or len(t) - last - 1 != 2:
+    runs = "".join(ch if ch.isdigit() else " " for ch in t).split()
+    digits = "".join(runs)
+    if len(runs) < 2 or len(digits) < 3:
         return None
-    groups = [g for g in "".join(ch if ch.isdigit() else " " for ch in t[:last]).split()]
-    if not groups or len(groups[0]) > 3 and len(groups) > 1 or any(len(g) != 3 for g in groups[1:]):
-        return None  # digits lost or gained: the thousands groups do not hold
-    digits = "".join(groups) + t[last + 1:]
+    # digits to the right of each separator: 2 (the point), then 5, 8, 11 (thousands)
+    rights = [len("".join(runs[i:])) for i in range(1, len(runs))]
+    if any(r != 2 and (r < 5 or (r - 2) % 3) for r in rights):
+        return None  # a separator where none can be: a digit lost or gained
+    if len(runs[0]) > (3 if len(runs) > 1 and rights[0] > 2 else len(runs[0])):
+        return None  # the leading group is longer than a thousands group
     return Decimal(f"{digits[:-2]}.{digits[-2:]}")

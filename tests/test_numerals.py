@@ -174,7 +174,11 @@ def test_printed_amounts_parse_back(case):
     ("12.34", D("12.34")),
     ("31002.", None),                  # no cents: a digit or more was lost
     ("1,2345.67", None),               # a thousands group of four: a digit too many
-    ("99.95782", None),
+    ("99,95782", D("99957.82")),       # the point lost, the grouping shows where the cents start
+    ("99.95782", D("99957.82")),
+    ("51,434:57", D("51434.57")),      # a colon for the point
+    ("300,476.", None),                # the cents lost
+    ("284.147", None),                 # a group of three after the point: not this form's money
     ("1234", None),
     ("约1,234.00", None),
 ])

@@ -176,6 +176,8 @@ def test_text_bands_join_the_strokes_of_a_split_character():
     ("部门预支出", "部门预算支出"),        # one deletion
     ("其他资全", "其他资金"),
     ("名祢", None),                        # short labels match exactly or not at all
+    ("A7AW6ESA88ASS7其他资金", "其他资金"),  # seal residue read as Latin around a whole label
+    ("其他资金的说明", None),              # more Chinese besides: not a label
     ("完全不同的文字", None),
 ])
 def test_nearest_label(key, want):
