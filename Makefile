@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 APT_PACKAGES := tesseract-ocr tesseract-ocr-chi-sim fonts-wqy-zenhei fonts-arphic-uming
 
-.PHONY: setup apt demo test eval bench corpus clean
+.PHONY: setup apt demo test eval bench bench-scan corpus corpus-scan clean
 
 setup: apt $(STAMP)
 
@@ -43,6 +43,16 @@ bench: setup
 
 corpus: setup
 	$(PY) -m corpus.generate
+	$(PY) -m corpus.scan --committed
+
+# full scanned sets for measuring (git-ignored): 14 forms at 300 dpi mild and 200 dpi harsh
+corpus-scan: setup
+	$(PY) -m corpus.scan --out bench/data/scan300 --dpi 300 --profile mild
+	$(PY) -m corpus.scan --out bench/data/scan200 --dpi 200 --profile harsh
+
+bench-scan: setup
+	@[ -d bench/data/scan300 ] || $(MAKE) corpus-scan
+	taskset -c 0 $(PY) bench/bench_scanned.py --runs 3 bench/data/scan300/pdf
 
 clean:
 	rm -rf outputs .pytest_cache

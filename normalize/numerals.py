@@ -8,6 +8,8 @@ reason rather than guessed.
 """
 from __future__ import annotations
 
+import unicodedata
+
 import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -222,7 +224,8 @@ def parse_chinese_int(text: str) -> int | None:
     return total + section + number
 
 
-_SEPARATORS = set(",.，．。 ':：;；")
+_OCR_SEPARATORS = set(",.，．。 ':：;；")
+_DIGITS = set("0123456789")
 # marks a pen leaves around a number that OCR reads as characters: a circle gives brackets
 _STRAY = str.maketrans("", "", "()（）[]|_~\"“”")
 
@@ -237,10 +240,10 @@ def rebuild_cents(text: str | None) -> Decimal | None:
     the cents or between thousands groups — and the decimal point is there or
     a thousands separator shows the grouping. Anything else is refused (None).
     """
-    t = (text or "").translate(_STRAY).strip().strip(",.，．。 ':：;；")
-    if not t or any(not (ch.isdigit() or ch in _SEPARATORS) for ch in t):
-        return None
-    runs = "".join(ch if ch.isdigit() else " " for ch in t).split()
+    t = unicodedata.normalize("NFKC", text or "").translate(_STRAY).strip().strip(",.，．。 ':：;；")
+    if not t or any(not (ch in _DIGITS or ch in _OCR_SEPARATORS) for ch in t):
+        return None  # (str.isdigit would let ² and ① through)
+    runs = "".join(ch if ch in _DIGITS else " " for ch in t).split()
     digits = "".join(runs)
     if len(runs) < 2 or len(digits) < 3:
         return None

@@ -198,3 +198,12 @@ def test_rebuild_cents_keeps_every_digit_whatever_the_separators(cents, seps):
 
 def test_rebuild_cents_ignores_brackets_a_pen_circle_leaves():
     assert rebuild_cents("301,(168.)91") == D("301168.91")
+
+
+@given(st.text(alphabet="0123456789,.，．。:：;  ²①()%-", max_size=14))
+def test_readers_never_raise_on_ocr_noise(text):
+    """Whatever OCR hands over, a reading or a refusal comes back, never an exception."""
+    reading = read_amount(text)
+    assert (reading.value is None) == (reading.reason is not None or reading.blank)
+    value = rebuild_cents(text)
+    assert value is None or value == value.quantize(D("0.01"))
