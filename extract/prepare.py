@@ -35,43 +35,50 @@ def colour_marks(rgb: np.ndarray, s: PrepareSettings = DEFAULT) -> np.ndarray:
     return ((hsv[..., 1] > s.colour_saturation) & (hsv[..., 2] > 40)).astype(np.uint8) * 255
 
 
-def _pen_cut(val: np.ndarray, pen: np.ndarray, share: float) -> np.ndarray:
-    """Per pen stroke: `share` of the stroke's mean brightness (a stroke is one colour).
-
-    Black text under the stroke is far darker than the stroke itself, however
-    dark the pen; a fixed cut either leaves a dark pen or eats blurred text.
-    """
-    n, labels = cv2.connectedComponents(cv2.dilate(pen, np.ones((3, 3), np.uint8)), connectivity=8)
-    inside = pen > 0
-    sums = np.bincount(labels[inside], weights=val[inside].astype(np.float64), minlength=n)
-    counts = np.bincount(labels[inside], minlength=n)
-    mean = sums / np.maximum(counts, 1)
-    return (mean * share)[labels]
+def _brightest(rgb: np.ndarray) -> np.ndarray:
+    r, g, b = cv2.split(rgb)
+    return cv2.max(cv2.max(r, g), b)
 
 
-def drop_colour(rgb: np.ndarray, s: PrepareSettings = DEFAULT, share: float | None = None) -> np.ndarray:
-    """Grey page with red seals and coloured pen marks turned to paper white.
+def drop_colours(rgb: np.ndarray, s: PrepareSettings = DEFAULT,
+                 shares: tuple[float, ...] | None = None) -> list[np.ndarray]:
+    """Grey pages with red seals and coloured pen marks turned to paper white, one per share.
 
     Seals and ink multiply on paper, so a page's brightest channel is the
     black ink alone: a red seal is bright in R, a blue pen in B, and black
-    text under either stays dark in every channel. Pen pixels near their
-    stroke's own brightness are whitened, darker ones are text under the pen
-    and kept; a seal is bright, so a fixed cut does for red.
+    text under either stays dark in every channel. Pen pixels brighter than
+    `share` of their own stroke's mean are whitened (a stroke is one colour;
+    black text under it is far darker, however dark the pen: a fixed cut
+    either leaves a dark pen or eats blurred text). A seal is bright, so a
+    fixed cut does for red.
     """
-    grey = rgb.max(axis=2)
+    shares = shares or (s.pen_share,)
+    base = _brightest(rgb)
     hsv = cv2.cvtColor(rgb, cv2.COLOR_RGB2HSV)
-    hue, sat, val = hsv[..., 0], hsv[..., 1], hsv[..., 2]
+    hue, sat, val = cv2.split(hsv)
     red = (hue < 15) | (hue > 155)
-    grey = grey.copy()
-    pen = (~red & (sat > s.colour_saturation) & (val > 40)).astype(np.uint8) * 255
-    if pen.any():
-        cut = _pen_cut(val, pen, s.pen_share if share is None else share)
-        grey[(pen > 0) & (val > cut)] = 255
     # red: a seal's JPEG-washed edges are only faintly red, but bright; blurred
     # text under a seal is red-tinted too, and darker: the brightest channel
     # already keeps it, so only clearly bright red goes
-    grey[red & (sat > s.red_saturation) & (val > s.red_min_value)] = 255
-    return grey
+    base[red & (sat > s.red_saturation) & (val > s.red_min_value)] = 255
+    pen = (~red & (sat > s.colour_saturation) & (val > 40)).astype(np.uint8)
+    ys, xs = np.nonzero(pen)
+    if ys.size == 0:
+        return [base] + [base.copy() for _ in shares[1:]]
+    n, labels = cv2.connectedComponents(cv2.dilate(pen, np.ones((3, 3), np.uint8)), connectivity=8)
+    lab, v = labels[ys, xs], val[ys, xs].astype(np.float64)
+    mean = np.bincount(lab, weights=v, minlength=n) / np.maximum(np.bincount(lab, minlength=n), 1)
+    out = []
+    for share in shares:
+        grey = base.copy()
+        go = v > mean[lab] * share
+        grey[ys[go], xs[go]] = 255
+        out.append(grey)
+    return out
+
+
+def drop_colour(rgb: np.ndarray, s: PrepareSettings = DEFAULT) -> np.ndarray:
+    return drop_colours(rgb, s)[0]
 
 
 def flatten_background(grey: np.ndarray, dpi: float, s: PrepareSettings = DEFAULT) -> np.ndarray:
@@ -151,14 +158,15 @@ def skew_angle(ink: np.ndarray, s: PrepareSettings = DEFAULT) -> float:
 
     Projection profile: the right angle makes ruling lines and text lines
     fall into few rows, maximising the sum of squared row sums. A coarse
-    search on a small copy, then a fine one on a larger copy around the best.
+    search on a small copy, then two finer ones on larger copies around the best.
     """
-    small = _scaled(ink, 700)
-    coarse = np.arange(-s.max_skew, s.max_skew + 1e-9, s.coarse_step)
-    best = max(coarse, key=lambda a: _profile_score(small, a))
-    large = _scaled(ink, 1600)
-    fine = np.arange(best - 2 * s.coarse_step, best + 2 * s.coarse_step + 1e-9, s.fine_step)
-    return float(max(fine, key=lambda a: _profile_score(large, a)))
+    best = 0.0
+    for width, step, span in ((700, s.coarse_step, s.max_skew), (1000, 0.05, 2 * s.coarse_step),
+                              (1600, s.fine_step, 0.06)):
+        small = _scaled(ink, width)
+        angles = np.arange(best - span, best + span + 1e-9, step)
+        best = float(max(angles, key=lambda a: _profile_score(small, a)))
+    return best
 
 
 @dataclass(frozen=True)
@@ -178,8 +186,9 @@ def prepare(rgb: np.ndarray, dpi: float, turns: int | None = None, s: PrepareSet
     `turns=None` decides 90° vs 0° from the ruling; 180° needs the text and is
     decided by the caller (see extract/scanned.py), which passes `turns`.
     """
-    grey = flatten_background(drop_colour(rgb, s), dpi, s)
-    line_grey = flatten_background(drop_colour(rgb, s, s.line_pen_share), dpi, s)
+    text_grey, line_grey = drop_colours(rgb, s, (s.pen_share, s.line_pen_share))
+    grey = flatten_background(text_grey, dpi, s)
+    line_grey = flatten_background(line_grey, dpi, s)
     marks = colour_marks(rgb, s)
     ink = ink_mask(grey)
     if turns is None:
