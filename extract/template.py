@@ -21,7 +21,8 @@ def label_key(text: str) -> str:
     return t.rstrip("*＊")
 
 
-def _edits(a: str, b: str) -> int:
+def edit_distance(a: str, b: str) -> int:
+    """Edits (insert, delete, substitute one character) turning `a` into `b`."""
     prev = list(range(len(b) + 1))
     for i, ca in enumerate(a, 1):
         cur = [i]
@@ -50,7 +51,7 @@ def nearest_label(key: str, labels) -> str | None:
     for lab in labels:
         if abs(len(lab) - len(key)) > bound or len(lab) < 4:
             continue
-        d = _edits(key, lab)
+        d = edit_distance(key, lab)
         if d < best_d:
             best, best_d, tied = lab, d, False
         elif d == best_d:

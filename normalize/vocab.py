@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
+from extract.template import edit_distance
+
 LEVEL1 = ("产出指标", "效益指标", "满意度指标", "成本指标")
 LEVEL2 = ("数量指标", "质量指标", "时效指标", "成本指标", "经济效益指标", "社会效益指标",
           "生态效益指标", "可持续影响指标", "服务对象满意度指标", "满意度指标")
@@ -40,15 +42,7 @@ class Snap:
 
 def levenshtein(a: str, b: str) -> int:
     """Edits (insert, delete, substitute one character) turning ``a`` into ``b``."""
-    if len(a) < len(b):
-        a, b = b, a
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        previous = current
-    return previous[-1]
+    return edit_distance(a, b)
 
 
 def snap(text: str | None, vocabulary: Iterable[str], max_distance: int = 1) -> Snap:
