@@ -1,28 +1,40 @@
 """formpipe: CLI and orchestration.
 
-    formpipe run [INPUT ...] [-o OUTPUTS]     forms -> Parquet datasets
+    formpipe run [INPUT ...] [-o OUTPUTS]     forms -> Parquet datasets (incremental, parallel)
     formpipe eval [--truth DIR] [--outputs DIR]  accuracy against hand-checked truth
+    formpipe status [-o OUTPUTS]               the last runs and what needs review
 
 Orchestration lives here, over plain stage functions:
 file -> Extraction (extract/) -> RawForm (extract/mapping) -> rows (normalize/) -> Parquet (store/).
-Errors are exceptions with an exit code each, turned into one-line messages at
-this edge; the traceback only with -v.
+A run: list the inputs, decide per file against the manifest (store/manifest.py)
+what to do, run `process_job` for each document on an executor (store/executors.py,
+store/dask_executor.py), record each result in the manifest once its files are
+in place. Errors are exceptions with an exit code each, turned into one-line
+messages at this edge; the traceback only with -v.
 """
 from __future__ import annotations
 
 import argparse
-import hashlib
 import logging
+import os
 import sys
+import threading
 import time
-from dataclasses import dataclass, field
+import uuid
+from dataclasses import asdict, dataclass, replace
+from datetime import datetime, timezone
 from enum import IntEnum
 from pathlib import Path
+from typing import Callable
 
-from extract.document import (INPUT_SUFFIXES, DocumentError, ExtractOptions, extract_document,
-                              page_images, source_digest)
+from extract.document import DocumentError, ExtractOptions, extract_document, source_digest
+from review.status import setup_logging
+from store.runs import Outcome, RunSummary
+from store.sources import Discovery, InputError, Source, discover, display, scan  # noqa: F401 (discover: API)
+from store.writer import failed_row, write_failed
 
 log = logging.getLogger("formpipe")
+
 
 def pipeline_version() -> str:
     try:
@@ -33,14 +45,19 @@ def pipeline_version() -> str:
 
 
 class ExitCode(IntEnum):
-    ok = 0
+    ok = 0  # every document ok or flagged for review (or nothing to do)
     documents_failed = 1  # the run finished; some documents failed
     bad_arguments = 2
     missing_dependency = 3
-    interrupted = 130
+    outputs_locked = 4  # another run is using the outputs folder
+    interrupted = 130  # SIGINT/SIGTERM: stopped after the documents in flight
 
 
 class FormpipeError(Exception):
+    exit_code = ExitCode.documents_failed
+
+
+class DocumentsFailed(FormpipeError):
     exit_code = ExitCode.documents_failed
 
 
@@ -52,46 +69,29 @@ class MissingDependency(FormpipeError):
     exit_code = ExitCode.missing_dependency
 
 
-# -- stages ------------------------------------------------------------------
+class OutputsLocked(FormpipeError):
+    exit_code = ExitCode.outputs_locked
+
+
+class Interrupted(FormpipeError):
+    exit_code = ExitCode.interrupted
+
 
 def doc_id_of(path: Path) -> str:
     return source_digest(path)
 
 
-@dataclass(frozen=True)
-class Source:
-    path: Path
-    rel: str  # relative to the input folder, '/'-separated
-
-
-def discover(inputs: list[Path]) -> list[Source]:
-    """Input files under the given files/folders, in a stable order."""
-    out: list[Source] = []
-    for root in inputs:
-        if not root.exists():
-            raise BadArguments(f"input not found: {root}")
-        if root.is_file():
-            out.append(Source(root, root.name))
-            continue
-        page_dirs = {d for d in sorted(root.rglob("*")) if d.is_dir() and page_images(d)}
-        for d in sorted(page_dirs):
-            out.append(Source(d, d.relative_to(root).as_posix()))
-        for p in sorted(root.rglob("*")):
-            if (p.is_file() and p.suffix.lower() in INPUT_SUFFIXES and not p.name.startswith(".")
-                    and p.parent not in page_dirs):
-                out.append(Source(p, p.relative_to(root).as_posix()))
-        out.sort(key=lambda s: s.rel)
-    return out
-
+# -- one document --------------------------------------------------------------
 
 def process(src: Source, outputs: Path, version: str, template: str = "department_overall",
-            timings: dict | None = None, options: ExtractOptions = ExtractOptions()) -> dict:
+            timings: dict | None = None, options: ExtractOptions = ExtractOptions(),
+            doc_id: str | None = None) -> dict:
     """One document end to end; returns its `documents` row. Never raises for bad input.
 
-    `timings`, when given, accumulates seconds per stage (for bench/).
+    `doc_id` when the caller already hashed the file; a file that cannot be read
+    at all gets a failed row that is not written (there is no doc_id to file it
+    under). `timings`, when given, accumulates seconds per stage (for bench/).
     """
-    from datetime import datetime, timezone
-
     from extract.mapping import find_year, map_form
     from extract.template import load_template
     from normalize.rows import DocInfo, build_rows
@@ -106,7 +106,11 @@ def process(src: Source, outputs: Path, version: str, template: str = "departmen
         t[stage] = t.get(stage, 0.0) + now - clock
         clock = now
 
-    doc_id = doc_id_of(src.path)
+    try:
+        doc_id = doc_id or doc_id_of(src.path)
+    except (OSError, DocumentError) as e:
+        why = str(e) if isinstance(e, DocumentError) else f"cannot read file ({e.strerror or e})"
+        return {**failed_row(src.rel, version, why), "doc_id": None, "year": None}
     info = DocInfo(doc_id, src.rel, version)
     lap("hash")
     try:
@@ -122,83 +126,201 @@ def process(src: Source, outputs: Path, version: str, template: str = "departmen
                            required=tuple(f.name for f in tpl.fields.values() if f.required))
         lap("normalise")
     except Exception as e:  # one bad document never stops the run
-        reason = str(e) if isinstance(e, DocumentError) else f"internal error ({type(e).__name__}: {e})"
+        if isinstance(e, DocumentError):
+            reason = str(e)
+        elif isinstance(e, MemoryError):
+            reason = "memory limit exceeded (MemoryError)"
+        else:
+            reason = f"internal error ({type(e).__name__}: {e})"
         log.debug("%s failed", src.rel, exc_info=True)
-        row = failed_row(info, reason.splitlines()[0] if reason else type(e).__name__, datetime.now(timezone.utc))
-        write_document(outputs, doc_id, None, {"documents": [row]}, version)
-        return {**row, "doc_id": doc_id, "year": None}
+        return write_failed(src.rel, version, doc_id, outputs, reason.splitlines()[0] if reason else type(e).__name__)
     write_document(outputs, doc_id, built.year, built.rows, version)
     lap("parquet write")
     return {**built.rows["documents"][0], "doc_id": doc_id, "year": built.year}
 
 
-def failed_row(info, reason: str, when) -> dict:
-    return {"source_path": info.source_path, "form_type": None, "title": None, "department": None,
-            "subordinate_units": None, "funded_staff": None, "overall_goal": None, "other_tasks": None,
-            "pages": None, "method": None, "ocr_engine": None, "mean_confidence": None,
-            "status": "failed", "n_flags": 0, "pipeline_version": info.pipeline_version,
-            "processed_at": when, "error": reason}
+@dataclass(frozen=True)
+class Job:
+    """One document for a worker: what `process_job` needs, picklable."""
+
+    src: Source
+    doc_id: str
+    outputs: Path
+    version: str
+    options: ExtractOptions = ExtractOptions()
+    template: str = "department_overall"
 
 
-@dataclass
-class RunSummary:
-    processed: int = 0
-    failed: int = 0
-    needs_review: int = 0
-    pages: int = 0
-    seconds: float = 0.0
-    replaced: int = 0
-    failures: list[tuple[str, str]] = field(default_factory=list)
-
-    def lines(self) -> list[str]:
-        rate = self.pages / self.seconds if self.seconds else 0.0
-        out = [f"processed {self.processed} document(s), {self.pages} page(s) in {self.seconds:.1f} s ({rate:.1f} pages/s)",
-               f"ok {self.processed - self.failed - self.needs_review}, needs_review {self.needs_review}, failed {self.failed}"]
-        out += [f"failed: {p}: {why}" for p, why in self.failures]
-        return out
-
-
-def run(inputs: list[Path], outputs: Path, progress: bool = True) -> RunSummary:
-    from store.writer import read_documents, remove_documents
-
-    sources = discover(inputs)
-    version = pipeline_version()
-    summary = RunSummary()
+def process_job(job: Job) -> Outcome:
+    """The per-document task, as the executors run it."""
     t0 = time.perf_counter()
-    before = read_documents(outputs)
-    bar = _progress(len(sources), progress)
-    done: dict[str, str] = {}
-    for src in sources:
-        row = process(src, outputs, version)
-        done[src.rel] = row["doc_id"]
-        summary.processed += 1
-        summary.pages += row.get("pages") or 0
-        if row["status"] == "failed":
-            summary.failed += 1
-            summary.failures.append((src.rel, row["error"]))
-            log.warning("%s: failed: %s", src.rel, row["error"])
-        elif row["status"] == "needs_review":
-            summary.needs_review += 1
-        bar.update(1)
-    bar.close()
-    # a changed file has a new doc_id: its old rows go
-    stale = {d["doc_id"] for d in before if d["source_path"] in done and done[d["source_path"]] != d["doc_id"]}
-    remove_documents(outputs, stale)
-    summary.replaced = len(stale)
+    if not os.path.lexists(job.src.path):
+        return Outcome(job.doc_id, "vanished", "file disappeared during the run")
+    row = process(job.src, job.outputs, job.version, job.template, None, job.options, doc_id=job.doc_id)
+    out = Outcome.of(row, time.perf_counter() - t0)
+    if out.status == "failed" and not os.path.lexists(job.src.path):
+        return replace(out, status="vanished", error="file disappeared during the run")
+    return out
+
+
+def job_lost(job: Job, reason: str) -> Outcome:
+    """The worker was killed (time/memory limit) or died: the document gets a failed row."""
+    log.debug("%s: %s", job.src.rel, reason)
+    try:
+        row = write_failed(job.src.rel, job.version, job.doc_id, job.outputs, reason)
+    except OSError as e:
+        return Outcome(job.doc_id, "failed", f"{reason}; its failed row could not be written ({e})")
+    return Outcome.of(row)
+
+
+def worker_init(verbose: bool = False, log_json: bool = False) -> None:
+    """Once per worker process: logging like the parent's, and jieba's dictionary loaded.
+    OCR models load on the first scanned page (extract.ocr.get_engine caches them)."""
+    setup_logging(verbose, log_json)
+    from normalize.words import tokenizer
+    tokenizer()
+
+
+# -- a run -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class RunConfig:
+    workers: int = 0  # 0: in this process, no limits (the Python API default); N: N worker processes
+    executor: str = "local"  # local | dask
+    scheduler: str | None = None  # dask: scheduler address; None starts a LocalCluster
+    timeout: float | None = 600.0  # seconds per document (worker processes only)
+    max_memory_mb: int | None = 2048  # per worker process (worker processes only)
+    force: bool = False  # process every document again
+    retry_failed: bool = False  # process failed documents again even if unchanged
+    keep_removed: bool = False  # keep the rows of files that disappeared
+    options: ExtractOptions = ExtractOptions()
+    template: str = "department_overall"
+    task: Callable[[Job], Outcome] | None = None  # the per-document task (default process_job)
+    verbose: bool = False
+    log_json: bool = False
+
+
+def check_ocr_engine(name: str) -> None:
+    try:
+        from extract.ocr import EngineUnavailable, check_engine
+    except ImportError:  # the OCR package is not there (yet): born-digital only
+        log.debug("extract.ocr not importable; OCR engine not checked", exc_info=True)
+        return
+    try:
+        check_engine(name)
+    except EngineUnavailable as e:
+        raise MissingDependency(f"OCR engine {name}: {e}") from e
+
+
+def exit_code(summary: RunSummary) -> ExitCode:
+    if summary.interrupted:
+        return ExitCode.interrupted
+    return ExitCode.documents_failed if summary.failed else ExitCode.ok
+
+
+def run(inputs: list[Path], outputs: Path, progress: bool = True, config: RunConfig = RunConfig()) -> RunSummary:
+    """Bring `outputs` up to date with the inputs; see README "Nightly batch"."""
+    from store.lock import LockHeld, OutputsLock
+    from store.manifest import Manifest
+
+    if config.workers < 0 or config.executor not in ("local", "dask"):
+        raise BadArguments("--workers must be 0 or more and --executor local or dask")
+    try:
+        found = scan(inputs)
+    except InputError as e:
+        raise BadArguments(str(e)) from None
+    check_ocr_engine(config.options.ocr_engine)
+    try:
+        lock = OutputsLock(outputs / "_state" / "lock").acquire()
+    except LockHeld as e:
+        raise OutputsLocked(str(e)) from None
+    except OSError as e:
+        raise BadArguments(f"cannot use outputs folder {display(str(outputs))} ({e.strerror or e})") from None
+    manifest = Manifest(outputs / "_state" / "manifest.sqlite")
+    try:
+        return _run_locked(found, inputs, outputs, manifest, progress, config)
+    finally:
+        manifest.close()
+        lock.release()
+
+
+def _run_locked(found: Discovery, inputs, outputs: Path, manifest, progress: bool, config: RunConfig) -> RunSummary:
+    from review.status import Progress
+    from store.executors import ClusterUnavailable, Work, describe, execute, stop_on_signals
+    from store.manifest import WriterKey, plan, sweep
+    from store.runs import append_run
+    from store.sandbox import Limits, StartupFailed
+    from store.schema import SCHEMA_VERSION
+    from store.writer import cleanup_temporaries, present_documents, remove_documents
+
+    started, t0, run_id = datetime.now(timezone.utc), time.perf_counter(), uuid.uuid4().hex[:12]
+    version, opts = pipeline_version(), config.options
+    key = WriterKey(version, SCHEMA_VERSION, opts.ocr_engine, opts.dpi, opts.force_ocr)
+    summary = RunSummary(discovered=len(found.sources), notes=list(found.notes))
+
+    def remove(ids):
+        return remove_documents(outputs, ids)
+
+    if manifest.get_meta("open_run"):  # the last run was killed: its leftovers go
+        cleanup_temporaries(outputs)
+    manifest.set_meta("open_run", run_id)
+    manifest.collect_garbage(remove)
+
+    todo = plan(manifest, found.sources, key, present_documents(outputs), doc_id_of, config.force, config.retry_failed)
+    summary.skipped = todo.skipped
+    for src, why in todo.unreadable:  # listed, but not even its bytes could be read
+        summary.failed += 1
+        summary.failures.append((src.rel, why))
+    gone, twins = list(todo.gone), todo.twins
+    jobs = [Job(replace(src, path=src.path.absolute()), doc_id, outputs.absolute(), version, opts, config.template)
+            for src, doc_id in todo.todo]
+    manifest.mark_pending((s.root_key, s.key, s.rel, j.doc_id) for j in jobs for s in (j.src, *twins[j.doc_id]))
+    if config.workers:  # largest first: no big document starts last and holds up the end
+        jobs.sort(key=lambda j: -(j.src.stamp or (0, 0))[0])
+    log.info("%d file(s): %d to process, %d unchanged", len(found.sources), len(jobs), summary.skipped,
+             extra={"fields": {"event": "plan", "files": len(found.sources), "to_process": len(jobs),
+                               "unchanged": summary.skipped}})
+
+    stop, finished = threading.Event(), 0
+    bar = Progress(len(jobs), progress)
+    with stop_on_signals(stop):
+        try:
+            work = Work(config.task or process_job, job_lost, worker_init, (config.verbose, config.log_json),
+                        Limits(config.timeout or None, config.max_memory_mb or None))
+            for job, out in execute(jobs, work, config.executor, config.workers, config.scheduler, stop):
+                finished += 1
+                bar.update(job.src.rel, out.status, out.pages, out.seconds, out.error)
+                if out.status == "vanished":  # its twins, if any, stay pending for the next run
+                    gone.append(job.src)
+                    continue
+                summary.count(job.src.rel, out.status, out.pages, out.error)
+                for s in (job.src, *twins[job.doc_id]):
+                    manifest.record(s.root_key, s.key, s.rel, s.stamp, asdict(out), key)
+                summary.replaced += manifest.collect_garbage(remove)
+        except KeyboardInterrupt:  # a second signal: the workers in flight were killed
+            stop.set()
+        except (StartupFailed, ClusterUnavailable) as e:  # every document would fail: stop, write nothing
+            raise MissingDependency(str(e)) from None
+        finally:
+            bar.close()
+    summary.interrupted = stop.is_set() and finished < len(jobs)
+    summary.not_processed = len(jobs) - finished
+
+    summary.vanished = len(gone)
+    summary.notes += [(s.rel, "file disappeared during the run") for s in gone]
+    listed = {(s.root_key, s.key) for s in found.sources} - {(s.root_key, s.key) for s in gone}
+    for warning in sweep(manifest, found.folders, listed, gone, config.keep_removed):
+        log.warning(warning)
+    summary.removed = manifest.collect_garbage(remove)
+
     summary.seconds = time.perf_counter() - t0
+    manifest.set_meta("open_run", None)
+    append_run(outputs, summary, run_id=run_id, started=started, finished=datetime.now(timezone.utc),
+               exit_code=exit_code(summary), inputs=[display(str(p)) for p in inputs],
+               executor=describe(config.executor, config.workers, config.scheduler), workers=config.workers,
+               versions={"pipeline_version": version, "schema_version": SCHEMA_VERSION, "ocr_engine": opts.ocr_engine})
+    log.info("run finished", extra={"fields": {"event": "run_summary", "run_id": run_id, **summary.as_dict()}})
     return summary
-
-
-class _NoBar:
-    def update(self, n: int) -> None: ...
-    def close(self) -> None: ...
-
-
-def _progress(total: int, enabled: bool):
-    if not enabled or not sys.stderr.isatty():
-        return _NoBar()
-    from tqdm import tqdm
-    return tqdm(total=total, unit="doc", file=sys.stderr)
 
 
 # -- CLI ---------------------------------------------------------------------
@@ -206,44 +328,96 @@ def _progress(total: int, enabled: bool):
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="formpipe", description=__doc__.split("\n\n")[0])
     p.add_argument("-v", "--verbose", action="store_true", help="debug logging and tracebacks")
+    p.add_argument("--log-json", action="store_true", help="log lines as JSON objects (for machines)")
     sub = p.add_subparsers(dest="command", required=True)
     r = sub.add_parser("run", help="extract forms into Parquet datasets")
     r.add_argument("inputs", nargs="*", type=Path, default=[Path("corpus")], help="files or folders (default: corpus/)")
     r.add_argument("-o", "--outputs", type=Path, default=Path("outputs"), help="output folder (default: outputs/)")
     r.add_argument("--no-progress", action="store_true", help="no progress bar")
+    for flag in ("-v", "--verbose"), ("--log-json",):  # also accepted after the command
+        r.add_argument(*flag, action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    r.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+                   else os.cpu_count() or 1,
+                   help="worker processes (default: the machine's cores; 0: in this process, no limits)")
+    r.add_argument("--executor", choices=("local", "dask"), default="local")
+    r.add_argument("--scheduler", metavar="ADDRESS", help="dask scheduler, e.g. tcp://host:8786 (default: a LocalCluster)")
+    r.add_argument("--timeout", type=float, default=600.0, help="seconds per document (default 600; 0: none)")
+    r.add_argument("--max-memory-mb", type=int, default=2048, help="per worker process (default 2048; 0: none)")
+    r.add_argument("--force", action="store_true", help="process every document again")
+    r.add_argument("--retry-failed", action="store_true", help="process failed documents again even if unchanged")
+    r.add_argument("--keep-removed", action="store_true", help="keep the rows of files that disappeared")
+    r.add_argument("--ocr-engine", choices=("rapidocr", "tesseract"), default="rapidocr")
+    r.add_argument("--dpi", type=int, default=300, help="rasterising scanned PDF pages (default 300)")
+    r.add_argument("--force-ocr", action="store_true", help="OCR every page even where a text layer exists")
     e = sub.add_parser("eval", help="compare outputs with truth JSON files")
     e.add_argument("--truth", type=Path, default=Path("corpus/truth"))
     e.add_argument("--outputs", type=Path, default=Path("outputs"))
     e.add_argument("--max-mismatches", type=int, default=200, help="mismatch lines to print at most")
     e.add_argument("--strict", action="store_true", help="exit 1 unless every value matches the truth")
+    s = sub.add_parser("status", help="the last runs and the documents that need review")
+    s.add_argument("-o", "--outputs", type=Path, default=Path("outputs"))
+    s.add_argument("--runs", type=int, default=5, help="how many recent runs to show")
+    s.add_argument("--limit", type=int, default=30, help="documents to list at most")
     return p
+
+
+def config_of(args) -> RunConfig:
+    if args.workers < 0 or args.timeout < 0 or args.max_memory_mb < 0 or not 50 <= args.dpi <= 1200:
+        raise BadArguments("--workers, --timeout and --max-memory-mb must be 0 or more, --dpi 50-1200")
+    if args.scheduler and args.executor != "dask":
+        raise BadArguments("--scheduler needs --executor dask")
+    return RunConfig(workers=args.workers, executor=args.executor, scheduler=args.scheduler,
+                     timeout=args.timeout or None, max_memory_mb=args.max_memory_mb or None, force=args.force,
+                     retry_failed=args.retry_failed, keep_removed=args.keep_removed,
+                     options=ExtractOptions(ocr_engine=args.ocr_engine, dpi=args.dpi, force_ocr=args.force_ocr),
+                     verbose=args.verbose, log_json=args.log_json)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
-                        format="%(levelname)s %(name)s: %(message)s")
+    setup_logging(args.verbose, args.log_json)
     try:
         if args.command == "run":
-            summary = run(args.inputs, args.outputs, progress=not args.no_progress)
-            for line in summary.lines():
-                print(line)
-            return ExitCode.documents_failed if summary.failed else ExitCode.ok
+            progress = not (args.no_progress or args.log_json)  # JSON lines and a bar do not mix
+            summary = run(args.inputs, args.outputs, progress=progress, config=config_of(args))
+            if args.log_json:
+                import json
+                print(json.dumps({"event": "run_summary", **summary.as_dict()}, ensure_ascii=False))
+            else:
+                print("\n".join(summary.lines()))
+            code = exit_code(summary)
+            if code == ExitCode.interrupted:
+                raise Interrupted(f"interrupted; {summary.not_processed} document(s) left for the next run")
+            if code == ExitCode.documents_failed:
+                raise DocumentsFailed(f"{summary.failed} document(s) failed")
+            return ExitCode.ok
         if args.command == "eval":
             from review.evaluate import evaluate, report
             result = evaluate(args.truth, args.outputs)
             print(report(result, max_mismatches=args.max_mismatches))
             return ExitCode.documents_failed if args.strict and not result.perfect else ExitCode.ok
+        if args.command == "status":
+            from review.status import status_report
+            print(status_report(args.outputs, runs=args.runs, limit=args.limit))
+            return ExitCode.ok
     except FormpipeError as e:
-        if args.verbose:
-            log.exception("formpipe failed")
-        print(f"formpipe: {e}", file=sys.stderr)
-        return e.exit_code
+        return _fail(args, str(e), e.exit_code)
     except KeyboardInterrupt:
-        print("formpipe: interrupted", file=sys.stderr)
-        return ExitCode.interrupted
+        return _fail(args, "interrupted", ExitCode.interrupted)
     return ExitCode.bad_arguments
 
 
+def _fail(args, message: str, code: ExitCode) -> int:
+    """The one line an operator (or, with --log-json, a machine) reads; the traceback with -v."""
+    if args.verbose:
+        log.debug("traceback", exc_info=True)
+    if args.log_json:
+        log.error(message, extra={"fields": {"event": "exit", "exit_code": int(code)}})
+    else:
+        print(f"formpipe: {message}", file=sys.stderr)
+    return code
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    import pipeline  # workers find the task functions as pipeline.*, not __main__.*
+    sys.exit(pipeline.main())

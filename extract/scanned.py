@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 # pen), far wider than a text layer's rounding; merged cells leave gaps of a
 # whole cell width, wider still
 OCR_GRID = replace(DEFAULT, join_tolerance=12.0, intersection_tolerance=8.0)
+NO_TABLE_PAGES = 5  # OCR'd pages without a ruled table before a document is given up as no form
 UPSIDE_DOWN_SUSPECT = 0.80
 MARKED_SHARE = 0.04  # a line whose box is this much seal or pen mark ...
 MARKED_CONFIDENCE = 0.6  # ... is capped here: a number under a seal is checked by a person  # a page read with lower mean confidence is also tried turned 180°
@@ -149,20 +150,28 @@ def _engine(options: ExtractOptions):
         raise DocumentError(f"OCR engine unavailable: {e}") from e
 
 
+def _give_up_without_tables(per_page: list, ocr_done: int) -> None:
+    """A form's table starts on its first page: many OCR'd pages without one is some other document."""
+    if ocr_done >= NO_TABLE_PAGES and not any(p and p[0] for p in per_page):
+        raise DocumentError(f"no ruled table in the first {ocr_done} OCR'd pages: not a form")
+
+
 def extract_images(paths: list[Path], options: ExtractOptions, timings: dict | None = None) -> Extraction:
     """Image files (or a page-image folder) -> Extraction, every page OCR'd."""
     clock = _Clock(timings)
-    engine = _engine(options)
+    engine = None  # loaded after the first page passed the guards
     per_page, sizes = [], []
     for img in load_images(paths):
         if img.number > options.max_pages:
             raise DocumentError(f"too many pages (more than {options.max_pages})")
         check_page_size(img.number, img.width_pt, img.height_pt)
         clock.lap("rasterise")
+        engine = engine or _engine(options)
         content = read_page(img, engine, clock)
         sizes.append((content.width, content.height))
         per_page.append(page_tables(content, OCR_GRID))
         clock.lap("grid")
+        _give_up_without_tables(per_page, len(per_page))
     if not per_page:
         raise DocumentError("no image frames in the file")
     tables, lines = document_tables(per_page, DEFAULT)
@@ -199,7 +208,7 @@ def extract_pdf(path: Path, options: ExtractOptions, timings: dict | None = None
         raise DocumentError(f"not a readable PDF ({type(e).__name__}: {e})".splitlines()[0]) from e
     clock.lap("pdf parse")
     engine = _engine(options) if ocr_pages else None
-    for i in ocr_pages:
+    for done, i in enumerate(ocr_pages, start=1):
         try:
             img = render_pdf_page(doc, i, options.dpi)
         except DocumentError:
@@ -211,6 +220,7 @@ def extract_pdf(path: Path, options: ExtractOptions, timings: dict | None = None
         per_page[i] = page_tables(content, OCR_GRID)
         sizes[i] = (content.width, content.height)
         clock.lap("grid")
+        _give_up_without_tables(per_page, done)
     doc.close()
     tables, lines = document_tables(per_page, DEFAULT)
     clock.lap("grid")

@@ -62,8 +62,10 @@ def text_layer_usable(content: PageContent, page) -> bool:
     scanned = _image_cover(page) > IMAGE_COVER
     if n < MIN_CHARS:
         return not scanned  # an empty vector page stays a (blank) text page
-    if plausible < MIN_PLAUSIBLE or cjk < MIN_CJK:
+    if plausible < MIN_PLAUSIBLE:
         return False
+    if cjk < MIN_CJK:  # real text, but not this form's: OCR would only read it again, slowly
+        return not scanned
     # real text over a page image without vector ruling: an OCR layer; the grid is in the image
     return not (scanned and not content.segments)
 

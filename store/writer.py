@@ -7,6 +7,9 @@ and renamed into place, so a reader or a crash never sees half a file. The
 from __future__ import annotations
 
 import os
+import socket
+import time
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable
 
@@ -17,6 +20,7 @@ from .schema import DATASETS, SCHEMA_VERSION, SCHEMAS
 
 NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"
 WRITE_ORDER = ("cells", "flags", "budget_items", "tasks", "indicators", "documents")
+_WRITER = socket.gethostname().replace(".", "_").replace("-", "_") or "host"
 
 
 def partition(year: int | None) -> str:
@@ -41,7 +45,7 @@ def _fsync_dir(path: Path) -> None:
 def atomic_write_table(table: pa.Table, path: Path) -> None:
     """Write `table` to `path` so that `path` is either the old file or the whole new one."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp = path.with_name(f".{path.name}.{_WRITER}-{os.getpid()}.tmp")
     try:
         with open(tmp, "wb") as f:
             pq.write_table(table, f, compression="zstd")
@@ -84,6 +88,22 @@ def write_document(outputs: Path, doc_id: str, year: int | None, rows: dict[str,
     return written
 
 
+def write_failed(source_path: str, version: str, doc_id: str, outputs: Path, reason: str) -> dict:
+    """Replace the document's rows with its failed `documents` row; returns the row."""
+    row = failed_row(source_path, version, reason)
+    write_document(outputs, doc_id, None, {"documents": [row]}, version)
+    return {**row, "doc_id": doc_id, "year": None}
+
+
+def failed_row(source_path: str, version: str, reason: str) -> dict:
+    """The `documents` row of a document that could not be processed."""
+    return {"source_path": source_path, "form_type": None, "title": None, "department": None,
+            "subordinate_units": None, "funded_staff": None, "overall_goal": None, "other_tasks": None,
+            "pages": None, "method": None, "ocr_engine": None, "mean_confidence": None,
+            "status": "failed", "n_flags": 0, "pipeline_version": version,
+            "processed_at": datetime.now(timezone.utc), "error": reason}
+
+
 def remove_documents(outputs: Path, doc_ids: Iterable[str]) -> int:
     """Delete every file of these documents; `documents` first so none looks complete."""
     n = 0
@@ -105,3 +125,35 @@ def read_documents(outputs: Path) -> list[dict]:
         for r in pq.read_table(p, columns=["doc_id", "source_path", "pipeline_version"]).to_pylist():
             out.append({**r, "year": year})
     return out
+
+
+def present_documents(outputs: Path) -> set[str]:
+    """doc_ids that have a `documents` file (so every file of theirs is in place)."""
+    out: set[str] = set()
+    try:
+        parts = [e.path for e in os.scandir(outputs / "documents") if e.is_dir() and e.name.startswith("year=")]
+    except FileNotFoundError:
+        return out
+    for part in parts:
+        with os.scandir(part) as it:
+            out.update(e.name[:-8] for e in it if e.name.endswith(".parquet") and not e.name.startswith("."))
+    return out
+
+
+def cleanup_temporaries(outputs: Path, max_age: float = 3600.0) -> int:
+    """Delete temporary files left by killed writers: this host's whose process is gone,
+    any host's older than `max_age` seconds. Readers never see them (hidden names)."""
+    import psutil
+    n = 0
+    for ds in DATASETS:
+        for tmp in (outputs / ds).glob("year=*/.*.tmp"):
+            writer = tmp.name.rsplit(".", 2)[-2]  # .<doc>.parquet.<host>-<pid>.tmp
+            host, _, pid = writer.rpartition("-")
+            try:
+                dead = host == _WRITER and pid.isdigit() and not psutil.pid_exists(int(pid))
+                if dead or time.time() - tmp.stat().st_mtime > max_age:
+                    tmp.unlink()
+                    n += 1
+            except OSError:
+                continue
+    return n

@@ -282,3 +282,32 @@ def test_multipage_tiff_pages_are_numbered_in_order(tmp_path):
     frames[0].save(tmp_path / "a.tif", save_all=True, append_images=frames[1:], dpi=(150, 150))
     pages = list(load_images([tmp_path / "a.tif"]))
     assert [(p.number, p.pixels.shape[1], p.dpi) for p in pages] == [(1, 100, 150), (2, 101, 150), (3, 102, 150)]
+
+
+def test_ocr_gives_up_on_a_long_document_without_tables(tmp_path, monkeypatch):
+    """Six blank page images: after five OCR'd pages with no ruled table the document is no form."""
+    from PIL import Image
+
+    import extract.scanned as scanned
+    from extract.scanned import extract_images
+    engine = FakeEngine(lambda crop: Recognition("字", 0.99))
+    monkeypatch.setattr(scanned, "_engine", lambda options: engine)
+    pages = []
+    for i in range(1, 7):
+        Image.new("RGB", (400, 560), "white").save(tmp_path / f"page-{i}.png", dpi=(72, 72))
+        pages.append(tmp_path / f"page-{i}.png")
+    with pytest.raises(DocumentError, match="not a form"):
+        extract_images(pages, ExtractOptions())
+
+
+def test_a_vector_page_of_other_text_is_read_from_its_layer_not_ocrd():
+    from types import SimpleNamespace
+
+    from extract.model import Glyph
+    from extract.textlayer import text_layer_usable
+    glyphs = tuple(Glyph(ch, Box(0, 0, 1, 1)) for ch in "Annual report of the board of directors " * 3)
+    page = lambda images: SimpleNamespace(width=595, height=842, images=images)
+    content = PageContent(1, 595, 842, glyphs, (), "text")
+    assert text_layer_usable(content, page([]))  # English vector text: OCR would add nothing
+    scan = [{"x0": 0, "x1": 595, "top": 0, "bottom": 842}]
+    assert not text_layer_usable(content, page(scan))  # the same words over a page image: OCR
