@@ -196,17 +196,19 @@ def extract_pdf(path: Path, options: ExtractOptions, timings: dict | None = None
         with pdfplumber.open(path) as pdf:
             for i, page in enumerate(pdf.pages):
                 content = page_content(page)
-                if not options.force_ocr and text_layer_usable(content, page):
+                usable = not options.force_ocr and text_layer_usable(content, page)
+                page.flush_cache()
+                clock.lap("pdf parse")
+                if usable:
                     per_page[i] = page_tables(content, DEFAULT)
                     sizes[i] = (content.width, content.height)
+                    clock.lap("grid")
                 else:
                     ocr_pages.append(i)
-                page.flush_cache()
     except DocumentError:
         raise
     except Exception as e:  # pdfminer raises many types for broken files
         raise DocumentError(f"not a readable PDF ({type(e).__name__}: {e})".splitlines()[0]) from e
-    clock.lap("pdf parse")
     engine = _engine(options) if ocr_pages else None
     for done, i in enumerate(ocr_pages, start=1):
         try:
