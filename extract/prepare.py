@@ -23,16 +23,10 @@ class PrepareSettings:
     max_skew: float = 3.0  # degrees searched each way
     coarse_step: float = 0.25
     fine_step: float = 0.02
-    sideways_ratio: float = 1.3  # vertical ruling this much longer than horizontal: turned 90°
+    sideways_ratio: float = 1.3  # text runs this much longer down than across: turned 90°
 
 
 DEFAULT = PrepareSettings()
-
-
-def colour_marks(rgb: np.ndarray, s: PrepareSettings = DEFAULT) -> np.ndarray:
-    """255 where a seal or pen mark lies on the page (saturated colour), whatever is under it."""
-    hsv = cv2.cvtColor(rgb, cv2.COLOR_RGB2HSV)
-    return ((hsv[..., 1] > s.colour_saturation) & (hsv[..., 2] > 40)).astype(np.uint8) * 255
 
 
 def _brightest(rgb: np.ndarray) -> np.ndarray:
@@ -41,8 +35,9 @@ def _brightest(rgb: np.ndarray) -> np.ndarray:
 
 
 def drop_colours(rgb: np.ndarray, s: PrepareSettings = DEFAULT,
-                 shares: tuple[float, ...] | None = None) -> list[np.ndarray]:
-    """Grey pages with red seals and coloured pen marks turned to paper white, one per share.
+                 shares: tuple[float, ...] | None = None) -> tuple[list[np.ndarray], np.ndarray]:
+    """Grey pages with red seals and coloured pen marks turned to paper white, one per share,
+    and the marks themselves (255 where a seal or pen lies, whatever is under it).
 
     Seals and ink multiply on paper, so a page's brightest channel is the
     black ink alone: a red seal is bright in R, a blue pen in B, and black
@@ -61,10 +56,12 @@ def drop_colours(rgb: np.ndarray, s: PrepareSettings = DEFAULT,
     # text under a seal is red-tinted too, and darker: the brightest channel
     # already keeps it, so only clearly bright red goes
     base[red & (sat > s.red_saturation) & (val > s.red_min_value)] = 255
-    pen = (~red & (sat > s.colour_saturation) & (val > 40)).astype(np.uint8)
+    coloured = (sat > s.colour_saturation) & (val > 40)
+    marks = coloured.astype(np.uint8) * 255
+    pen = (~red & coloured).astype(np.uint8)
     ys, xs = np.nonzero(pen)
     if ys.size == 0:
-        return [base] + [base.copy() for _ in shares[1:]]
+        return [base] + [base.copy() for _ in shares[1:]], marks
     n, labels = cv2.connectedComponents(cv2.dilate(pen, np.ones((3, 3), np.uint8)), connectivity=8)
     lab, v = labels[ys, xs], val[ys, xs].astype(np.float64)
     mean = np.bincount(lab, weights=v, minlength=n) / np.maximum(np.bincount(lab, minlength=n), 1)
@@ -74,11 +71,11 @@ def drop_colours(rgb: np.ndarray, s: PrepareSettings = DEFAULT,
         go = v > mean[lab] * share
         grey[ys[go], xs[go]] = 255
         out.append(grey)
-    return out
+    return out, marks
 
 
 def drop_colour(rgb: np.ndarray, s: PrepareSettings = DEFAULT) -> np.ndarray:
-    return drop_colours(rgb, s)[0]
+    return drop_colours(rgb, s)[0][0]
 
 
 def flatten_background(grey: np.ndarray, dpi: float, s: PrepareSettings = DEFAULT) -> np.ndarray:
@@ -183,13 +180,12 @@ class PreparedPage:
 def prepare(rgb: np.ndarray, dpi: float, turns: int | None = None, s: PrepareSettings = DEFAULT) -> PreparedPage:
     """Colour out, background flat, turned upright (90° steps) and straightened.
 
-    `turns=None` decides 90° vs 0° from the ruling; 180° needs the text and is
+    `turns=None` decides 90° vs 0° from the way text lines run; 180° needs reading and is
     decided by the caller (see extract/scanned.py), which passes `turns`.
     """
-    text_grey, line_grey = drop_colours(rgb, s, (s.pen_share, s.line_pen_share))
+    (text_grey, line_grey), marks = drop_colours(rgb, s, (s.pen_share, s.line_pen_share))
     grey = flatten_background(text_grey, dpi, s)
     line_grey = flatten_background(line_grey, dpi, s)
-    marks = colour_marks(rgb, s)
     ink = ink_mask(grey)
     if turns is None:
         turns = 1 if is_sideways(ink, dpi, s) else 0

@@ -49,12 +49,12 @@ def _ocr_amount(text: str) -> AmountReading | None:
     stray marks; or separators garbled around the right digits (see rebuild_cents)."""
     lines = [ln for ln in text.splitlines() if ln.strip()]
     for ln in lines:
-        value = read_amount(ln).value
-        value = value if value is not None else rebuild_cents(ln)
+        plain = read_amount(ln).value
+        value = plain if plain is not None else rebuild_cents(ln)
         others = [o for o in lines if o is not ln]
         if value is not None and not any(ch.isdigit() for o in others for ch in o):
             fixes = ["stray marks beside the number ignored"] if others else []
-            if read_amount(ln).value is None:
+            if plain is None:
                 fixes.append("separators rebuilt from the digits (the last two are cents)")
             return AmountReading(value, None, tuple(fixes))
     return None

@@ -6,7 +6,7 @@ import pytest
 from extract.grid import (find_intersections, glyphs_text, intersections_to_boxes, merge_segments,
                           page_tables, snap_segments)
 from extract.model import Box, Glyph, PageContent, Segment
-from extract.pdftext import extract_pdf_text
+from extract.document import extract_document
 from pdfdraw import Spec, make_pdf
 
 
@@ -47,7 +47,7 @@ def test_merged_cells_from_pdf(tmp_path: Path):
     spec = Spec([80, 100, 100], [30, 30, 30],
                 [(0, 0, 3, 1, "绩效指标"), (0, 1, 1, 2, "表头"), (1, 1, 2, 1, "产出指标"),
                  (1, 2, 1, 1, "100%"), (2, 2, 1, 1, "44, 770. 21")])
-    ex = extract_pdf_text(make_pdf(tmp_path / "m.pdf", [[spec]]))
+    ex = extract_document(make_pdf(tmp_path / "m.pdf", [[spec]]))
     assert len(ex.tables) == 1
     t = ex.tables[0]
     assert (t.n_rows, t.n_cols) == (3, 3)
@@ -66,7 +66,7 @@ def test_table_continued_over_page_break_is_one_table_with_repeated_header_dropp
               [(0, 0, 3, 1, "任务"), *head, (1, 1, 1, 1, "丙"), (1, 2, 1, 1, "3.00"),
                (2, 1, 1, 1, "丁"), (2, 2, 1, 1, "4.00")], top=60)
     pdf = make_pdf(tmp_path / "c.pdf", [[p1], [p2]], [[(60, 680, "2023年部门整体预算绩效目标申报表")], [(280, 830, "第2页")]])
-    ex = extract_pdf_text(pdf)
+    ex = extract_document(pdf)
     assert len(ex.tables) == 1, "the continuation must join the first page's table"
     t = ex.tables[0]
     assert t.pages == (1, 2)
@@ -79,7 +79,7 @@ def test_table_continued_over_page_break_is_one_table_with_repeated_header_dropp
 def test_new_table_after_title_text_is_not_a_continuation(tmp_path: Path):
     a = Spec([100, 100], [30, 30], [(0, 0, 1, 1, "甲"), (0, 1, 1, 1, "1"), (1, 0, 1, 1, "乙"), (1, 1, 1, 1, "2")], top=700)
     b = Spec([100, 100], [30, 30], [(0, 0, 1, 1, "丙"), (0, 1, 1, 1, "3"), (1, 0, 1, 1, "丁"), (1, 1, 1, 1, "4")], top=120)
-    ex = extract_pdf_text(make_pdf(tmp_path / "n.pdf", [[a], [b]], [[], [(60, 90, "附表二：项目支出绩效目标申报表")]]))
+    ex = extract_document(make_pdf(tmp_path / "n.pdf", [[a], [b]], [[], [(60, 90, "附表二：项目支出绩效目标申报表")]]))
     assert len(ex.tables) == 2
     assert [t.table_no for t in ex.tables] == [1, 2]
 
