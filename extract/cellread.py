@@ -26,6 +26,7 @@ class ReadSettings:
     inset_pt: float = 1.2  # keep clear of the cell's ruling when cropping
     pad_px: int = 4  # white margin around a line crop (PP-OCR likes a little, not much)
     speck_pt: float = 0.9  # ink blobs smaller than this square are noise
+    faint_share: float = 0.5  # faint ink: darker than paper by half of what the ink cut asks
     mark_pt: float = 2.2  # blobs smaller than this square (a decimal point, a speck) ...
     near_pt: float = 12.0  # ... are kept only within half this of a larger one (a full-width
     # comma sits a third of an em past the character before it)
@@ -42,11 +43,23 @@ class LineCrop:
     image: np.ndarray  # grey crop with a white margin
 
 
-def clean_specks(ink: np.ndarray, dpi: float, s: ReadSettings = DEFAULT) -> np.ndarray:
+def faint_ink(grey: np.ndarray, ink: np.ndarray, s: ReadSettings = DEFAULT) -> np.ndarray:
+    """255 where the page is darker than paper by `faint_share` of the ink cut (Otsu's).
+
+    Light print on a poor scan crosses the ink cut only in crumbs; the faint
+    strokes between them show which crumbs are one character.
+    """
+    cut, _ = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    faint = grey < cut + s.faint_share * (255 - cut)
+    return np.where(faint | (ink > 0), 255, 0).astype(np.uint8)
+
+
+def clean_specks(ink: np.ndarray, dpi: float, s: ReadSettings = DEFAULT, faint: np.ndarray | None = None) -> np.ndarray:
     """Drop blobs too small to be (part of) a character, and small ones far from any text.
 
     A decimal point or comma sits right beside a digit and stays; scanner
-    noise and seal residue in an empty stretch of a cell go.
+    noise and seal residue in an empty stretch of a cell go. With `faint`
+    (see faint_ink), crumbs joined by faint strokes count by their joint ink.
     """
     k = dpi / 72
     tiny = max(2, int((s.speck_pt * k) ** 2 * 0.5))
@@ -54,6 +67,13 @@ def clean_specks(ink: np.ndarray, dpi: float, s: ReadSettings = DEFAULT) -> np.n
     n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     area = stats[:, cv2.CC_STAT_AREA]
     big = (area >= small)
+    if faint is not None:
+        _, groups = cv2.connectedComponents(cv2.bitwise_or(faint, ink), connectivity=8)
+        on = labels > 0
+        group_of = np.zeros(n, np.int64)
+        group_of[labels[on]] = groups[on]
+        joint = np.bincount(groups[on], minlength=int(groups.max()) + 1)
+        big |= (area >= tiny) & (joint[group_of] >= small)
     big[0] = False
     near = cv2.dilate(big[labels].astype(np.uint8),
                       cv2.getStructuringElement(cv2.MORPH_RECT, (max(3, int(s.near_pt * k)), max(3, int(s.near_pt * k / 2)))))

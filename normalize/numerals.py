@@ -224,7 +224,7 @@ def parse_chinese_int(text: str) -> int | None:
     return total + section + number
 
 
-_OCR_SEPARATORS = set(",.，．。 ':：;；")
+_OCR_SEPARATORS = set(",.，．。 ':：;；/")  # a pen stroke through a point reads as /
 _DIGITS = set("0123456789")
 # marks a pen leaves around a number that OCR reads as characters: a circle gives brackets
 _STRAY = str.maketrans("", "", "()（）[]|_~\"“”")

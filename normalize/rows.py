@@ -44,26 +44,47 @@ def _int(text: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def _ocr_amount(text: str) -> AmountReading | None:
+_ROUND_ZERO = str.maketrans("QD", "00")  # a 0 with a pen stroke through it reads as Q (O, o: always 0)
+_ONE_CENT_DIGIT = re.compile(r"[.．。]\d\s*$")
+
+
+def _ocr_amount(text: str, guess: bool = False) -> AmountReading | None:
     """An OCR'd amount cell the plain reading refused: one line of it an amount, the rest
-    stray marks; or separators garbled around the right digits (see rebuild_cents)."""
+    stray marks; or separators garbled around the right digits (see rebuild_cents).
+
+    `guess` is for a value already sent to review (read with low confidence): then a
+    Q or D in the number is taken for 0 and a stray line of one or two characters
+    beside it may hold a digit (a pen tick's end). The guess fills the field; the review
+    flag stays, so a person checks it either way.
+    """
     lines = [ln for ln in text.splitlines() if ln.strip()]
     for ln in lines:
-        plain = read_amount(ln).value
-        value = plain if plain is not None else rebuild_cents(ln)
         others = [o for o in lines if o is not ln]
-        if value is not None and not any(ch.isdigit() for o in others for ch in o):
-            fixes = ["stray marks beside the number ignored"] if others else []
-            if plain is None:
-                fixes.append("separators rebuilt from the digits (the last two are cents)")
-            return AmountReading(value, None, tuple(fixes))
+        stray_digits = any(ch.isdigit() for o in others for ch in o)
+        if stray_digits and not (guess and all(len(o.strip()) <= 2 for o in others)):
+            continue
+        fixes = ["stray marks beside the number ignored"] if others else []
+        candidates = [(ln, [])]
+        if guess and any(ch.isdigit() for ch in ln) and ln.translate(_ROUND_ZERO) != ln:
+            candidates.append((ln.translate(_ROUND_ZERO), ["Q or D in the number read as 0"]))
+        for cand, more in candidates:
+            plain = read_amount(cand)
+            if plain.value is not None:
+                return AmountReading(plain.value, None, tuple(fixes + more + list(plain.corrections)))
+            value = rebuild_cents(cand)
+            if value is not None:
+                more = more + ["separators rebuilt from the digits (the last two are cents)"]
+                return AmountReading(value, None, tuple(fixes + more))
     return None
 
 
 def _amount(ref: CellRef, dataset: str, row_ref: int | None, col: str, flags: list[Flag]):
     reading = read_amount(ref.text)
     if reading.reason and ref.source == "ocr":
-        reading = _ocr_amount(ref.text) or reading
+        reading = _ocr_amount(ref.text, guess=ref.confidence < LOW_CONFIDENCE) or reading
+    if reading.value is not None and ref.source == "ocr" and _ONE_CENT_DIGIT.search(ref.text):
+        # printed to the cent: one digit after the point means the other is under a mark or lost
+        reading = AmountReading(None, "it has one digit after the point; the other cent digit was not read.")
     if reading.blank and ref.source == "ocr":  # forms print 0.00; blank on a scan may be ink lost
         flags.append(Flag(dataset, row_ref, col, "AMOUNT_MISSING", ERROR,
                           f"Page {ref.page}: no amount was read in this cell; if the form prints one, enter it."))

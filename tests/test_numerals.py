@@ -177,6 +177,7 @@ def test_printed_amounts_parse_back(case):
     ("99,95782", D("99957.82")),       # the point lost, the grouping shows where the cents start
     ("99.95782", D("99957.82")),
     ("51,434:57", D("51434.57")),      # a colon for the point
+    ("350,211/10", D("350211.10")),    # a pen stroke through the point
     ("300,476.", None),                # the cents lost
     ("284.147", None),                 # a group of three after the point: not this form's money
     ("1234", None),

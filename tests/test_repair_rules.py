@@ -1,5 +1,7 @@
 """Hierarchy fill-down, vocabulary snapping and validation rules -> flags."""
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from decimal import Decimal
 
 from extract.template import load_template
@@ -47,24 +49,41 @@ def test_missing_fields_and_indicator_checks():
     assert codes == [("annual_target", "MISSING_FIELD"), ("period_target", "TARGET_UNPARSEABLE")]
 
 
-@pytest.mark.parametrize("text,source,value", [
-    ("327,018.59\nT", "ocr", "327018.59"),   # a pen tick read as a second line
-    ("301,(168.)91", "ocr", "301168.91"),    # a pen circle read as brackets
-    ("583,.766,26", "ocr", "583766.26"),
-    ("583,.766,26", "text", None),           # a text layer is what was printed: refused, not rebuilt
-    ("1,234.00\n5", "ocr", None),            # two numbers: no guessing
+@pytest.mark.parametrize("text,source,confidence,value", [
+    ("327,018.59\nT", "ocr", 0.5, "327018.59"),   # a pen tick read as a second line
+    ("301,(168.)91", "ocr", 0.5, "301168.91"),    # a pen circle read as brackets
+    ("583,.766,26", "ocr", 0.5, "583766.26"),
+    ("350,211/10", "ocr", 0.5, "350211.10"),      # a stroke through the point reads as /
+    ("583,.766,26", "text", 0.5, None),           # a text layer is what was printed: refused, not rebuilt
+    # guesses, only for a value already sent to review:
+    ("1,234.00\n5", "ocr", 0.5, "1234.00"),       # a tick's end read as a digit on a line of its own
+    ("1,234.00\n5", "ocr", 0.95, None),           # read confidently, two numbers: no guessing
+    ("1,234.00\n56", "ocr", 0.5, "1234.00"),
+    ("1,234.00\n567", "ocr", 0.5, None),          # three digits are not a pen's end
+    ("67,158.5Q", "ocr", 0.5, "67158.50"),        # a 0 with a stroke through it
+    ("67,158.5Q", "ocr", 0.95, None),
+    ("一\n84,648.69\n6", "ocr", 0.0, "84648.69"),  # a circle's top and bottom
+    # printed to the cent: one digit after the point is a lost digit, whatever the confidence
+    ("39,576.6", "ocr", 0.5, None),
+    ("39,576.6", "ocr", 0.95, None),
+    ("39,576.6", "text", 0.5, "39576.60"),        # a text layer is what was printed
 ])
-def test_ocr_amount_repairs_are_said_and_low_confidence_still_flags(text, source, value):
+def test_ocr_amount_repairs_are_said_and_review_flags_stay(text, source, confidence, value):
     from decimal import Decimal
 
     from extract.record import CellRef
     from normalize.rows import _amount
     flags = []
-    got = _amount(CellRef(text, page=1, confidence=0.5, source=source), "budget_items", 0, "amount_wan", flags)
+    got = _amount(CellRef(text, page=1, confidence=confidence, source=source), "budget_items", 0, "amount_wan", flags)
     assert got == (Decimal(value) if value else None)
     codes = {f.code: f.severity for f in flags}
-    assert codes["LOW_CONFIDENCE"] == "error"
-    assert (codes.get("AMOUNT_REPAIRED") == "info") if value else (codes.get("AMOUNT_UNPARSEABLE") == "error")
+    assert (codes.get("LOW_CONFIDENCE") == "error") == (confidence < 0.8)
+    if value is None:
+        assert codes.get("AMOUNT_UNPARSEABLE") == "error"
+    elif (text, source) != ("39,576.6", "text"):
+        assert codes.get("AMOUNT_REPAIRED") == "info"
+        # a guess never stands without a review flag on the same value
+        assert codes.get("LOW_CONFIDENCE") == "error" or confidence >= 0.8
 
 
 def test_a_blank_amount_on_a_scan_goes_to_review_but_not_on_a_text_layer():
@@ -74,3 +93,18 @@ def test_a_blank_amount_on_a_scan_goes_to_review_but_not_on_a_text_layer():
         flags = []
         assert _amount(CellRef("", page=1, source=source), "budget_items", 0, "amount_wan", flags) is None
         assert [f.code for f in flags] == codes
+
+
+@given(st.text(alphabet="0123456789,.:/QDO一T\n ", max_size=16))
+def test_a_guess_only_fills_a_value_under_review_never_changes_a_confident_one(text):
+    """What a confident reading gives, the guessing reading gives too; the guess only fills
+    values the strict reading refused, and such values always carry a review flag."""
+    from extract.record import CellRef
+    from normalize.rows import _amount
+    strict, guessed = [], []
+    confident = _amount(CellRef(text, page=1, confidence=0.95, source="ocr"), "budget_items", 0, "amount_wan", strict)
+    unsure = _amount(CellRef(text, page=1, confidence=0.5, source="ocr"), "budget_items", 0, "amount_wan", guessed)
+    if confident is not None:
+        assert unsure == confident
+    if unsure is not None and text.strip():
+        assert any(f.code == "LOW_CONFIDENCE" and f.severity == "error" for f in guessed)

@@ -5,7 +5,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from extract.cellread import cjk_punctuation, text_bands
+from extract.cellread import clean_specks, cjk_punctuation, faint_ink, text_bands
 from extract.document import DocumentError, ExtractOptions
 from extract.grid import page_tables
 from extract.imagegrid import image_segments
@@ -169,6 +169,32 @@ def test_text_bands_join_the_strokes_of_a_split_character():
     ink[20:23] = 255  # lower stroke
     ink[40:52] = 255  # a second line
     assert text_bands(ink, min_height=6) == [(5, 23), (40, 52)]
+
+
+def _light_digits_and_specks():
+    """A light stroke broken into crumbs by the ink cut (each too small to be a character),
+    and lone specks of the same size elsewhere, on noisy paper."""
+    rng = np.random.default_rng(0)
+    grey = np.clip(rng.normal(242, 6, (80, 300)), 0, 255).astype(np.uint8)
+    grey[5:75, 10:40] = 50  # dark print: the ink cut falls between it and paper
+    for x in range(100, 160, 6):  # crumbs 3 px wide, joined by faint grey between them
+        grey[30:36, x:x + 3] = 60
+        grey[30:36, x + 3:x + 6] = 150
+    for x, y in ((230, 20), (260, 60), (280, 35)):
+        grey[y:y + 3, x:x + 3] = 60
+    ink = ink_mask(grey)
+    assert not ink[30:36, 103:106].any()  # the faint stretches are below the ink cut
+    return grey, ink
+
+
+def test_crumbs_joined_by_faint_print_are_kept_and_lone_specks_go():
+    grey, ink = _light_digits_and_specks()
+    plain = clean_specks(ink, DPI)
+    joined = clean_specks(ink, DPI, faint=faint_ink(grey, ink))
+    crumbs, specks = (slice(30, 36), slice(100, 160)), (slice(0, 80), slice(220, 300))
+    assert not plain[crumbs].any()  # each crumb alone is a speck
+    assert joined[crumbs].any() and np.count_nonzero(joined[crumbs]) == np.count_nonzero(ink[crumbs])
+    assert not joined[specks].any()
 
 
 @pytest.mark.parametrize("key,want", [
