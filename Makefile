@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 APT_PACKAGES := tesseract-ocr tesseract-ocr-chi-sim fonts-wqy-zenhei fonts-arphic-uming
 
-.PHONY: setup apt demo test eval bench bench-scan corpus corpus-scan clean
+.PHONY: setup apt demo test eval bench bench-scan eval-scan corpus corpus-scan corpus-scan-seeds clean
 
 setup: apt $(STAMP)
 
@@ -49,6 +49,17 @@ corpus: setup
 corpus-scan: setup
 	$(PY) -m corpus.scan --out bench/data/scan300 --dpi 300 --profile mild
 	$(PY) -m corpus.scan --out bench/data/scan200 --dpi 200 --profile harsh
+
+# the harsh profile again under other seeds (other seal and pen placements), pooled by eval-scan
+HARSH_SEEDS := 11 12 13
+corpus-scan-seeds: setup
+	for s in $(HARSH_SEEDS); do $(PY) -m corpus.scan --out bench/data/scan200-s$$s --dpi 200 --profile harsh --seed $$s; done
+
+eval-scan: setup
+	@[ -d bench/data/scan300 ] || $(MAKE) corpus-scan
+	@[ -d bench/data/scan200-s13 ] || $(MAKE) corpus-scan-seeds
+	$(PY) bench/eval_scanned.py bench/data/scan300
+	$(PY) bench/eval_scanned.py bench/data/scan200 $(foreach s,$(HARSH_SEEDS),bench/data/scan200-s$(s))
 
 bench-scan: setup
 	@[ -d bench/data/scan300 ] || $(MAKE) corpus-scan

@@ -43,15 +43,19 @@ class LineCrop:
     image: np.ndarray  # grey crop with a white margin
 
 
-def faint_ink(grey: np.ndarray, ink: np.ndarray, s: ReadSettings = DEFAULT) -> np.ndarray:
-    """255 where the page is darker than paper by `faint_share` of the ink cut (Otsu's).
+def faint_ink(grey: np.ndarray, ink: np.ndarray, away: np.ndarray | None = None, s: ReadSettings = DEFAULT) -> np.ndarray:
+    """255 where the page is darker than paper by `faint_share` of the ink cut (Otsu's), or is ink.
 
     Light print on a poor scan crosses the ink cut only in crumbs; the faint
-    strokes between them show which crumbs are one character.
+    strokes between them show which crumbs are one character. Nothing within
+    two pixels of `away` (ruling, which touches every cell; where a seal or pen
+    was taken out, whose faint remains are not print) is faint ink.
     """
     cut, _ = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
-    faint = grey < cut + s.faint_share * (255 - cut)
-    return np.where(faint | (ink > 0), 255, 0).astype(np.uint8)
+    faint = (grey < cut + s.faint_share * (255 - cut)) | (ink > 0)
+    if away is not None:
+        faint &= cv2.dilate(away, np.ones((5, 5), np.uint8)) == 0
+    return faint.astype(np.uint8) * 255
 
 
 def clean_specks(ink: np.ndarray, dpi: float, s: ReadSettings = DEFAULT, faint: np.ndarray | None = None) -> np.ndarray:

@@ -99,12 +99,9 @@ def read_prepared(pp: PreparedPage, number: int, engine, clock: _Clock) -> tuple
     """PageContent of a prepared page, and the mean confidence of its lines."""
     segments, text_ink = image_segments(pp.line_ink if pp.line_ink is not None else pp.ink, pp.dpi,
                                         text_ink=pp.ink)
-    # faint strokes join crumbs of light print; not across the ruling (it touches every
-    # cell) nor where a seal or pen was taken out (its faint remains are not print)
-    away = cv2.subtract(pp.ink, text_ink) if pp.marks is None else cv2.bitwise_or(cv2.subtract(pp.ink, text_ink), pp.marks)
-    away = cv2.dilate(away, np.ones((5, 5), np.uint8))
-    faint = cv2.bitwise_and(faint_ink(pp.grey, pp.ink), cv2.bitwise_not(away))
-    text_ink = clean_specks(text_ink, pp.dpi, faint=faint)
+    ruling = cv2.subtract(pp.ink, text_ink)
+    away = ruling if pp.marks is None else cv2.bitwise_or(ruling, pp.marks)
+    text_ink = clean_specks(text_ink, pp.dpi, faint=faint_ink(pp.grey, pp.ink, away))
     k = 72.0 / pp.dpi
     h, w = pp.grey.shape
     skeleton = PageContent(number, w * k, h * k, (), tuple(segments), "ocr")

@@ -83,8 +83,13 @@ def _amount(ref: CellRef, dataset: str, row_ref: int | None, col: str, flags: li
     if reading.reason and ref.source == "ocr":
         reading = _ocr_amount(ref.text, guess=ref.confidence < LOW_CONFIDENCE) or reading
     if reading.value is not None and ref.source == "ocr" and _ONE_CENT_DIGIT.search(ref.text):
-        # printed to the cent: one digit after the point means the other is under a mark or lost
-        reading = AmountReading(None, "it has one digit after the point; the other cent digit was not read.")
+        # printed to the cent: one digit after the point means the other is under a mark or lost;
+        # a 0 there is a guess, kept only for a value that goes to review anyway
+        if ref.confidence < LOW_CONFIDENCE:
+            reading = AmountReading(reading.value, None, reading.corrections + (
+                "one digit after the point was read; the other cent digit is taken as 0",))
+        else:
+            reading = AmountReading(None, "it has one digit after the point; the other cent digit was not read.")
     if reading.blank and ref.source == "ocr":  # forms print 0.00; blank on a scan may be ink lost
         flags.append(Flag(dataset, row_ref, col, "AMOUNT_MISSING", ERROR,
                           f"Page {ref.page}: no amount was read in this cell; if the form prints one, enter it."))

@@ -63,8 +63,8 @@ def test_missing_fields_and_indicator_checks():
     ("67,158.5Q", "ocr", 0.5, "67158.50"),        # a 0 with a stroke through it
     ("67,158.5Q", "ocr", 0.95, None),
     ("一\n84,648.69\n6", "ocr", 0.0, "84648.69"),  # a circle's top and bottom
-    # printed to the cent: one digit after the point is a lost digit, whatever the confidence
-    ("39,576.6", "ocr", 0.5, None),
+    # printed to the cent: one digit after the point is a lost digit; a 0 for it only as a guess
+    ("39,576.6", "ocr", 0.5, "39576.60"),
     ("39,576.6", "ocr", 0.95, None),
     ("39,576.6", "text", 0.5, "39576.60"),        # a text layer is what was printed
 ])

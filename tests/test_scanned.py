@@ -195,6 +195,10 @@ def test_crumbs_joined_by_faint_print_are_kept_and_lone_specks_go():
     assert not plain[crumbs].any()  # each crumb alone is a speck
     assert joined[crumbs].any() and np.count_nonzero(joined[crumbs]) == np.count_nonzero(ink[crumbs])
     assert not joined[specks].any()
+    # the same crumbs where a pen was taken out: its faint remains join nothing
+    away = np.zeros_like(ink)
+    away[28:38, 95:165] = 255
+    assert not clean_specks(ink, DPI, faint=faint_ink(grey, ink, away))[crumbs].any()
 
 
 @pytest.mark.parametrize("key,want", [
