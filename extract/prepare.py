@@ -14,9 +14,9 @@ import numpy as np
 @dataclass(frozen=True)
 class PrepareSettings:
     colour_saturation: int = 70  # HSV saturation (0-255) above which a pixel is a seal or pen mark
-    pen_share: float = 0.6  # pen pixels brighter than this share of their stroke's mean go
-    line_pen_share: float = 0.8  # for finding ruling: keep more of a black line under a pen (a gap
-    # there cuts a short cell edge below the line kernel)
+    pen_level: float = 0.85  # for reading: pen pixels are divided by this share of their stroke's mean
+    line_pen_share: float = 0.8  # for finding ruling: pen pixels brighter than this share of their
+    # stroke's mean go, the rest stays black (a gap in a line cuts a short cell edge below the kernel)
     red_saturation: int = 35  # seals are red and bright: a fainter red is enough ...
     red_min_value: int = 185  # ... while darker red pixels are text under the seal
     background_kernel_pt: float = 7.0  # wider than any stroke, narrower than the page's light changes
@@ -34,20 +34,21 @@ def _brightest(rgb: np.ndarray) -> np.ndarray:
     return cv2.max(cv2.max(r, g), b)
 
 
-def drop_colours(rgb: np.ndarray, s: PrepareSettings = DEFAULT,
-                 shares: tuple[float, ...] | None = None) -> tuple[list[np.ndarray], np.ndarray]:
-    """Grey pages with red seals and coloured pen marks turned to paper white, one per share,
-    and the marks themselves (255 where a seal or pen lies, whatever is under it).
+def drop_colours(rgb: np.ndarray, s: PrepareSettings = DEFAULT) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Red seals and coloured pen marks taken out: (grey for reading, grey for finding
+    ruling, marks), the marks 255 where a seal or pen lies, whatever is under it.
 
     Seals and ink multiply on paper, so a page's brightest channel is the
     black ink alone: a red seal is bright in R, a blue pen in B, and black
-    text under either stays dark in every channel. Pen pixels brighter than
-    `share` of their own stroke's mean are whitened (a stroke is one colour;
-    black text under it is far darker, however dark the pen: a fixed cut
-    either leaves a dark pen or eats blurred text). A seal is bright, so a
-    fixed cut does for red.
+    text under either stays dark in every channel. A seal is bright, so a
+    fixed cut whitens it. A pen stroke is one colour, but dark pens and a
+    scan's blurred colour make a fixed cut either leave the pen or eat the
+    text under it; so each stroke is measured (the mean brightness of its
+    pixels) and, for reading, its pixels are divided by that level: bare pen
+    turns paper white and text under it keeps its shape in shades of grey,
+    as the multiplication left it. For finding ruling a plain cut does: pen
+    pixels brighter than `line_pen_share` of the level go, the rest stays.
     """
-    shares = shares or (s.pen_share,)
     base = _brightest(rgb)
     hsv = cv2.cvtColor(rgb, cv2.COLOR_RGB2HSV)
     hue, sat, val = cv2.split(hsv)
@@ -61,21 +62,19 @@ def drop_colours(rgb: np.ndarray, s: PrepareSettings = DEFAULT,
     pen = (~red & coloured).astype(np.uint8)
     ys, xs = np.nonzero(pen)
     if ys.size == 0:
-        return [base] + [base.copy() for _ in shares[1:]], marks
+        return base, base.copy(), marks
     n, labels = cv2.connectedComponents(cv2.dilate(pen, np.ones((3, 3), np.uint8)), connectivity=8)
     lab, v = labels[ys, xs], val[ys, xs].astype(np.float64)
-    mean = np.bincount(lab, weights=v, minlength=n) / np.maximum(np.bincount(lab, minlength=n), 1)
-    out = []
-    for share in shares:
-        grey = base.copy()
-        go = v > mean[lab] * share
-        grey[ys[go], xs[go]] = 255
-        out.append(grey)
-    return out, marks
+    level = np.bincount(lab, weights=v, minlength=n) / np.maximum(np.bincount(lab, minlength=n), 1)
+    text_grey, line_grey = base.copy(), base.copy()
+    text_grey[ys, xs] = np.clip(v / (level[lab] * s.pen_level) * 255.0, 0, 255).astype(np.uint8)
+    go = v > level[lab] * s.line_pen_share
+    line_grey[ys[go], xs[go]] = 255
+    return text_grey, line_grey, marks
 
 
 def drop_colour(rgb: np.ndarray, s: PrepareSettings = DEFAULT) -> np.ndarray:
-    return drop_colours(rgb, s)[0][0]
+    return drop_colours(rgb, s)[0]
 
 
 def flatten_background(grey: np.ndarray, dpi: float, s: PrepareSettings = DEFAULT) -> np.ndarray:
@@ -183,7 +182,7 @@ def prepare(rgb: np.ndarray, dpi: float, turns: int | None = None, s: PrepareSet
     `turns=None` decides 90° vs 0° from the way text lines run; 180° needs reading and is
     decided by the caller (see extract/scanned.py), which passes `turns`.
     """
-    (text_grey, line_grey), marks = drop_colours(rgb, s, (s.pen_share, s.line_pen_share))
+    text_grey, line_grey, marks = drop_colours(rgb, s)
     grey = flatten_background(text_grey, dpi, s)
     line_grey = flatten_background(line_grey, dpi, s)
     ink = ink_mask(grey)

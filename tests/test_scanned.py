@@ -93,6 +93,27 @@ def test_red_seal_and_blue_pen_leave_black_text_and_ruling():
     assert spans(tables) == DRAWN
 
 
+def test_a_pen_stroke_is_divided_out_for_reading_and_cut_for_ruling():
+    """Bare pen turns white; pixels of one stroke keep their order of darkness (text under
+    the pen stays a shape in greys); the ruling grey cuts the same stroke instead."""
+    from extract.prepare import DEFAULT as PREP, drop_colours
+    rgb = np.full((40, 120, 3), 245, np.uint8)
+    rgb[18:24, 10:110] = (60, 80, 150)          # a blue stroke, V = 150
+    shades = [45, 60, 75, 90, 105]              # print under it, lighter and lighter
+    for i, v in enumerate(shades):
+        rgb[18:24, 30 + 10 * i:36 + 10 * i] = (v // 5, v // 3, v)
+    text, line, marks = drop_colours(rgb)
+    stroke = rgb[18:24, 10:110, 2].astype(float)
+    level = stroke[np.max(rgb[18:24, 10:110], axis=2) > 0].mean()
+    assert marks[18:24, 10:110].all() and not marks[:10].any()
+    assert (text[18:24, 10:28] == 255).all()    # bare pen: paper white
+    got = [int(text[20, 32 + 10 * i]) for i in range(len(shades))]
+    assert got == sorted(got) and got[0] < 128 and got[-1] < 255
+    assert got == [min(255, int(v / (level * PREP.pen_level) * 255)) for v in shades]
+    assert (line[18:24, 10:28] == 255).all() and line[20, 32] == 45  # cut: dark stays as it was
+    assert (text[:10] == 245).all() and (line[:10] == 245).all()    # paper untouched
+
+
 def _page(rgb):
     return PageImage(1, rgb, DPI)
 
