@@ -27,6 +27,7 @@ class ReadSettings:
     pad_px: int = 4  # white margin around a line crop (PP-OCR likes a little, not much)
     speck_pt: float = 0.9  # ink blobs smaller than this square are noise
     faint_share: float = 0.5  # faint ink: darker than paper by half of what the ink cut asks
+    mark_margin_pt: float = 2.0  # ... and not this close to a seal or pen mark
     mark_pt: float = 2.2  # blobs smaller than this square (a decimal point, a speck) ...
     near_pt: float = 12.0  # ... are kept only within half this of a larger one (a full-width
     # comma sits a third of an em past the character before it)
@@ -43,18 +44,22 @@ class LineCrop:
     image: np.ndarray  # grey crop with a white margin
 
 
-def faint_ink(grey: np.ndarray, ink: np.ndarray, away: np.ndarray | None = None, s: ReadSettings = DEFAULT) -> np.ndarray:
+def faint_ink(grey: np.ndarray, ink: np.ndarray, dpi: float, ruling: np.ndarray | None = None,
+              marks: np.ndarray | None = None, s: ReadSettings = DEFAULT) -> np.ndarray:
     """255 where the page is darker than paper by `faint_share` of the ink cut (Otsu's), or is ink.
 
     Light print on a poor scan crosses the ink cut only in crumbs; the faint
-    strokes between them show which crumbs are one character. Nothing within
-    two pixels of `away` (ruling, which touches every cell; where a seal or pen
-    was taken out, whose faint remains are not print) is faint ink.
+    strokes between them show which crumbs are one character. Nothing next to
+    the ruling (it touches every cell) or within `mark_margin_pt` of where a
+    seal or pen was taken out (its washed-out halo is not print) is faint ink.
     """
     cut, _ = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
     faint = (grey < cut + s.faint_share * (255 - cut)) | (ink > 0)
-    if away is not None:
-        faint &= cv2.dilate(away, np.ones((5, 5), np.uint8)) == 0
+    if ruling is not None:
+        faint &= cv2.dilate(ruling, np.ones((5, 5), np.uint8)) == 0
+    if marks is not None:
+        m = max(3, int(2 * s.mark_margin_pt * dpi / 72) | 1)
+        faint &= cv2.dilate(marks, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (m, m))) == 0
     return faint.astype(np.uint8) * 255
 
 

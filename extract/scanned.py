@@ -99,9 +99,8 @@ def read_prepared(pp: PreparedPage, number: int, engine, clock: _Clock) -> tuple
     """PageContent of a prepared page, and the mean confidence of its lines."""
     segments, text_ink = image_segments(pp.line_ink if pp.line_ink is not None else pp.ink, pp.dpi,
                                         text_ink=pp.ink)
-    ruling = cv2.subtract(pp.ink, text_ink)
-    away = ruling if pp.marks is None else cv2.bitwise_or(ruling, pp.marks)
-    text_ink = clean_specks(text_ink, pp.dpi, faint=faint_ink(pp.grey, pp.ink, away))
+    faint = faint_ink(pp.grey, pp.ink, pp.dpi, ruling=cv2.subtract(pp.ink, text_ink), marks=pp.marks)
+    text_ink = clean_specks(text_ink, pp.dpi, faint=faint)
     k = 72.0 / pp.dpi
     h, w = pp.grey.shape
     skeleton = PageContent(number, w * k, h * k, (), tuple(segments), "ocr")

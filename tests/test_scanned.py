@@ -211,7 +211,7 @@ def _light_digits_and_specks():
 def test_crumbs_joined_by_faint_print_are_kept_and_lone_specks_go():
     grey, ink = _light_digits_and_specks()
     plain = clean_specks(ink, DPI)
-    joined = clean_specks(ink, DPI, faint=faint_ink(grey, ink))
+    joined = clean_specks(ink, DPI, faint=faint_ink(grey, ink, DPI))
     crumbs, specks = (slice(30, 36), slice(100, 160)), (slice(0, 80), slice(220, 300))
     assert not plain[crumbs].any()  # each crumb alone is a speck
     assert joined[crumbs].any() and np.count_nonzero(joined[crumbs]) == np.count_nonzero(ink[crumbs])
@@ -219,7 +219,7 @@ def test_crumbs_joined_by_faint_print_are_kept_and_lone_specks_go():
     # the same crumbs where a pen was taken out: its faint remains join nothing
     away = np.zeros_like(ink)
     away[28:38, 95:165] = 255
-    assert not clean_specks(ink, DPI, faint=faint_ink(grey, ink, away))[crumbs].any()
+    assert not clean_specks(ink, DPI, faint=faint_ink(grey, ink, DPI, marks=away))[crumbs].any()
 
 
 @pytest.mark.parametrize("key,want", [
