@@ -56,11 +56,11 @@ def main() -> None:
             rows.append(row(s.name, run_set(s, args.engine, args.workers, Path(tmp) / str(i))))
             print(line(rows[-1]), flush=True)
     if len(rows) > 1:
-        pooled = {"set": "pooled", "documents": sum(r["documents"] for r in rows),
-                  "amounts": [sum(r["amounts"][0] for r in rows), sum(r["amounts"][1] for r in rows)],
-                  "short": [sum(r["short"][0] for r in rows), sum(r["short"][1] for r in rows)],
-                  "long_errors": sum(r["long_errors"] for r in rows), "long_chars": sum(r["long_chars"] for r in rows),
-                  "unflagged_wrong": sum(r["unflagged_wrong"] for r in rows), "missing": {}, "extra": {}}
+        pooled = {"set": "pooled", "missing": {}, "extra": {}}
+        for key in ("documents", "long_errors", "long_chars", "unflagged_wrong"):
+            pooled[key] = sum(r[key] for r in rows)
+        for key in ("amounts", "short"):
+            pooled[key] = [sum(r[key][0] for r in rows), sum(r[key][1] for r in rows)]
         rows.append(pooled)
         print(line(pooled))
     out = ROOT / "bench" / "results" / f"scan-accuracy-{args.engine}-{args.sets[0].name}.json"

@@ -77,11 +77,11 @@ def clean_specks(ink: np.ndarray, dpi: float, s: ReadSettings = DEFAULT, faint: 
     area = stats[:, cv2.CC_STAT_AREA]
     big = (area >= small)
     if faint is not None:
-        _, groups = cv2.connectedComponents(cv2.bitwise_or(faint, ink), connectivity=8)
+        n_groups, groups = cv2.connectedComponents(cv2.bitwise_or(faint, ink), connectivity=8)
         on = labels > 0
-        group_of = np.zeros(n, np.int64)
+        group_of = np.zeros(n, np.int64)  # each crumb's faint-joined group ...
         group_of[labels[on]] = groups[on]
-        joint = np.bincount(groups[on], minlength=int(groups.max()) + 1)
+        joint = np.bincount(groups[on], minlength=n_groups)  # ... and the ink of each group
         big |= (area >= tiny) & (joint[group_of] >= small)
     big[0] = False
     near = cv2.dilate(big[labels].astype(np.uint8),

@@ -67,30 +67,32 @@ def _ocr_amount(text: str, guess: bool = False) -> AmountReading | None:
         candidates = [(ln, [])]
         if guess and any(ch.isdigit() for ch in ln) and ln.translate(_ROUND_ZERO) != ln:
             candidates.append((ln.translate(_ROUND_ZERO), ["Q or D in the number read as 0"]))
-        for cand, more in candidates:
+        for cand, guessed in candidates:
             plain = read_amount(cand)
             if plain.value is not None:
-                return AmountReading(plain.value, None, tuple(fixes + more + list(plain.corrections)))
+                return AmountReading(plain.value, None, (*fixes, *guessed, *plain.corrections))
             value = rebuild_cents(cand)
             if value is not None:
-                more = more + ["separators rebuilt from the digits (the last two are cents)"]
-                return AmountReading(value, None, tuple(fixes + more))
+                return AmountReading(value, None, (*fixes, *guessed,
+                                                   "separators rebuilt from the digits (the last two are cents)"))
     return None
 
 
 def _amount(ref: CellRef, dataset: str, row_ref: int | None, col: str, flags: list[Flag]):
     reading = read_amount(ref.text)
-    if reading.reason and ref.source == "ocr":
-        reading = _ocr_amount(ref.text, guess=ref.confidence < LOW_CONFIDENCE) or reading
-    if reading.value is not None and ref.source == "ocr" and _ONE_CENT_DIGIT.search(ref.text):
+    ocr = ref.source == "ocr"
+    under_review = bool(ref.text.strip()) and ref.confidence < LOW_CONFIDENCE  # guesses only here
+    if reading.reason and ocr:
+        reading = _ocr_amount(ref.text, guess=under_review) or reading
+    if reading.value is not None and ocr and _ONE_CENT_DIGIT.search(ref.text):
         # printed to the cent: one digit after the point means the other is under a mark or lost;
         # a 0 there is a guess, kept only for a value that goes to review anyway
-        if ref.confidence < LOW_CONFIDENCE:
+        if under_review:
             reading = AmountReading(reading.value, None, reading.corrections + (
                 "one digit after the point was read; the other cent digit is taken as 0",))
         else:
             reading = AmountReading(None, "it has one digit after the point; the other cent digit was not read.")
-    if reading.blank and ref.source == "ocr":  # forms print 0.00; blank on a scan may be ink lost
+    if reading.blank and ocr:  # forms print 0.00; blank on a scan may be ink lost
         flags.append(Flag(dataset, row_ref, col, "AMOUNT_MISSING", ERROR,
                           f"Page {ref.page}: no amount was read in this cell; if the form prints one, enter it."))
     if reading.reason:
@@ -98,7 +100,7 @@ def _amount(ref: CellRef, dataset: str, row_ref: int | None, col: str, flags: li
                           f"Page {ref.page}: {reading.reason} Enter the amount by hand."))
     for fix in reading.corrections:
         flags.append(Flag(dataset, row_ref, col, "AMOUNT_REPAIRED", INFO, f"“{ref.text}” (page {ref.page}): {fix}."))
-    if ref.text.strip() and ref.confidence < LOW_CONFIDENCE:
+    if under_review:
         flags.append(Flag(dataset, row_ref, col, "LOW_CONFIDENCE", ERROR,
                           f"“{ref.text}” on page {ref.page} was read with confidence {ref.confidence:.2f}; check it."))
     return reading.value
