@@ -19,6 +19,9 @@ class PrepareSettings:
     # stroke's mean go, the rest stays black (a gap in a line cuts a short cell edge below the kernel)
     red_saturation: int = 35  # seals are red and bright: a fainter red is enough ...
     red_min_value: int = 185  # ... while darker red pixels are text under the seal
+    seal_text_halo: int = 1  # px: within a seal, bright red this close to a darker pixel is a stroke's edge
+    seal_min_area_pt2: float = 3000.0  # a red blob this large once closed is a seal, not a pen mark
+    seal_close_pt: float = 8.0
     background_kernel_pt: float = 7.0  # wider than any stroke, narrower than the page's light changes
     max_skew: float = 3.0  # degrees searched each way
     coarse_step: float = 0.25
@@ -34,7 +37,23 @@ def _brightest(rgb: np.ndarray) -> np.ndarray:
     return cv2.max(cv2.max(r, g), b)
 
 
-def drop_colours(rgb: np.ndarray, s: PrepareSettings = DEFAULT) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def seal_area(red: np.ndarray, dpi: float, s: PrepareSettings = DEFAULT) -> np.ndarray:
+    """True inside a seal: red that, closed over `seal_close_pt` and its holes
+    filled, makes a blob of at least `seal_min_area_pt2`: the ring encloses the
+    star and the characters. A pen stroke, even a circle, stays small."""
+    k = max(3, int(s.seal_close_pt / 72 * dpi) | 1)
+    closed = cv2.morphologyEx(red.astype(np.uint8), cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
+    outside = np.pad(closed, 1)  # 0 all round, so the flood from a corner reaches all the outside
+    cv2.floodFill(outside, None, (0, 0), 2)
+    filled = (outside[1:-1, 1:-1] != 2).astype(np.uint8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(filled, connectivity=8)
+    big = np.flatnonzero(stats[:, cv2.CC_STAT_AREA] >= s.seal_min_area_pt2 * (dpi / 72) ** 2)
+    big = big[big > 0]
+    return np.isin(labels, big) if big.size else np.zeros(red.shape, bool)
+
+
+def drop_colours(rgb: np.ndarray, s: PrepareSettings = DEFAULT,
+                 dpi: float = 300.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Red seals and coloured pen marks taken out: (grey for reading, grey for finding
     ruling, marks), the marks 255 where a seal or pen lies, whatever is under it.
 
@@ -56,17 +75,29 @@ def drop_colours(rgb: np.ndarray, s: PrepareSettings = DEFAULT) -> tuple[np.ndar
     # red: a seal's JPEG-washed edges are only faintly red, but bright; blurred
     # text under a seal is red-tinted too, and darker: the brightest channel
     # already keeps it, so only clearly bright red goes
-    base[red & (sat > s.red_saturation) & (val > s.red_min_value)] = 255
+    bright_red = red & (sat > s.red_saturation) & (val > s.red_min_value)
+    base[bright_red] = 255
+    line_base = base.copy()
+    if s.seal_text_halo and bright_red.any():
+        # the soft edges of a stroke under a seal are bright red too; cut away
+        # they leave the stroke too thin to read, so next to a darker pixel they
+        # stay. Only inside a seal: a red pen's own noise would keep its halo
+        seal = seal_area(red & (sat > s.red_saturation), dpi, s)
+        if seal.any():
+            k = 2 * s.seal_text_halo + 1
+            core = ((val <= s.red_min_value) & seal).astype(np.uint8)
+            edge = bright_red & seal & (cv2.dilate(core, np.ones((k, k), np.uint8)) > 0)
+            base[edge] = val[edge]
     coloured = (sat > s.colour_saturation) & (val > 40)
     marks = coloured.astype(np.uint8) * 255
     pen = (~red & coloured).astype(np.uint8)
     ys, xs = np.nonzero(pen)
     if ys.size == 0:
-        return base, base.copy(), marks
+        return base, line_base, marks
     n, labels = cv2.connectedComponents(cv2.dilate(pen, np.ones((3, 3), np.uint8)), connectivity=8)
     lab, v = labels[ys, xs], val[ys, xs].astype(np.float64)
     level = np.bincount(lab, weights=v, minlength=n) / np.maximum(np.bincount(lab, minlength=n), 1)
-    text_grey, line_grey = base.copy(), base.copy()
+    text_grey, line_grey = base, line_base
     text_grey[ys, xs] = np.clip(v / (level[lab] * s.pen_level) * 255.0, 0, 255).astype(np.uint8)
     go = v > level[lab] * s.line_pen_share
     line_grey[ys[go], xs[go]] = 255
@@ -182,7 +213,7 @@ def prepare(rgb: np.ndarray, dpi: float, turns: int | None = None, s: PrepareSet
     `turns=None` decides 90° vs 0° from the way text lines run; 180° needs reading and is
     decided by the caller (see extract/scanned.py), which passes `turns`.
     """
-    text_grey, line_grey, marks = drop_colours(rgb, s)
+    text_grey, line_grey, marks = drop_colours(rgb, s, dpi)
     grey = flatten_background(text_grey, dpi, s)
     line_grey = flatten_background(line_grey, dpi, s)
     ink = ink_mask(grey)

@@ -58,7 +58,7 @@ def _ocr_amount(text: str, guess: bool = False) -> AmountReading | None:
     flag stays, so a person checks it either way.
     """
     lines = [ln for ln in text.splitlines() if ln.strip()]
-    for ln in lines:
+    for ln in sorted(lines, key=_digit_count, reverse=True):  # the number is the longest line
         others = [o for o in lines if o is not ln]
         stray_digits = any(ch.isdigit() for o in others for ch in o)
         if stray_digits and not (guess and all(len(o.strip()) <= 2 for o in others)):
@@ -78,11 +78,22 @@ def _ocr_amount(text: str, guess: bool = False) -> AmountReading | None:
     return None
 
 
+def _digit_count(line: str) -> int:
+    return sum(ch.isdigit() for ch in line)
+
+
+def _not_a_wrap(text: str) -> bool:
+    """A number wrapped in a narrow cell fills its first line: a line of one or two
+    characters above a longer one is a mark read as text, not the number's start."""
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    return any(len(a) <= 2 and _digit_count(a) < _digit_count(b) for a, b in zip(lines, lines[1:]))
+
+
 def _amount(ref: CellRef, dataset: str, row_ref: int | None, col: str, flags: list[Flag]):
     reading = read_amount(ref.text)
     ocr = ref.source == "ocr"
     under_review = bool(ref.text.strip()) and ref.confidence < LOW_CONFIDENCE  # guesses only here
-    if reading.reason and ocr:
+    if ocr and (reading.reason or (under_review and _not_a_wrap(ref.text))):
         reading = _ocr_amount(ref.text, guess=under_review) or reading
     if reading.value is not None and ocr and _ONE_CENT_DIGIT.search(ref.text):
         # printed to the cent: one digit after the point means the other is under a mark or lost;

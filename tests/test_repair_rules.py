@@ -63,6 +63,7 @@ def test_missing_fields_and_indicator_checks():
     ("67,158.5Q", "ocr", 0.5, "67158.50"),        # a 0 with a stroke through it
     ("67,158.5Q", "ocr", 0.95, None),
     ("一\n84,648.69\n6", "ocr", 0.0, "84648.69"),  # a circle's top and bottom
+    ("7\n84,648.69", "ocr", 0.5, "84648.69"),     # seal residue above the number: no wrap starts that short
     # printed to the cent: one digit after the point is a lost digit; a 0 for it only as a guess
     ("39,576.6", "ocr", 0.5, "39576.60"),
     ("39,576.6", "ocr", 0.95, None),
@@ -86,6 +87,25 @@ def test_ocr_amount_repairs_are_said_and_review_flags_stay(text, source, confide
         assert codes.get("LOW_CONFIDENCE") == "error" or confidence >= 0.8
 
 
+@pytest.mark.parametrize("text,confidence,value", [
+    ("784,648.\n69", 0.5, "784648.69"),   # a wrap fills its first line: one number, joined
+    ("784,648.\n69", 0.95, "784648.69"),
+    ("7\n84,648.69", 0.95, "784648.69"),  # read confidently, the reading stands as printed
+    ("7\n84,648.69", 0.5, "84648.69"),    # under review, a one-character first line is a mark
+    ("12\n3,456.00", 0.5, "3456.00"),
+    ("123\n456.00", 0.5, "123456.00"),    # three characters: a wrap, as read
+])
+def test_a_short_line_above_a_longer_one_is_not_the_start_of_a_wrapped_number(text, confidence, value):
+    from decimal import Decimal
+
+    from extract.record import CellRef
+    from normalize.rows import _amount
+    flags = []
+    got = _amount(CellRef(text, page=1, confidence=confidence, source="ocr"), "budget_items", 0, "amount_wan", flags)
+    assert got == Decimal(value)
+    assert any(f.code == "LOW_CONFIDENCE" for f in flags) == (confidence < 0.8)
+
+
 def test_a_blank_amount_on_a_scan_goes_to_review_but_not_on_a_text_layer():
     from extract.record import CellRef
     from normalize.rows import _amount
@@ -97,14 +117,15 @@ def test_a_blank_amount_on_a_scan_goes_to_review_but_not_on_a_text_layer():
 
 @given(st.text(alphabet="0123456789,.:/QDO一T\n ", max_size=16))
 def test_a_guess_only_fills_a_value_under_review_never_changes_a_confident_one(text):
-    """What a confident reading gives, the guessing reading gives too; the guess only fills
-    values the strict reading refused, and such values always carry a review flag."""
+    """What a confident reading gives, the guessing reading gives too, unless a line of one
+    or two characters sits above a longer one (no wrapped number starts so short); the guess
+    only fills values the strict reading refused, and such values always carry a review flag."""
     from extract.record import CellRef
-    from normalize.rows import _amount
+    from normalize.rows import _amount, _not_a_wrap
     strict, guessed = [], []
     confident = _amount(CellRef(text, page=1, confidence=0.95, source="ocr"), "budget_items", 0, "amount_wan", strict)
     unsure = _amount(CellRef(text, page=1, confidence=0.5, source="ocr"), "budget_items", 0, "amount_wan", guessed)
-    if confident is not None:
+    if confident is not None and not _not_a_wrap(text):
         assert unsure == confident
     if unsure is not None and text.strip():
         assert any(f.code == "LOW_CONFIDENCE" and f.severity == "error" for f in guessed)
