@@ -20,6 +20,7 @@ class PrepareSettings:
     red_saturation: int = 35  # seals are red and bright: a fainter red is enough ...
     red_min_value: int = 185  # ... while darker red pixels are text under the seal
     seal_text_halo: int = 1  # px: within a seal, bright red this close to a darker pixel is a stroke's edge
+    seal_core_margin: int = 35  # ... a pixel this much darker than the seal's median red
     seal_min_area_pt2: float = 3000.0  # a red blob this large once closed is a seal, not a pen mark
     seal_close_pt: float = 8.0
     background_kernel_pt: float = 7.0  # wider than any stroke, narrower than the page's light changes
@@ -85,7 +86,10 @@ def drop_colours(rgb: np.ndarray, s: PrepareSettings = DEFAULT,
         seal = seal_area(red & (sat > s.red_saturation), dpi, s)
         if seal.any():
             k = 2 * s.seal_text_halo + 1
-            core = ((val <= s.red_min_value) & seal).astype(np.uint8)
+            # the core must be darker than the seal's own ink, which a low dpi
+            # or a coarse JPEG makes darker too
+            cut = min(s.red_min_value, float(np.median(val[red & (sat > s.red_saturation) & seal])) - s.seal_core_margin)
+            core = ((val <= cut) & seal).astype(np.uint8)
             edge = bright_red & seal & (cv2.dilate(core, np.ones((k, k), np.uint8)) > 0)
             base[edge] = val[edge]
     coloured = (sat > s.colour_saturation) & (val > 40)

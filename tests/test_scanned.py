@@ -116,8 +116,8 @@ def test_a_pen_stroke_is_divided_out_for_reading_and_cut_for_ruling():
 
 def test_a_stroke_under_a_seal_keeps_its_soft_edges_and_a_red_pen_does_not():
     """Under a seal the blurred edge of a light stroke is bright red as well; next to the
-    stroke's darker core it stays, else the stroke thins away. A red pen is no seal: its
-    own darker pixels keep nothing around them."""
+    stroke's darker core (well below the seal's own median red) it stays, else the stroke
+    thins away. A red pen is no seal: its own darker pixels keep nothing around them."""
     from extract.prepare import DEFAULT as PREP, drop_colours
     seal = np.array([215, 28, 43]) / 255
     rgb = np.full((300, 300, 3), 245.0)
@@ -126,6 +126,7 @@ def test_a_stroke_under_a_seal_keeps_its_soft_edges_and_a_red_pen_does_not():
     for dy, v in zip(range(-2, 3), (240, 225, 160, 225, 240)):  # a light stroke: core and soft edges
         rgb[100 + dy, 90:210] = v
     rgb[disc] *= seal
+    rgb[60, 150] = (176, 23, 35)              # the seal's own ink, a little darker than its median
     rgb[240:244, 40:260] = (190, 30, 45)      # a red pen line, with a darker speck of its own
     rgb[241, 150] = (170, 27, 40)
     rgb = rgb.astype(np.uint8)
@@ -134,7 +135,8 @@ def test_a_stroke_under_a_seal_keeps_its_soft_edges_and_a_red_pen_does_not():
     assert text[100, 150] == r[100, 150] < PREP.red_min_value            # the core, as it was
     assert text[99, 150] == r[99, 150] > PREP.red_min_value              # its edges kept ...
     assert text[101, 150] == r[101, 150]
-    assert text[98, 150] == 255 and text[60, 150] == 255                 # ... and bare seal white
+    assert text[98, 150] == 255 and text[40, 150] == 255                 # ... and bare seal white
+    assert text[60, 151] == 255 and text[61, 150] == 255                 # a core is darker than the seal's ink
     plain, _, _ = drop_colours(rgb, replace(PREP, seal_text_halo=0), dpi=DPI)
     assert plain[99, 150] == 255                                         # the plain cut loses them
     assert text[240, 150] == 255 and text[242, 151] == 255               # the pen keeps no halo
