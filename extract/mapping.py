@@ -158,6 +158,12 @@ class _Walk:
                 continue
             items = {label_key(i): i for i in self.block.items}
             item = self.find(items, lab) if items else None
+            if item is None and items and lab.source == "ocr":
+                # a printed form may name an item the template lacks; a scan's unknown item
+                # is more likely a misread one, and the row would be silently mislabelled
+                self.form.notes.append(("budget_items", len(self.form.budget), "item", "VOCAB_UNKNOWN", "error",
+                                        f"“{lab.text}” (page {lab.page}) is none of the template's budget "
+                                        f"items; check the item's name."))
             self.form.budget.append(RawBudgetItem(sec, item or lab.text, ref(val, t)))
 
     def _records(self, body: list[Cell], r: int, t: Table) -> None:

@@ -86,6 +86,16 @@ class _Compare:
             note = " (NO error flag on the row)" if silent else ""
             self.res.mismatches.append(f"{self.doc}: {where}: amount expected {want} got {got}{note}")
 
+    def lost_amounts(self, what: str, dataset: str, want: dict, got: dict, column: str) -> None:
+        """A truth row the outputs lack loses its amount too: it counts as not exact, and as
+        silent unless a row the truth lacks (the same row, its label misread) is flagged."""
+        extra_flagged = any((dataset, got[k]["_index"]) in self.flagged for k in got.keys() - want.keys())
+        for k in sorted(want.keys() - got.keys(), key=str):
+            self.res.amounts.add(False)
+            self.res.unflagged_wrong += not extra_flagged
+            note = "" if extra_flagged else " (NO error flag on the row)"
+            self.res.mismatches.append(f"{self.doc}: {what} {k}: amount {want[k][column]} lost with its row{note}")
+
     def short(self, where: str, want, got) -> None:
         ok = want == got
         self.res.short.add(ok)
@@ -128,6 +138,7 @@ def compare_document(res: EvalResult, truth: dict, doc: dict, data: dict[str, li
     for k in cmp.rows("budget_items", want, got):
         cmp.amount(f"budget {k[0]}/{k[1]}", want[k]["amount_wan"], got[k]["amount_wan"],
                    ("budget_items", got[k]["_index"]))
+    cmp.lost_amounts("budget", "budget_items", want, got, "amount_wan")
 
     want = {t["task_no"]: t for t in truth["tasks"]}
     got = {t["task_no"]: t for t in data["tasks"]}
@@ -137,6 +148,7 @@ def compare_document(res: EvalResult, truth: dict, doc: dict, data: dict[str, li
             cmp.short(f"task {k} {f}", want[k][f], got[k][f])
         for f in TASK_LONG:
             cmp.long(f"task {k} {f}", want[k][f], got[k][f])
+    cmp.lost_amounts("task", "tasks", want, {k: {**v, "_index": k} for k, v in got.items()}, "funds_wan")
 
     want = {i["seq"]: i for i in truth["indicators"]}
     got = {i["seq"]: i for i in data["indicators"]}

@@ -43,12 +43,15 @@ def test_each_kind_of_difference_is_counted_and_named(outputs, tmp_path):
         t["indicators"].pop()                                   # one extra row in the outputs
         t["tasks"].append({**t["tasks"][0], "task_no": 7})      # one missing row
     res = evaluate(truth_dir(tmp_path, change), outputs)
-    assert (res.amounts.total - res.amounts.exact, res.short.total - res.short.exact) == (1, 1)
+    # the missing task's funds are lost with it: a second wrong amount
+    assert (res.amounts.total - res.amounts.exact, res.short.total - res.short.exact) == (2, 1)
+    assert res.amounts.total == 15
     assert res.long_errors == 2
     assert res.extra["indicators"] == 1 and res.missing["tasks"] == 1
     text = report(res)
     assert f"{STEM}.pdf: budget 部门预算支出/基本支出: amount expected 117897.51 got 117897.50" in text
     assert f"{STEM}.pdf: indicators 21: extra row" in text and f"{STEM}.pdf: tasks 7: missing row" in text
+    assert f"{STEM}.pdf: task 7: amount " in text and "lost with its row (NO error flag on the row)" in text
     assert not res.perfect
 
 
@@ -58,6 +61,31 @@ def test_missing_document_and_strict_exit_code(outputs, tmp_path):
     assert res.missing["documents"] == 1 and res.documents == 0
     assert pipeline.main(["eval", "--truth", str(d), "--outputs", str(outputs)]) == 0
     assert pipeline.main(["eval", "--truth", str(d), "--outputs", str(outputs), "--strict"]) == pipeline.ExitCode.documents_failed
+
+
+def _with_flag(outputs, row_ref):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    (flags_file,) = (outputs / "flags").glob("year=*/*.parquet")
+    table = pq.read_table(flags_file)
+    row = {name: None for name in table.schema.names}
+    row.update(doc_id=table.column("doc_id")[0].as_py(), dataset="budget_items", row_ref=row_ref, field="amount_wan",
+               code="LOW_CONFIDENCE", severity="error", message="test")
+    pq.write_table(pa.concat_tables([table, pa.Table.from_pylist([row], schema=table.schema)]), flags_file)
+    return lambda: pq.write_table(table, flags_file)
+
+
+def test_an_amount_whose_row_is_misnamed_is_lost_and_silent_unless_that_row_is_flagged(outputs, tmp_path):
+    # the truth names budget row 0 otherwise: the outputs' row 0 is extra, the truth's row missing
+    d = truth_dir(tmp_path, lambda t: t["budget_items"][0].update(item="基本支岀"))
+    res = evaluate(d, outputs)
+    assert res.missing["budget_items"] == 1 and res.extra["budget_items"] == 1
+    assert res.amounts.total == 14 and res.amounts.exact == 13 and res.unflagged_wrong == 1
+    undo = _with_flag(outputs, 0)
+    try:
+        assert evaluate(d, outputs).unflagged_wrong == 0
+    finally:
+        undo()
 
 
 def test_a_wrong_amount_counts_as_silent_unless_its_row_has_an_error_flag(outputs, tmp_path):

@@ -291,6 +291,19 @@ def test_ocr_labels_snap_to_the_template_with_an_info_note():
     assert codes.count("LABEL_SNAPPED") == 2 and all(n[4] == "info" for n in form.notes)
 
 
+def test_an_ocr_budget_item_outside_the_vocabulary_is_an_error_on_its_row():
+    """A garbled item name (seal residue after it) with a right amount would be a silently
+    mislabelled row; on a text layer an unknown item is what was printed."""
+    spec = [*BUDGET[:5], (2, 1, 1, 1, "市本级使田资全市华教区"), (2, 2, 1, 1, "5.00")]
+    for source in ("ocr", "text"):
+        rows = [(0, 1, 1, 1, "部门预算支出"), (1, 1, 1, 1, "基本支出")] if source == "text" else []
+        table = [r for r in spec if (r[0], r[1]) not in {(x[0], x[1]) for x in rows}] + rows
+        form = map_form(Extraction(pages=1, tables=[_table(table, [80, 80, 80], source)], lines=[]), load_template())
+        assert [b.item for b in form.budget] == ["基本支出", "市本级使田资全市华教区"]
+        unknown = [n for n in form.notes if n[3] == "VOCAB_UNKNOWN"]
+        assert unknown == ([("budget_items", 1, "item", "VOCAB_UNKNOWN", "error", unknown[0][5])] if source == "ocr" else [])
+
+
 def test_text_layer_labels_are_never_snapped():
     form = map_form(Extraction(pages=1, tables=[_table(BUDGET, [80, 80, 80], "text")], lines=[]), load_template())
     assert form.budget == [] and form.notes == []
