@@ -123,7 +123,8 @@ def process(src: Source, outputs: Path, version: str, template: str = "departmen
         year = find_year(form)
         lap("mapping")
         built = build_rows(form, ex, year, info, rules=tpl.rules,
-                           required=tuple(f.name for f in tpl.fields.values() if f.required))
+                           required=tuple(f.name for f in tpl.fields.values() if f.required),
+                           budget_items=tpl.blocks["budget"].items if "budget" in tpl.blocks else ())
         lap("normalise")
     except Exception as e:  # one bad document never stops the run
         if isinstance(e, DocumentError):

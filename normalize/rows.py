@@ -13,7 +13,7 @@ from .hierarchy import fill_down, plausible, realign, snap_level
 from .numerals import AmountReading, read_amount, rebuild_cents
 from .targets import parse_target
 from .text import clean_text, strip_trailing_punct
-from .validate import indicator_checks, missing_fields, sum_rules
+from .validate import indicator_checks, missing_fields, missing_items, sum_rules
 from .words import split_indicator
 
 LOW_CONFIDENCE = 0.80  # cells read below this are shown for review
@@ -205,7 +205,8 @@ def cell_rows(ex: Extraction) -> list[dict]:
 
 
 def build_rows(form: RawForm, ex: Extraction, year: int | None, doc: DocInfo, rules=(),
-               required: tuple[str, ...] = ("department", "overall_goal")) -> FormRows:
+               required: tuple[str, ...] = ("department", "overall_goal"),
+               budget_items: tuple[str, ...] = ()) -> FormRows:
     flags: list[Flag] = [n if isinstance(n, Flag) else Flag(*n) for n in form.notes]
     field_text = {k: v.text for k, v in form.fields.items()}
     for name, ref in form.fields.items():
@@ -228,6 +229,8 @@ def build_rows(form: RawForm, ex: Extraction, year: int | None, doc: DocInfo, ru
     cells = cell_rows(ex)
     flags.extend(missing_fields({**document, "year": year}, [*required, "year"]))
     flags.extend(sum_rules(budget, rules))
+    scanned = any(b.amount.source == "ocr" for b in form.budget) or (not form.budget and ex.method == "ocr")
+    flags.extend(missing_items(budget, budget_items, scanned))
     if not indicators:
         flags.append(Flag("indicators", None, None, "MISSING_FIELD", ERROR, "No 绩效指标 rows were found on the form."))
     confs = [c["confidence"] for c in cells]

@@ -19,6 +19,17 @@ def missing_fields(document: dict, required: list[str]) -> list[Flag]:
     return out
 
 
+def missing_items(items: list[dict], expected, scanned: bool) -> list[Flag]:
+    """The template's budget items a scanned form did not yield: a row lost to a misread
+    label is otherwise a silent gap. A text layer's items are what was printed."""
+    if not scanned:
+        return []
+    found = {r["item"] for r in items}
+    return [Flag("budget_items", None, "item", "MISSING_FIELD", ERROR,
+                 f"The budget item “{name}” was not read from the scan; if the form prints it, enter it.")
+            for name in expected if name not in found]
+
+
 def sum_rules(items: list[dict], rules) -> list[Flag]:
     """Each rule: total == sum(parts) within its tolerance (万元). Silent when a value is absent."""
     by_key = {(r["section"], r["item"]): r["amount_wan"] for r in items}

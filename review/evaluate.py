@@ -88,8 +88,10 @@ class _Compare:
 
     def lost_amounts(self, what: str, dataset: str, want: dict, got: dict, column: str) -> None:
         """A truth row the outputs lack loses its amount too: it counts as not exact, and as
-        silent unless a row the truth lacks (the same row, its label misread) is flagged."""
-        extra_flagged = any((dataset, got[k]["_index"]) in self.flagged for k in got.keys() - want.keys())
+        silent unless a row the truth lacks (the same row, its label misread) is flagged, or
+        an error names the dataset's missing rows (a flag with no row)."""
+        extra_flagged = ((dataset, None) in self.flagged
+                         or any((dataset, got[k]["_index"]) in self.flagged for k in got.keys() - want.keys()))
         for k in sorted(want.keys() - got.keys(), key=str):
             self.res.amounts.add(False)
             self.res.unflagged_wrong += not extra_flagged

@@ -63,13 +63,13 @@ def test_missing_document_and_strict_exit_code(outputs, tmp_path):
     assert pipeline.main(["eval", "--truth", str(d), "--outputs", str(outputs), "--strict"]) == pipeline.ExitCode.documents_failed
 
 
-def _with_flag(outputs, row_ref):
+def _with_flag(outputs, row_ref, field="amount_wan"):
     import pyarrow as pa
     import pyarrow.parquet as pq
     (flags_file,) = (outputs / "flags").glob("year=*/*.parquet")
     table = pq.read_table(flags_file)
     row = {name: None for name in table.schema.names}
-    row.update(doc_id=table.column("doc_id")[0].as_py(), dataset="budget_items", row_ref=row_ref, field="amount_wan",
+    row.update(doc_id=table.column("doc_id")[0].as_py(), dataset="budget_items", row_ref=row_ref, field=field,
                code="LOW_CONFIDENCE", severity="error", message="test")
     pq.write_table(pa.concat_tables([table, pa.Table.from_pylist([row], schema=table.schema)]), flags_file)
     return lambda: pq.write_table(table, flags_file)
@@ -81,11 +81,12 @@ def test_an_amount_whose_row_is_misnamed_is_lost_and_silent_unless_that_row_is_f
     res = evaluate(d, outputs)
     assert res.missing["budget_items"] == 1 and res.extra["budget_items"] == 1
     assert res.amounts.total == 14 and res.amounts.exact == 13 and res.unflagged_wrong == 1
-    undo = _with_flag(outputs, 0)
-    try:
-        assert evaluate(d, outputs).unflagged_wrong == 0
-    finally:
-        undo()
+    for row_ref, field in ((0, "amount_wan"), (None, "item")):  # the misnamed row, or the missing item
+        undo = _with_flag(outputs, row_ref, field)
+        try:
+            assert evaluate(d, outputs).unflagged_wrong == 0
+        finally:
+            undo()
 
 
 def test_a_wrong_amount_counts_as_silent_unless_its_row_has_an_error_flag(outputs, tmp_path):

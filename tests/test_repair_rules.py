@@ -41,6 +41,18 @@ def test_sum_rule_from_template_flags_a_broken_total():
     assert sum_rules(items, rules) == []
 
 
+def test_budget_items_a_scan_did_not_yield_are_errors_and_a_text_layer_is_taken_as_printed():
+    from normalize.validate import missing_items
+    expected = ("基本支出", "项目支出", "财政拨款")
+    items = [{"section": "部门预算支出", "item": "基本支出", "amount_wan": None},
+             {"section": "收入来源", "item": "财政拨款", "amount_wan": None}]
+    flags = missing_items(items, expected, scanned=True)
+    assert [(f.dataset, f.row_ref, f.code, f.severity) for f in flags] == [("budget_items", None, "MISSING_FIELD", "error")]
+    assert "项目支出" in flags[0].message
+    assert missing_items(items, expected, scanned=False) == []
+    assert missing_items(items + [{"item": "项目支出"}], expected, scanned=True) == []
+
+
 def test_missing_fields_and_indicator_checks():
     flags = missing_fields({"department": "", "overall_goal": "x", "year": None}, ["department", "overall_goal", "year"])
     assert [(f.field, f.code, f.severity) for f in flags] == [("department", "MISSING_FIELD", "error"), ("year", "MISSING_FIELD", "error")]
