@@ -33,11 +33,6 @@ class PrepareSettings:
 DEFAULT = PrepareSettings()
 
 
-def _brightest(rgb: np.ndarray) -> np.ndarray:
-    r, g, b = cv2.split(rgb)
-    return cv2.max(cv2.max(r, g), b)
-
-
 def seal_area(red: np.ndarray, dpi: float, s: PrepareSettings = DEFAULT) -> np.ndarray:
     """True inside a seal: red that, closed over `seal_close_pt` and its holes
     filled, makes a blob of at least `seal_min_area_pt2`: the ring encloses the
@@ -51,6 +46,21 @@ def seal_area(red: np.ndarray, dpi: float, s: PrepareSettings = DEFAULT) -> np.n
     big = np.flatnonzero(stats[:, cv2.CC_STAT_AREA] >= s.seal_min_area_pt2 * (dpi / 72) ** 2)
     big = big[big > 0]
     return np.isin(labels, big) if big.size else np.zeros(red.shape, bool)
+
+
+def _seal_text_edges(reddish: np.ndarray, bright_red: np.ndarray, val: np.ndarray, dpi: float,
+                     s: PrepareSettings = DEFAULT) -> np.ndarray:
+    """Bright red inside a seal next to a stroke's core: the soft edges of print under the
+    seal, which a plain cut would thin until it misreads. Only inside a seal, where a core
+    is well darker than the seal's own median red (a low dpi or a coarse JPEG darkens the
+    seal too); a red pen's own noise would keep its halo."""
+    seal = seal_area(reddish, dpi, s)
+    if not seal.any():
+        return seal
+    cut = min(s.red_min_value, float(np.median(val[reddish & seal])) - s.seal_core_margin)
+    core = ((val <= cut) & seal).astype(np.uint8)
+    k = 2 * s.seal_text_halo + 1
+    return bright_red & seal & (cv2.dilate(core, np.ones((k, k), np.uint8)) > 0)
 
 
 def drop_colours(rgb: np.ndarray, s: PrepareSettings = DEFAULT,
@@ -69,29 +79,20 @@ def drop_colours(rgb: np.ndarray, s: PrepareSettings = DEFAULT,
     as the multiplication left it. For finding ruling a plain cut does: pen
     pixels brighter than `line_pen_share` of the level go, the rest stays.
     """
-    base = _brightest(rgb)
     hsv = cv2.cvtColor(rgb, cv2.COLOR_RGB2HSV)
     hue, sat, val = cv2.split(hsv)
+    base = val.copy()  # V is the brightest channel
     red = (hue < 15) | (hue > 155)
+    reddish = red & (sat > s.red_saturation)
     # red: a seal's JPEG-washed edges are only faintly red, but bright; blurred
     # text under a seal is red-tinted too, and darker: the brightest channel
     # already keeps it, so only clearly bright red goes
-    bright_red = red & (sat > s.red_saturation) & (val > s.red_min_value)
+    bright_red = reddish & (val > s.red_min_value)
     base[bright_red] = 255
     line_base = base.copy()
     if s.seal_text_halo and bright_red.any():
-        # the soft edges of a stroke under a seal are bright red too; cut away
-        # they leave the stroke too thin to read, so next to a darker pixel they
-        # stay. Only inside a seal: a red pen's own noise would keep its halo
-        seal = seal_area(red & (sat > s.red_saturation), dpi, s)
-        if seal.any():
-            k = 2 * s.seal_text_halo + 1
-            # the core must be darker than the seal's own ink, which a low dpi
-            # or a coarse JPEG makes darker too
-            cut = min(s.red_min_value, float(np.median(val[red & (sat > s.red_saturation) & seal])) - s.seal_core_margin)
-            core = ((val <= cut) & seal).astype(np.uint8)
-            edge = bright_red & seal & (cv2.dilate(core, np.ones((k, k), np.uint8)) > 0)
-            base[edge] = val[edge]
+        edge = _seal_text_edges(reddish, bright_red, val, dpi, s)
+        base[edge] = val[edge]
     coloured = (sat > s.colour_saturation) & (val > 40)
     marks = coloured.astype(np.uint8) * 255
     pen = (~red & coloured).astype(np.uint8)
