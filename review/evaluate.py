@@ -14,7 +14,7 @@ from pathlib import Path, PurePosixPath
 
 import pyarrow.parquet as pq
 
-from normalize.vocab import levenshtein
+from formpipe.normalize.vocab import levenshtein
 
 LONG_FIELDS = ("overall_goal", "other_tasks")
 TASK_LONG = ("content",)

@@ -11,9 +11,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-import pipeline
-from review.evaluate import evaluate
-from store.schema import hive_partitioning
+from formpipe import pipeline
+from formpipe.review.evaluate import evaluate
+from formpipe.store.schema import hive_partitioning
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 

@@ -21,8 +21,8 @@ from __future__ import annotations
 import importlib.metadata
 import importlib.util
 import logging
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import cv2
 import numpy as np

@@ -15,7 +15,7 @@ import importlib.util
 import os
 import shutil
 import subprocess
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
