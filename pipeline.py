@@ -238,8 +238,3 @@ def _fail(args, message: str, code: ExitCode) -> int:
     else:
         print(f"formpipe: {message}", file=sys.stderr)
     return code
-
-
-if __name__ == "__main__":
-    from formpipe import pipeline  # workers find the task functions as formpipe.pipeline.*, not __main__.*
-    sys.exit(pipeline.main())

@@ -40,8 +40,8 @@ def page_images(folder: Path) -> list[Path] | None:
         return None
     if not entries or any(p.is_dir() for p in entries):
         return None
-    numbered = [(page_number(p), p) for p in entries]
-    if any(n is None for n, _ in numbered):
+    numbered = [(n, p) for p in entries if (n := page_number(p)) is not None]
+    if len(numbered) < len(entries):
         return None
     return [p for _, p in sorted(numbered, key=lambda t: t[0])]
 
