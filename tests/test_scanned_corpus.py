@@ -16,6 +16,7 @@ from formpipe.review.evaluate import evaluate
 from formpipe.store.schema import hive_partitioning
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+pytestmark = pytest.mark.slow  # real OCR over ten scanned documents: the suite's longest fixture
 
 
 @pytest.fixture(scope="module")
