@@ -31,6 +31,7 @@ from review.flagged_score import score_outputs  # noqa: E402
 def sweep(count: int, seed: str, out: Path, *, jobs: int = 2, workers: int | None = None,
           regenerate: bool = False, quiet: bool = False) -> tuple[object, dict]:
     """Generate (or reuse), run and score; returns the Score and timings in seconds."""
+    out = out.resolve()  # the input folder links to the generated files by absolute path
     seeds = [form_seed(seed, i) for i in range(count)]
     timings = {}
     started = time.perf_counter()

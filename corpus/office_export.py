@@ -24,9 +24,10 @@ from corpus.office import office_form
 from corpus.office_sheet import build_workbook
 
 CORPUS_DIR = Path(__file__).resolve().parent
-# The committed sample: few pages, and between them a page break inside a merged range, a
-# single 指标值 column, blank amounts and whole-number amounts (test_office checks the mix).
-COMMITTED_SEEDS = ["c1", "c2", "c3"]
+# The committed sample: seeds picked for few pages and, between them, page breaks inside merged
+# 一级/二级 ranges (split with and without the label, unmerged), a single 指标值 column, blank,
+# whole and grouped-text amounts, empty headings, an odd 一级, 目标1…N goals, both staff rows.
+COMMITTED_SEEDS = ["c103", "c79", "c235", "c163"]
 SOFFICE_TIMEOUT_S = 300
 
 
