@@ -16,6 +16,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt
+from docx.table import _Cell
 
 from corpus.forms import FormRecord
 from corpus.office import PAGE_MARGIN_PT, Layout
@@ -93,24 +94,29 @@ def _table(doc, plan: Plan, rows: list[int], lay: Layout, widths_pt: list[float]
     table = doc.add_table(rows=len(rows), cols=NCOLS)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
+    # widths per column, set on each cell below (Word reads the cell widths)
     at = {i: k for k, i in enumerate(rows)}
-    for k, w in enumerate(widths_pt):
-        for cell in table.columns[k].cells:
-            cell.width = Pt(w)
     # rules first (tcPr children have a fixed order: borders before shading and alignment)
     no_top: set[tuple[int, int]] = set()  # (table row, col) printed without the rule above it
     if lay.span_mode == "middle_unmerged":
         for span in plan.spans:
             members = [i for i in rows if span.first <= i <= span.last]
             no_top |= {(at[i], span.col - 1) for i in members[1:]}
+    # the cells, taken once before any merge: python-docx's table.cell() walks the whole grid
+    # on every call. A horizontal merge removes the cells right of its first; vertical spans
+    # use only the first three columns, which no row merges horizontally.
+    grid = [[_Cell(tc, table) for tc in tr.tc_lst] for tr in table._tbl.tr_lst]
+    for row in grid:
+        for k, cell in enumerate(row):
+            cell.width = Pt(widths_pt[k])
     for r in range(len(rows)):
         for c in range(NCOLS):
-            _borders(table.cell(r, c), lay, no_top=(r, c) in no_top, no_bottom=(r + 1, c) in no_top)
+            _borders(grid[r][c], lay, no_top=(r, c) in no_top, no_bottom=(r + 1, c) in no_top)
     for i in rows:
         for c in plan.rows[i].cells:
-            cell = table.cell(at[i], c.col - 1)
+            cell = grid[at[i]][c.col - 1]
             if c.span > 1:
-                cell = cell.merge(table.cell(at[i], c.col - 1 + c.span - 1))
+                cell = cell.merge(grid[at[i]][c.col - 1 + c.span - 1])
             _write(cell, c.value, c.kind, lay, c.fmt)
     for span in plan.spans:
         members = [i for i in rows if span.first <= i <= span.last]
@@ -120,14 +126,14 @@ def _table(doc, plan: Plan, rows: list[int], lay: Layout, widths_pt: list[float]
         if lay.span_mode == "middle_unmerged":
             middle = (span.first + span.last) // 2
             for i in members:
-                _write(table.cell(at[i], span.col - 1), span.text if i == middle else None, "label", lay)
+                _write(grid[at[i]][span.col - 1], span.text if i == middle else None, "label", lay)
             continue
         # a table holds one part of a label cut by the page break: the first part has the label,
         # a continuation has it only when labels are repeated
         text = span.text if span.first in at or lay.span_mode == "merge_split_repeat" else None
-        cell = table.cell(at[first], span.col - 1)
+        cell = grid[at[first]][span.col - 1]
         if last > first:
-            cell = cell.merge(table.cell(at[last], span.col - 1))
+            cell = cell.merge(grid[at[last]][span.col - 1])
         _write(cell, text, "label", lay)
     return table
 
