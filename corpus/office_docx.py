@@ -4,7 +4,8 @@ It takes the row plan of corpus/office_sheet.py (the same cells, merges and page
 lays it out as Word does: the title as a paragraph (or in the page header, repeated on every
 page, where the worksheet has print titles), one table with cell shading and ruled borders,
 row heights fitted by the word processor, and at a manual page break a second table on a new
-page, with the merged labels split (repeated or not) and the block's header row repeated or not.
+page, with the merged labels split (repeated or not) and the block's header row repeated or not
+(corpus/office_sheet.py, plan_with_break).
 Numbers are typed as text: a Word table has no number formats.
 """
 from __future__ import annotations
@@ -20,7 +21,7 @@ from docx.table import _Cell
 
 from corpus.forms import FormRecord
 from corpus.office import PAGE_MARGIN_PT, Layout
-from corpus.office_sheet import NCOLS, Plan, _number_text, choose_break, plan_rows
+from corpus.office_sheet import NCOLS, Plan, _number_text, plan_with_break
 
 # border width in eighths of a point (Word's unit) for each worksheet rule style
 RULE_EIGHTHS = {"hair": 2, "thin": 4, "medium": 12}
@@ -139,8 +140,7 @@ def _table(doc, plan: Plan, rows: list[int], lay: Layout, widths_pt: list[float]
 
 
 def build_docx(rec: FormRecord, lay: Layout, extras: dict) -> Document:
-    plan = plan_rows(rec, lay, extras)
-    brk = choose_break(plan, lay)
+    plan, brk = plan_with_break(rec, lay, extras)
     doc = Document()
     section = doc.sections[0]
     if lay.landscape:
@@ -175,19 +175,10 @@ def build_docx(rec: FormRecord, lay: Layout, extras: dict) -> Document:
             spacer.paragraph_format.space_before = spacer.paragraph_format.space_after = Pt(0)
             spacer.paragraph_format.line_spacing = Pt(1)
             _font(spacer.add_run(""), lay, 1)
-            header = _block_header(plan, rows[0])
-            if header is not None and lay.span_mode == "merge_split_repeat":
-                rows = [header] + rows
         table = _table(doc, plan, rows, lay, widths_pt)
         if n:
             table.cell(0, 0).paragraphs[0].paragraph_format.page_break_before = True
     return doc
-
-
-def _block_header(plan: Plan, i: int) -> int | None:
-    """The header row of the block that row i belongs to (for a continuation table)."""
-    block = plan.rows[i].block
-    return next((k for k in range(i, -1, -1) if plan.rows[k].block == block and plan.rows[k].header), None)
 
 
 def _page_field(para) -> None:
