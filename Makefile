@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 APT_PACKAGES := tesseract-ocr tesseract-ocr-chi-sim fonts-wqy-zenhei fonts-arphic-uming libreoffice-calc-nogui libreoffice-writer-nogui
 
-.PHONY: setup apt demo test lint eval bench bench-scan eval-scan corpus corpus-scan corpus-scan-seeds clean
+.PHONY: setup apt demo test lint eval bench bench-scan eval-scan corpus corpus-scan corpus-scan-seeds sweep clean
 
 setup: apt $(STAMP)
 
@@ -42,6 +42,10 @@ lint: setup
 	@mkdir -p .lint && ln -sfn .. .lint/formpipe
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
+
+# 300 office-made forms (worksheets exported by LibreOffice) through the pipeline, scored against their truth
+sweep: setup
+	$(PY) bench/sweep_office.py --count 300 --seed 1 --out bench/data/sweep
 
 eval: setup
 	$(VENV)/bin/formpipe eval --truth corpus/truth --outputs outputs

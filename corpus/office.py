@@ -73,6 +73,7 @@ class Layout:
     fancy_comparators: bool = False  # ≧ / ≦ for ≥ / ≤
     fullwidth_targets: bool = False  # １００％
     goal_lines: int = 0              # 总体绩效目标 as 目标1…目标N on separate lines (0: one paragraph)
+    repeat_header_at_break: bool = False  # the block's header row printed again after the page break
 
 
 def random_layout(rng: random.Random, seed: str) -> Layout:
@@ -145,6 +146,8 @@ def office_form(seed: str) -> tuple[FormRecord, Layout, dict]:
     """The record (truth), its worksheet layout, and the printed-only extras (goal lines)."""
     rng = random.Random(f"office-{seed}")
     layout = random_layout(rng, seed)
+    # drawn apart from the rest so that adding it left the other choices of every seed as they were
+    layout.repeat_header_at_break = random.Random(f"office-header-{seed}").random() < 0.4
     rec = random_form(rng, funded_staff=rng.random() < 0.4, single_target=rng.random() < 0.3,
                       satisfaction=rng.random() < 0.8, other_tasks=rng.random() < 0.3,
                       defects=rng.random() < 0.25, n_tasks=rng.randint(2, 9), n_indicators=rng.randint(5, 28))

@@ -4,7 +4,8 @@ It takes the row plan of corpus/office_sheet.py (the same cells, merges and page
 lays it out as Word does: the title as a paragraph (or in the page header, repeated on every
 page, where the worksheet has print titles), one table with cell shading and ruled borders,
 row heights fitted by the word processor, and at a manual page break a second table on a new
-page, with the merged labels split (repeated or not) and the block's header row repeated or not.
+page, with the merged labels split (repeated or not) and the block's header row repeated or not
+(corpus/office_sheet.py, plan_with_break).
 Numbers are typed as text: a Word table has no number formats.
 """
 from __future__ import annotations
@@ -16,10 +17,11 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt
+from docx.table import _Cell
 
 from corpus.forms import FormRecord
 from corpus.office import PAGE_MARGIN_PT, Layout
-from corpus.office_sheet import NCOLS, Plan, _number_text, choose_break, plan_rows
+from corpus.office_sheet import NCOLS, Plan, _number_text, plan_with_break
 
 # border width in eighths of a point (Word's unit) for each worksheet rule style
 RULE_EIGHTHS = {"hair": 2, "thin": 4, "medium": 12}
@@ -93,24 +95,29 @@ def _table(doc, plan: Plan, rows: list[int], lay: Layout, widths_pt: list[float]
     table = doc.add_table(rows=len(rows), cols=NCOLS)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
+    # widths per column, set on each cell below (Word reads the cell widths)
     at = {i: k for k, i in enumerate(rows)}
-    for k, w in enumerate(widths_pt):
-        for cell in table.columns[k].cells:
-            cell.width = Pt(w)
     # rules first (tcPr children have a fixed order: borders before shading and alignment)
     no_top: set[tuple[int, int]] = set()  # (table row, col) printed without the rule above it
     if lay.span_mode == "middle_unmerged":
         for span in plan.spans:
             members = [i for i in rows if span.first <= i <= span.last]
             no_top |= {(at[i], span.col - 1) for i in members[1:]}
+    # the cells, taken once before any merge: python-docx's table.cell() walks the whole grid
+    # on every call. A horizontal merge removes the cells right of its first; vertical spans
+    # use only the first three columns, which no row merges horizontally.
+    grid = [[_Cell(tc, table) for tc in tr.tc_lst] for tr in table._tbl.tr_lst]
+    for row in grid:
+        for k, cell in enumerate(row):
+            cell.width = Pt(widths_pt[k])
     for r in range(len(rows)):
         for c in range(NCOLS):
-            _borders(table.cell(r, c), lay, no_top=(r, c) in no_top, no_bottom=(r + 1, c) in no_top)
+            _borders(grid[r][c], lay, no_top=(r, c) in no_top, no_bottom=(r + 1, c) in no_top)
     for i in rows:
         for c in plan.rows[i].cells:
-            cell = table.cell(at[i], c.col - 1)
+            cell = grid[at[i]][c.col - 1]
             if c.span > 1:
-                cell = cell.merge(table.cell(at[i], c.col - 1 + c.span - 1))
+                cell = cell.merge(grid[at[i]][c.col - 1 + c.span - 1])
             _write(cell, c.value, c.kind, lay, c.fmt)
     for span in plan.spans:
         members = [i for i in rows if span.first <= i <= span.last]
@@ -120,21 +127,20 @@ def _table(doc, plan: Plan, rows: list[int], lay: Layout, widths_pt: list[float]
         if lay.span_mode == "middle_unmerged":
             middle = (span.first + span.last) // 2
             for i in members:
-                _write(table.cell(at[i], span.col - 1), span.text if i == middle else None, "label", lay)
+                _write(grid[at[i]][span.col - 1], span.text if i == middle else None, "label", lay)
             continue
         # a table holds one part of a label cut by the page break: the first part has the label,
         # a continuation has it only when labels are repeated
         text = span.text if span.first in at or lay.span_mode == "merge_split_repeat" else None
-        cell = table.cell(at[first], span.col - 1)
+        cell = grid[at[first]][span.col - 1]
         if last > first:
-            cell = cell.merge(table.cell(at[last], span.col - 1))
+            cell = cell.merge(grid[at[last]][span.col - 1])
         _write(cell, text, "label", lay)
     return table
 
 
 def build_docx(rec: FormRecord, lay: Layout, extras: dict) -> Document:
-    plan = plan_rows(rec, lay, extras)
-    brk = choose_break(plan, lay)
+    plan, brk = plan_with_break(rec, lay, extras)
     doc = Document()
     section = doc.sections[0]
     if lay.landscape:
@@ -169,19 +175,10 @@ def build_docx(rec: FormRecord, lay: Layout, extras: dict) -> Document:
             spacer.paragraph_format.space_before = spacer.paragraph_format.space_after = Pt(0)
             spacer.paragraph_format.line_spacing = Pt(1)
             _font(spacer.add_run(""), lay, 1)
-            header = _block_header(plan, rows[0])
-            if header is not None and lay.span_mode == "merge_split_repeat":
-                rows = [header] + rows
         table = _table(doc, plan, rows, lay, widths_pt)
         if n:
             table.cell(0, 0).paragraphs[0].paragraph_format.page_break_before = True
     return doc
-
-
-def _block_header(plan: Plan, i: int) -> int | None:
-    """The header row of the block that row i belongs to (for a continuation table)."""
-    block = plan.rows[i].block
-    return next((k for k in range(i, -1, -1) if plan.rows[k].block == block and plan.rows[k].header), None)
 
 
 def _page_field(para) -> None:

@@ -236,6 +236,33 @@ def choose_break(plan: Plan, lay: Layout) -> int | None:
     return candidates[min(len(candidates) - 1, int(lay.break_at * len(candidates)))]
 
 
+def plan_with_break(rec: FormRecord, lay: Layout, extras: dict) -> tuple[Plan, int | None]:
+    """The row plan and its page break; with `repeat_header_at_break` the block's header row is
+    copied to the top of the continuation, and the 一级/二级 labels crossing the break are cut
+    around it (the first column's block label still spans both pages)."""
+    plan = plan_rows(rec, lay, extras)
+    brk = choose_break(plan, lay)
+    if brk is None or not lay.repeat_header_at_break or plan.rows[brk].header:
+        return plan, brk
+    block = plan.rows[brk].block
+    header = next(k for k in range(brk, -1, -1) if plan.rows[k].block == block and plan.rows[k].header)
+    plan.rows.insert(brk, SheetRow([Cell(c.col, c.value, c.span, c.kind, c.fmt) for c in plan.rows[header].cells],
+                                   block, header=True))
+    spans = []
+    for sp in plan.spans:
+        if sp.first >= brk:
+            spans.append(VSpan(sp.col, sp.first + 1, sp.last + 1, sp.text, sp.kind))
+        elif sp.last < brk:
+            spans.append(sp)
+        elif sp.col == 1:
+            spans.append(VSpan(sp.col, sp.first, sp.last + 1, sp.text, sp.kind))
+        else:
+            again = sp.text if lay.span_mode in ("merge", "merge_split_repeat") else None
+            spans += [VSpan(sp.col, sp.first, brk - 1, sp.text, sp.kind), VSpan(sp.col, brk + 1, sp.last + 1, again, sp.kind)]
+    plan.spans = spans
+    return plan, brk
+
+
 def _lines(text: object, width_units: float, font_size: float) -> int:
     if text is None:
         return 1
@@ -289,8 +316,7 @@ def _spans_at_break(span: VSpan, brk: int | None, mode: str) -> list[tuple[int, 
 
 def build_workbook(rec: FormRecord, lay: Layout, extras: dict) -> tuple[Workbook, int | None]:
     """The workbook and the row index (0-based, into the plan) of its manual page break."""
-    plan = plan_rows(rec, lay, extras)
-    brk = choose_break(plan, lay)
+    plan, brk = plan_with_break(rec, lay, extras)
     wb = Workbook()
     ws = wb.active
     ws.title = "绩效目标表"

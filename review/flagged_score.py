@@ -5,7 +5,7 @@ Used by the layout sweep (bench/sweep_office.py). Differs from `formpipe eval` i
 rows are aligned by name (one lost indicator does not shift every later one), texts are
 compared after folding width and comparator spellings (≧ and ≥, １００％ and 100%), and a
 field counts as "flagged" when an `error` flag names its dataset, row (or no row) and field
-(or no field).
+(or no field); a lost row only by an error about its dataset with no row.
 """
 from __future__ import annotations
 
@@ -71,7 +71,7 @@ class Score:
     def summary(self) -> str:
         pct = lambda a, b: f"{a / b:.4f}" if b else "n/a"  # noqa: E731
         return (f"fields_exact_or_flagged={self.exact_or_flagged:.4f} fields_exact={pct(self.exact, self.fields)} "
-                f"amounts_exact={pct(self.amounts_exact, self.amounts)} silent_wrong_amounts={self.silent_wrong_amounts} "
+                f"amounts_exact={pct(self.amounts_exact, self.amounts)} ({self.amounts_exact}/{self.amounts}) silent_wrong_amounts={self.silent_wrong_amounts} "
                 f"unaccounted_cells={self.unaccounted_cells} amounts_in_cells={self.amounts_in_cells}/{self.printed_amounts} "
                 f"docs_ok={self.docs_ok}/{self.documents} "
                 f"docs_found={self.docs_found}/{self.documents} wrong={self.fields - self.exact}/{self.fields}")
@@ -104,6 +104,11 @@ class _Doc:
         self.score, self.name, self.doc = score, name, doc
         self.errors = [f for f in flags if f["severity"] == "error"]
 
+    def lost_covered(self, dataset: str) -> bool:
+        """A lost row is flagged only by an error about the dataset as a whole (no row): a flag
+        on some other row of it does not tell anyone that this one is missing."""
+        return any(f["dataset"] == dataset and f["row_ref"] is None for f in self.errors)
+
     def covered(self, dataset: str, row_ref=None, fld: str | None = None) -> bool:
         for f in self.errors:
             if f["dataset"] != dataset:
@@ -126,7 +131,7 @@ class _Doc:
     def amount(self, what: str, want, got_row: dict | None, column: str, dataset: str, row_ref) -> None:
         got = None if got_row is None else got_row.get(column)
         ok = got_row is not None and money(want) == money(got)
-        flag = self.covered(dataset, row_ref, column) if got_row is not None else self.covered(dataset)
+        flag = self.covered(dataset, row_ref, column) if got_row is not None else self.lost_covered(dataset)
         self.score.amounts += 1
         self.score.amounts_exact += ok
         self.score.silent_wrong_amounts += (not ok) and not flag
@@ -158,7 +163,7 @@ def score_document(score: Score, truth: dict, doc: dict, data: dict[str, list[di
         for f in ("name", "expected_goal"):
             got = g and g.get(f)
             d.field(f"task {t['name']} {f}", g is not None and name_norm(got) == name_norm(t[f]),
-                    d.covered("tasks", ref, f) if g else d.covered("tasks"), f"expected {t[f]!r} got {got!r}")
+                    d.covered("tasks", ref, f) if g else d.lost_covered("tasks"), f"expected {t[f]!r} got {got!r}")
 
     got_ind = sorted(data["indicators"], key=lambda r: r["seq"])
     for t, g in _align(truth["indicators"], got_ind, "level3"):
@@ -166,7 +171,7 @@ def score_document(score: Score, truth: dict, doc: dict, data: dict[str, list[di
         for f in ("level1", "level2", "level3", "period_target", "annual_target"):
             want, got = t.get(f), g and g.get(f)
             ok = g is not None and (name_norm(got) == name_norm(want) if f.startswith("level") else norm(got) == norm(want))
-            d.field(f"indicator {t['level3']} {f}", ok, d.covered("indicators", ref, f) if g else d.covered("indicators"),
+            d.field(f"indicator {t['level3']} {f}", ok, d.covered("indicators", ref, f) if g else d.lost_covered("indicators"),
                     f"expected {want!r} got {got!r}")
     # rows the truth does not have: a made-up indicator or task is a wrong value too
     for ds, key, want in (("tasks", "name", truth["tasks"]), ("indicators", "level3", truth["indicators"])):

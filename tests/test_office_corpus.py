@@ -69,7 +69,12 @@ def _read_back(path: Path) -> dict:
     task_header = next(r for r in rows if str(ws.cell(r, 2).value or "").replace("\n", "") == "名称")
     other = next(r for r in rows if str(ws.cell(r, 1).value or "").startswith("其他需完成"))
     ind_header = next(r for r in rows if str(ws.cell(r, 2).value or "").replace("\n", "") == "一级指标")
+    def is_header(r: int) -> bool:  # a header row printed again after a page break
+        return str(ws.cell(r, 2).value or "").replace("\n", "") in ("名称", "一级指标")
+
     for r in range(task_header + 1, other):
+        if is_header(r):
+            continue
         out["tasks"].append({"name": ws.cell(r, 2).value, "content": ws.cell(r, 3).value,
                              "funds": ws.cell(r, 5).value, "goal": ws.cell(r, 6).value})
     single = (ind_header, 5) in merged_top and merged_top.get((ind_header, 6)) == (ind_header, 5)
@@ -81,7 +86,7 @@ def _read_back(path: Path) -> dict:
     def ruled_label(r: int, c: int, previous: str | None) -> str | None:
         """Label of the ruled range (merged, or delimited by top rules) holding row r of column c."""
         start = merged_top.get((r, c), (r, c))[0]
-        while start > ind_header + 1 and (start, c) not in merged_top and not ruled(start, c):
+        while start > ind_header + 1 and (start, c) not in merged_top and not ruled(start, c) and not is_header(start - 1):
             start -= 1
         end = r
         while end < ws.max_row and not ruled(end + 1, c) and (end + 1, c) not in merged_top:
@@ -93,6 +98,8 @@ def _read_back(path: Path) -> dict:
 
     l1 = l2 = None
     for r in range(ind_header + 1, ws.max_row + 1):
+        if is_header(r):
+            continue
         l1, l2 = ruled_label(r, 2, l1), ruled_label(r, 3, l2)
         name = ws.cell(r, 4).value
         if not name:
@@ -112,7 +119,7 @@ def _clean_target(v) -> str:
     return norm(v.translate(str.maketrans("０１２３４５６７８９％．", "0123456789%.")) if isinstance(v, str) else v)
 
 
-SEEDS = [f"t{i}" for i in range(12)] + COMMITTED_SEEDS
+SEEDS = [f"t{i}" for i in range(16)] + ["t16", "t44", "t54"] + COMMITTED_SEEDS  # + header again at a break
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -145,7 +152,8 @@ def test_truth_is_what_the_workbook_holds(seed, tmp_path):
 def test_layouts_cover_the_variants():
     seen: dict[str, Counter] = {k: Counter() for k in (
         "break", "span", "format", "titles", "landscape", "fit", "blank", "empty_heading", "odd", "percent",
-        "comparators", "fullwidth", "goal_lines", "staff_row", "single", "whole", "break_in_level1", "title")}
+        "comparators", "fullwidth", "goal_lines", "staff_row", "single", "whole", "break_in_level1", "title",
+        "header_again")}
     for i in range(200):
         rec, lay, extras = office_form(f"cover{i}")
         plan = plan_rows(rec, lay, extras)
@@ -167,6 +175,7 @@ def test_layouts_cover_the_variants():
         seen["single"][rec.single_target] += 1
         seen["whole"][lay.whole_amounts] += 1
         seen["title"]["市级" in rec.title] += 1
+        seen["header_again"][lay.repeat_header_at_break] += 1
         if brk is not None and lay.page_break == "indicators":
             # a break with the same 一级 on both sides of it: inside a merged 一级 range
             spans = [s for s in plan.spans if s.col == 2 and s.first < brk <= s.last]
@@ -177,7 +186,7 @@ def test_layouts_cover_the_variants():
     assert set(seen["titles"]) == {0, 1, 2}
     assert set(seen["staff_row"]) >= {(True, True), (True, False), (False, True)}
     for k in ("landscape", "fit", "blank", "empty_heading", "odd", "percent", "comparators", "fullwidth",
-              "goal_lines", "single", "whole", "break_in_level1", "title"):
+              "goal_lines", "single", "whole", "break_in_level1", "title", "header_again"):
         assert set(seen[k]) == {True, False}, k
 
 
