@@ -43,9 +43,10 @@ import pypdfium2 as pdfium
 from PIL import Image
 
 from corpus.degrade import PROFILES, Word, degrade_page
+from corpus.photo import PHONE_DPI, photograph
 
 CORPUS_DIR = Path(__file__).resolve().parent
-KINDS = ("pdf", "images", "tiff", "mixed", "garbage", "rot180", "rot90")
+KINDS = ("pdf", "images", "tiff", "mixed", "garbage", "rot180", "rot90", "photo")
 MANIFEST = "scan-manifest.json"
 DEFAULT_SEED = 2024
 
@@ -62,8 +63,8 @@ class Job:
     @property
     def rel(self) -> str:
         """Path of the document relative to the output folder (one folder per kind)."""
-        if self.kind == "images":
-            return f"images/{self.name}"
+        if self.kind in ("images", "photo"):
+            return f"{self.kind}/{self.name}"
         return f"{self.kind}/{self.name}.{'tif' if self.kind == 'tiff' else 'pdf'}"
 
 
@@ -96,14 +97,15 @@ class Source:
     def seal_targets(self) -> list[Word]:
         """The 部门预算支出 amounts as printed on page 1 (also when printed as `44, 770. 21`)."""
         import pdfplumber
-        amounts = sorted({b["amount_wan"] for b in self.truth["budget_items"] if b["section"] == "部门预算支出"})
+        amounts = sorted({b["amount_wan"] for b in self.truth.get("budget_items", [])
+                          if b.get("section") == "部门预算支出" and b.get("amount_wan")})
         with pdfplumber.open(self.path) as doc:
             page = doc.pages[0]
             hits = [page.search(amount_pattern(a), regex=True)[:1] for a in amounts]  # topmost: the 部门预算支出 cell
         return [Word(m["text"], m["x0"], m["top"], m["x1"], m["bottom"]) for h in hits for m in h]
 
     def seal_spec(self, rng: np.random.Generator) -> dict:
-        return {"ring": self.truth["department"], "centre": "财务专用章" if rng.random() < 0.5 else "",
+        return {"ring": self.truth.get("department") or "财务专用章", "centre": "财务专用章" if rng.random() < 0.5 else "",
                 "targets": self.seal_targets}
 
 
@@ -121,7 +123,20 @@ def scan_page(src: Source, i: int, profile: str, dpi: int, seed: int) -> tuple[n
     rng = page_rng(seed, src.stem, profile, dpi, i)
     seal = src.seal_spec(rng) if i == 0 else None
     img, rec = degrade_page(src.render(i, dpi), src.size(i), src.words[i], PROFILES[profile], rng, seal)
+    if profile == "photo":
+        img, rec["photo"] = photograph(img, page_rng(seed, src.stem, profile, dpi, i, "camera"))
     return img, rec
+
+
+def document_quality(job: "Job", seed: int) -> int:
+    """JPEG quality of a document: the job's, else drawn from the profile's range, else the profile's."""
+    prof = PROFILES[job.profile]
+    if job.quality:
+        return job.quality
+    if prof.jpeg_range:
+        lo, hi = prof.jpeg_range
+        return int(page_rng(seed, job.stem, job.profile, job.dpi, 0, "jpeg").integers(lo, hi + 1))
+    return prof.jpeg_quality
 
 
 def encode_jpeg(img: np.ndarray, dpi: int, quality: int) -> bytes:
@@ -256,8 +271,7 @@ def write_tiff(path: Path, imgs: list[np.ndarray], dpi: int, quality: int) -> No
 
 def make_document(job: Job, src: Source, out: Path, seed: int) -> dict:
     """Write one scanned document under `out`; returns its manifest entry."""
-    prof = PROFILES[job.profile]
-    quality = job.quality or prof.jpeg_quality
+    quality = document_quality(job, seed)
     n = len(src)
     vector = {i for i in range(n) if job.kind == "mixed" and i % 2 == 1}
     turn = {"rot180": {n - 1: 180}, "rot90": {0: 90}}.get(job.kind, {})
@@ -273,7 +287,10 @@ def make_document(job: Job, src: Source, out: Path, seed: int) -> dict:
         if t:
             img = _turn(img, rec, t, size)
             size = (size[1], size[0]) if t == 90 else size
-        jpeg = encode_jpeg(img, job.dpi, quality)
+        if "photo" in rec:  # phones write 72 dpi and their own quality (unless the job sets one)
+            jpeg = encode_jpeg(img, PHONE_DPI, job.quality or rec["photo"]["jpeg_quality"])
+        else:
+            jpeg = encode_jpeg(img, job.dpi, quality)
         entry = {"page": i + 1, "source_page": i + 1, "vector": False, "turn_cw": t,
                  "size_pt": [round(v, 4) for v in size], "image_px": [img.shape[1], img.shape[0]], **rec}
         spec = {"jpeg": jpeg, "size": size}
@@ -285,7 +302,7 @@ def make_document(job: Job, src: Source, out: Path, seed: int) -> dict:
         specs.append(spec)
 
     target = out / job.rel
-    if job.kind == "images":
+    if job.kind in ("images", "photo"):
         target.mkdir(parents=True, exist_ok=True)
         for old in target.glob("page-*.jpg"):
             old.unlink()
