@@ -2,7 +2,7 @@
 
     python bench/eval_scanned.py [--engine rapidocr] [--workers 2] SET_DIR ...
 
-Each SET_DIR is what `python -m corpus.scan --out SET_DIR` writes (pdf/, truth/). One
+Each SET_DIR is what `python -m corpus.scan --out SET_DIR` writes (pdf/ or photo/, truth/). One
 14-form set holds 187 amounts, so one value is 0.53 points: the harsh profile is also
 generated under other seeds (`make corpus-scan-seeds`: same forms, other seal and pen
 placements) and pooled, which says more than any one set. Prints a table and writes
@@ -23,8 +23,16 @@ sys.path.insert(0, str(ROOT))
 from review.evaluate import EvalResult, evaluate  # noqa: E402
 
 
+def documents_of(set_dir: Path) -> Path:
+    """The set's document folder: pdf/ (scans) or photo/ (page-image folders of phone photos)."""
+    for kind in ("pdf", "photo", "images"):
+        if (set_dir / kind).is_dir():
+            return set_dir / kind
+    raise SystemExit(f"{set_dir}: no pdf/, photo/ or images/ folder")
+
+
 def run_set(set_dir: Path, engine: str, workers: int, out: Path) -> EvalResult:
-    cmd = [str(ROOT / ".venv/bin/formpipe"), "run", str(set_dir / "pdf"), "-o", str(out), "--no-progress",
+    cmd = [str(ROOT / ".venv/bin/formpipe"), "run", str(documents_of(set_dir)), "-o", str(out), "--no-progress",
            "--ocr-engine", engine, "--workers", str(workers)]
     subprocess.run(cmd, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return evaluate(set_dir / "truth", out)

@@ -88,10 +88,10 @@ def barrel_points(points: np.ndarray, W: int, H: int, k1: float) -> np.ndarray:
     return d * ratio[:, None] * norm + [cx, cy]
 
 
-def photograph(sheet: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, dict]:
-    """The sheet (H x W x 3 uint8, the printed page) photographed on a desk."""
+def photograph(sheet: np.ndarray, rng: np.random.Generator, long_side: int = LONG_SIDE_PX) -> tuple[np.ndarray, dict]:
+    """The sheet (H x W x 3 uint8, the printed page) photographed on a desk, `long_side` px."""
     sh, sw = sheet.shape[:2]
-    W, H = (LONG_SIDE_PX * 3 // 4, LONG_SIDE_PX) if sh >= sw else (LONG_SIDE_PX, LONG_SIDE_PX * 3 // 4)
+    W, H = (long_side * 3 // 4, long_side) if sh >= sw else (long_side, long_side * 3 // 4)
     img, desk_name = desk(H, W, rng)
     quad, rec = sheet_quad((sw, sh), (W, H), rng)
     src = np.float32([[0, 0], [sw, 0], [sw, sh], [0, sh]])
@@ -99,8 +99,8 @@ def photograph(sheet: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray,
 
     # the sheet's shadow on the desk, cast away from a light above the camera
     cover = cv2.warpPerspective(np.ones((sh, sw), np.float32), m, (W, H), flags=cv2.INTER_LINEAR)
-    off = rng.uniform(8, 24, 2) * np.where(rng.random(2) < 0.5, -1, 1)
-    drop = cv2.GaussianBlur(cv2.warpAffine(cover, np.float32([[1, 0, off[0]], [0, 1, off[1]]]), (W, H)), (0, 0), 12)
+    off = rng.uniform(8, 24, 2) * (long_side / LONG_SIDE_PX) * np.where(rng.random(2) < 0.5, -1, 1)
+    drop = cv2.GaussianBlur(cv2.warpAffine(cover, np.float32([[1, 0, off[0]], [0, 1, off[1]]]), (W, H)), (0, 0), 12 * long_side / LONG_SIDE_PX)
     img *= (1 - 0.45 * drop)[:, :, None]
     page = cv2.warpPerspective(sheet.astype(np.float32), m, (W, H), flags=cv2.INTER_LINEAR)
     img = img * (1 - cover[:, :, None]) + page * cover[:, :, None]

@@ -31,8 +31,8 @@ def rule_masks(page: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Horizontal and vertical ruling of a clean rendered page (H x W x 3 uint8) as bool masks."""
     H, W = page.shape[:2]
     dark = (page.min(axis=2) < RULE_DARK).astype(np.uint8)
-    kh = cv2.getStructuringElement(cv2.MORPH_RECT, (max(8, int(W * RULE_MIN_FRACTION)), 1))
-    kv = cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(8, int(H * RULE_MIN_FRACTION))))
+    kh = cv2.getStructuringElement(cv2.MORPH_RECT, (max(9, int(W * RULE_MIN_FRACTION)) | 1, 1))  # odd: centred anchor
+    kv = cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(9, int(H * RULE_MIN_FRACTION)) | 1))
     return cv2.morphologyEx(dark, cv2.MORPH_OPEN, kh) > 0, cv2.morphologyEx(dark, cv2.MORPH_OPEN, kv) > 0
 
 

@@ -5,6 +5,13 @@ PDFs, PDFs with a garbage text layer, and scans with a page turned 180° or 90°
     python -m corpus.scan --out bench/data/scan200 --dpi 200 --profile harsh
     python -m corpus.scan --out DIR --profile harsh --forms jiangmen-sifa-2023 --kinds all
     python -m corpus.scan --committed            # the small sample in corpus/scan (+ truth/scan-*.json)
+    python -m corpus.scan --src DIR --out bench/data/office-scan200 --profile office-harsh
+    python -m corpus.scan --src DIR --out bench/data/office-photo --profile photo
+
+--src takes any folder of forms with truth (pdf/<stem>.pdf, truth/<stem>.json), e.g. the
+office-tool-chain forms; the office-* profiles add what office scans have (corpus/realism.py:
+keystone, faint broken ruling, handwriting) and the photo profile photographs the printed sheet
+(corpus/photo.py), one page-image folder per document: photo/<stem>/page-N.jpg.
 
 Every page is rendered from corpus/pdf with pypdfium2 and degraded by corpus/degrade.py from a
 seed derived from (seed, form, profile, dpi, page), so a page looks the same in every kind
@@ -12,6 +19,7 @@ that shows it at that dpi and profile.  Outputs (under --out):
 
     pdf/<stem>.pdf                  image-only PDF, one JPEG per page, page size = the source's
     images/<stem>-images/page-N.jpg one folder per document
+    photo/<stem>/page-N.jpg         phone photos (profile photo), one folder per document
     tiff/<stem>-tiff.tif            multi-page TIFF, JPEG-compressed frames, dpi set
     mixed/<stem>-mixed.pdf          odd pages scanned, even pages the original vector pages
     garbage/<stem>-garbage.pdf      scanned, page 1 carries an invisible mojibake text layer
@@ -19,6 +27,8 @@ that shows it at that dpi and profile.  Outputs (under --out):
     rot90/<stem>-rot90.pdf          page 1 turned 90° clockwise, on a page of swapped size
     truth/<name>.json               the source truth, source_path pointing at the document
     scan-manifest.json              per document and page: dpi, profile, seed, skew, seal, pen marks
+                                    (office-*: homography_px, sheet_corners_px, ruling, handwriting;
+                                    photo: photo.quad_px, the sheet's corners in the photo)
 
 Boxes in the manifest are PDF points, origin top-left: "box" on the printed sheet (= the
 source page), "box_scan" where it lands on the output page (skew and turn applied).
@@ -324,14 +334,20 @@ def write_truth(src: Source, source_path: str, path: Path) -> None:
 
 
 def run_jobs(jobs: list[Job], out: Path, truth_dir: Path, truth_prefix: str, rel_prefix: str,
-             seed: int, sources: dict[str, Source] | None = None) -> dict:
-    """Write the documents, their truth files and (merged into the existing one) the manifest."""
+             seed: int, sources: dict[str, Source] | None = None, src_root: Path = CORPUS_DIR) -> dict:
+    """Write the documents, their truth files and (merged into the existing one) the manifest.
+    Sources are src_root/pdf/<stem>.pdf with their truth in src_root/truth/<stem>.json."""
     sources = sources if sources is not None else {}
     mpath = out / MANIFEST
     manifest = json.loads(mpath.read_text(encoding="utf-8")) if mpath.exists() else {}
     for job in jobs:
-        src = sources.setdefault(job.stem, Source(job.stem))
+        src = sources.get(job.stem) or sources.setdefault(job.stem, Source(job.stem, src_root / "pdf",
+                                                                               src_root / "truth"))
         entry = make_document(job, src, out, seed)
+        if src_root.resolve() != CORPUS_DIR:
+            root = src_root.resolve()
+            entry["source_root"] = str(root.relative_to(CORPUS_DIR.parent) if root.is_relative_to(CORPUS_DIR.parent)
+                                       else root)
         manifest[f"{rel_prefix}{job.rel}"] = {"name": job.name, **entry}
         write_truth(src, f"{rel_prefix}{job.rel}", truth_dir / f"{truth_prefix}{job.name}.json")
     out.mkdir(parents=True, exist_ok=True)
@@ -368,17 +384,22 @@ def build_committed(root: Path = CORPUS_DIR, only: set[str] | None = None, seed:
 
 
 def bench_jobs(stems: list[str], kinds: list[str], dpi: int, profile: str, quality: int | None) -> list[Job]:
-    return [Job(s, k, dpi, profile, s if k == "pdf" else f"{s}-{k}", quality) for s in stems for k in kinds]
+    return [Job(s, k, dpi, profile, s if k in ("pdf", "photo") else f"{s}-{k}", quality) for s in stems for k in kinds]
 
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", type=Path, help="output folder (with --committed: the corpus folder, "
                                              "default corpus/; the sample goes to <out>/scan)")
-    ap.add_argument("--profile", choices=sorted(PROFILES), default="mild")
+    ap.add_argument("--src", type=Path, default=CORPUS_DIR,
+                    help="folder of the source forms: pdf/<stem>.pdf and truth/<stem>.json (default corpus/)")
+    ap.add_argument("--profile", choices=sorted(PROFILES), default="mild",
+                    help="mild/harsh: the project's scans; office-mild (300 dpi), office-harsh (200 dpi): "
+                         "scans as offices make them; photo: phone photos (kind photo)")
     ap.add_argument("--dpi", type=int, help="default: the profile's (mild 300, harsh 200)")
     ap.add_argument("--forms", help="comma-separated source stems (default: every form in corpus/pdf)")
-    ap.add_argument("--kinds", default="pdf", help=f"comma-separated of {','.join(KINDS)}, or all (default pdf)")
+    ap.add_argument("--kinds", help=f"comma-separated of {','.join(KINDS)}, or all "
+                                     "(default pdf; photo with --profile photo)")
     ap.add_argument("--seed", type=int, default=DEFAULT_SEED)
     ap.add_argument("--quality", type=int, help="JPEG quality (default: the profile's)")
     ap.add_argument("--committed", action="store_true", help="write the committed sample")
@@ -392,13 +413,17 @@ def main(argv: list[str] | None = None) -> None:
         return
     if args.out is None:
         ap.error("--out is required (or --committed)")
-    kinds = list(KINDS) if args.kinds == "all" else args.kinds.split(",")
+    photo = args.profile == "photo"
+    kinds_arg = args.kinds or ("photo" if photo else "pdf")
+    kinds = [k for k in KINDS if k != "photo"] if kinds_arg == "all" else kinds_arg.split(",")
     if bad := [k for k in kinds if k not in KINDS]:
         ap.error(f"unknown kind(s): {', '.join(bad)}")
-    stems = args.forms.split(",") if args.forms else sorted(p.stem for p in (CORPUS_DIR / "pdf").glob("*.pdf"))
+    if photo != (kinds == ["photo"]):
+        ap.error("the photo profile makes the photo kind and only it")
+    stems = args.forms.split(",") if args.forms else sorted(p.stem for p in (args.src / "pdf").glob("*.pdf"))
     dpi = args.dpi or PROFILES[args.profile].dpi
     jobs = bench_jobs(stems, kinds, dpi, args.profile, args.quality)
-    manifest = run_jobs(jobs, args.out, args.out / "truth", "", "", args.seed)
+    manifest = run_jobs(jobs, args.out, args.out / "truth", "", "", args.seed, src_root=args.src)
     pages = sum(len(manifest[j.rel]["pages"]) for j in jobs)
     print(f"{len(jobs)} scanned documents, {pages} pages, {dpi} dpi {args.profile} -> {args.out} "
           f"({time.perf_counter() - started:.1f}s)")
