@@ -8,6 +8,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from PIL import Image
 
 from corpus import realism
@@ -205,3 +207,14 @@ def test_cli_photo_profile_makes_only_photos(tmp_path):
         main(["--out", str(tmp_path), "--profile", "photo", "--kinds", "pdf"])
     with pytest.raises(SystemExit):
         main(["--out", str(tmp_path), "--profile", "office-harsh", "--kinds", "photo"])
+
+
+@given(st.floats(0, 2999), st.floats(0, 2249), st.floats(0.0, 0.05))
+def test_barrel_points_invert_the_lens_map(x, y, k1):
+    """Where barrel_points puts a point, the remap maps (photo -> source) read it back from."""
+    from corpus.photo import barrel_points
+    W, H = 3000, 2250
+    (dx, dy), = barrel_points(np.array([[x, y]]), W, H, k1)
+    cx, cy, norm = (W - 1) / 2, (H - 1) / 2, np.hypot(W, H) / 2
+    r2 = ((dx - cx) / norm) ** 2 + ((dy - cy) / norm) ** 2
+    assert abs(cx + (dx - cx) * (1 + k1 * r2) - x) < 1e-6 and abs(cy + (dy - cy) * (1 + k1 * r2) - y) < 1e-6
