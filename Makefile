@@ -6,7 +6,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 APT_PACKAGES := tesseract-ocr tesseract-ocr-chi-sim fonts-wqy-zenhei fonts-arphic-uming libreoffice-calc-nogui libreoffice-writer-nogui
 
-.PHONY: setup apt demo test lint eval bench bench-scan eval-scan corpus corpus-scan corpus-scan-seeds sweep clean
+.PHONY: setup apt demo test lint eval bench bench-scan eval-scan corpus corpus-scan corpus-scan-seeds sweep \
+	corpus-office-scan eval-office-scan clean
 
 setup: apt $(STAMP)
 
@@ -66,6 +67,23 @@ corpus-scan: setup
 HARSH_SEEDS := 11 12 13
 corpus-scan-seeds: setup
 	for s in $(HARSH_SEEDS); do $(PY) -m corpus.scan --out bench/data/scan200-s$$s --dpi 200 --profile harsh --seed $$s; done
+
+# office-tool-chain forms (OFFICE_SRC: pdf/ + truth/; by default OFFICE_COUNT LibreOffice-made
+# forms, generated when absent) as offices scan and photograph them (git-ignored): 300 dpi
+# office-mild, 200 dpi office-harsh, phone photos; scored by eval-office-scan
+OFFICE_SRC ?= bench/data/office
+OFFICE_COUNT ?= 10
+OFFICE_FORMS ?=
+OFFICE_SETS := office-scan300 office-scan200 office-photo
+corpus-office-scan: setup
+	@[ -d $(OFFICE_SRC)/pdf ] || $(PY) -m corpus.office_export --count $(OFFICE_COUNT) --seed 1 --out $(OFFICE_SRC)
+	$(PY) -m corpus.scan --src $(OFFICE_SRC) $(if $(OFFICE_FORMS),--forms $(OFFICE_FORMS)) --out bench/data/office-scan300 --profile office-mild
+	$(PY) -m corpus.scan --src $(OFFICE_SRC) $(if $(OFFICE_FORMS),--forms $(OFFICE_FORMS)) --out bench/data/office-scan200 --profile office-harsh
+	$(PY) -m corpus.scan --src $(OFFICE_SRC) $(if $(OFFICE_FORMS),--forms $(OFFICE_FORMS)) --out bench/data/office-photo --profile photo
+
+eval-office-scan: setup
+	@[ -d bench/data/office-photo ] || $(MAKE) corpus-office-scan
+	$(PY) bench/eval_scanned.py $(foreach s,$(OFFICE_SETS),bench/data/$(s))
 
 eval-scan: setup
 	@[ -d bench/data/scan300 ] || $(MAKE) corpus-scan

@@ -2,7 +2,7 @@
 
     python bench/eval_scanned.py [--engine rapidocr] [--workers 2] SET_DIR ...
 
-Each SET_DIR is what `python -m corpus.scan --out SET_DIR` writes (pdf/, truth/). One
+Each SET_DIR is what `python -m corpus.scan --out SET_DIR` writes (pdf/ or photo/, truth/). One
 14-form set holds 187 amounts, so one value is 0.53 points: the harsh profile is also
 generated under other seeds (`make corpus-scan-seeds`: same forms, other seal and pen
 placements) and pooled, which says more than any one set. Prints a table and writes
@@ -21,8 +21,16 @@ from formpipe.review.evaluate import EvalResult, evaluate
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def documents_of(set_dir: Path) -> Path:
+    """The set's document folder: pdf/ (scans) or photo/ (page-image folders of phone photos)."""
+    for kind in ("pdf", "photo", "images"):
+        if (set_dir / kind).is_dir():
+            return set_dir / kind
+    raise SystemExit(f"{set_dir}: no pdf/, photo/ or images/ folder")
+
+
 def run_set(set_dir: Path, engine: str, workers: int, out: Path) -> EvalResult:
-    cmd = [str(ROOT / ".venv/bin/formpipe"), "run", str(set_dir / "pdf"), "-o", str(out), "--no-progress",
+    cmd = [str(ROOT / ".venv/bin/formpipe"), "run", str(documents_of(set_dir)), "-o", str(out), "--no-progress",
            "--ocr-engine", engine, "--workers", str(workers)]
     subprocess.run(cmd, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return evaluate(set_dir / "truth", out)
@@ -62,6 +70,7 @@ def main() -> None:
         rows.append(pooled)
         print(line(pooled))
     out = ROOT / "bench" / "results" / f"scan-accuracy-{args.engine}-{args.sets[0].name}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)  # bench/results/ is git-ignored: absent on a fresh clone
     out.write_text(json.dumps({"engine": args.engine, "sets": rows}, indent=1, ensure_ascii=False) + "\n")
 
 

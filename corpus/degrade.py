@@ -21,6 +21,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageChops, ImageDraw, ImageFont
 
+from corpus import realism
 from corpus.render_pdf import FONT_FILES
 
 SEAL_FONT = FONT_FILES["sans"][1]
@@ -41,12 +42,35 @@ class Profile:
     jpeg_quality: int
     speckle: float = 0.0               # salt-and-pepper specks per pixel
     marks: tuple[int, int] = (1, 2)    # pen marks on a marked page (inclusive range)
+    # the office-scan look (corpus/realism.py); defaults leave the mild/harsh pages as they were
+    paper: tuple[float, float] = (PAPER_LO, PAPER_HI)   # paper grey as scanned
+    keystone: float = 0.0              # each corner moves up to this fraction of the page size
+    ruling: tuple[float, float] | None = None   # rules redrawn at this grey range (of 255), else kept
+    ruling_width: tuple[int, int] = (1, 2)      # px at the profile's dpi, inclusive
+    ruling_breaks: tuple[float, float] = (0.0, 0.0)  # fraction of rule length faded towards paper
+    handwriting: tuple[int, int] = (0, 0)       # handwritten notes in the margins, inclusive
+    jpeg_range: tuple[int, int] | None = None   # JPEG quality drawn per document, inclusive
 
 
 PROFILES = {
     "mild": Profile("mild", 300, (0.3, 1.0), (0.4, 0.6), (3.0, 5.0), 0.08, 80),
     "harsh": Profile("harsh", 200, (0.8, 1.5), (0.8, 1.0), (8.0, 12.0), 0.15, 55,
                      speckle=1.2e-4, marks=(1, 3)),
+    # Office scans as they come (issue 12): keystone on top of the skew, handwriting, JPEG
+    # q40-50 at 200 dpi, and the ruling redrawn thin (2 px) and grey, broken in places. The ruling
+    # grey before the blur (30-60 of 255) was chosen by measuring the result on rendered 200-dpi
+    # pages (tests/test_scan_realism.py): 1-3 px wide, 110-140 grey on a ~220 paper.
+    "office-mild": Profile("office-mild", 300, (0.4, 1.2), (0.5, 0.7), (3.0, 6.0), 0.10, 75,
+                           marks=(1, 2), paper=(232, 244), keystone=0.002, handwriting=(0, 1),
+                           jpeg_range=(60, 75)),
+    "office-harsh": Profile("office-harsh", 200, (1.0, 1.5), (0.8, 1.0), (8.0, 12.0), 0.15, 45,
+                            speckle=1.2e-4, marks=(1, 3), paper=(214, 226), keystone=0.004,
+                            ruling=(30, 60), ruling_width=(2, 2), ruling_breaks=(0.05, 0.15),
+                            handwriting=(1, 2), jpeg_range=(40, 50)),
+    # The printed sheet a phone photographs (corpus/photo.py adds camera, lens, light, desk):
+    # no scanner skew, light or blur of its own; JPEG quality is the camera's.
+    "photo": Profile("photo", 200, (0.0, 0.0), (0.3, 0.4), (1.0, 2.0), 0.0, 88, marks=(1, 2),
+                     paper=(236, 248), handwriting=(0, 1)),
 }
 
 BLUE_PENS = [(30, 50, 150), (25, 40, 120), (45, 70, 175)]
@@ -219,8 +243,44 @@ def _multiply(img: np.ndarray, alpha: np.ndarray, colour: tuple[int, int, int], 
 
 
 def _transform(points: np.ndarray, m: np.ndarray, sx: float, sy: float) -> np.ndarray:
+    """Points (pt) through m (2x3 affine or 3x3 homography, in px)."""
     px = np.column_stack([points[:, 0] * sx, points[:, 1] * sy, np.ones(len(points))]) @ m.T
+    if m.shape[0] == 3:
+        px = px[:, :2] / px[:, 2:3]
     return np.column_stack([px[:, 0] / sx, px[:, 1] / sy])
+
+
+HAND_INK = (28, 45, 135)   # blue-black gel pen
+
+
+def _handwrite(img: np.ndarray, clean: np.ndarray, words: list[Word], scale: tuple[float, float],
+               profile: Profile, rng: np.random.Generator) -> list[dict]:
+    """Handwritten notes (and signatures) where the page has neither text nor table: they must
+    not change what a form field reads. Drawn into img in place; returns their records (pt)."""
+    sx, sy = scale
+    H, W = img.shape[:2]
+    occupied = np.zeros((H, W), bool)
+    margin = int(0.04 * W)
+    occupied[:margin], occupied[-margin:], occupied[:, :margin], occupied[:, -margin:] = True, True, True, True
+    if (tb := realism.table_box(clean)) is not None:
+        x0, y0, x1, y1 = tb
+        occupied[max(0, y0 - 6):y1 + 7, max(0, x0 - 6):x1 + 7] = True
+    for w in words:
+        occupied[max(0, int(w.top * sy) - 8):int(w.bottom * sy) + 9, max(0, int(w.x0 * sx) - 8):int(w.x1 * sx) + 9] = True
+    notes = []
+    for _ in range(int(rng.integers(profile.handwriting[0], profile.handwriting[1] + 1))):
+        text = realism.NOTES[int(rng.integers(len(realism.NOTES)))]
+        height = rng.uniform(11, 16) * (sx + sy) / 2
+        alpha = realism.handwriting_mask(text, height, max(1, round(0.9 * (sx + sy) / 2)), SEAL_FONT, rng)
+        spot = realism.free_spot(occupied, (alpha.shape[1], alpha.shape[0]), rng)
+        if spot is None:
+            continue
+        x, y = spot
+        occupied[y:y + alpha.shape[0], x:x + alpha.shape[1]] = True
+        _multiply(img, alpha * np.float32(rng.uniform(0.8, 0.95)), HAND_INK, x, y)
+        notes.append({"text": text, "box": [round(x / sx, 2), round(y / sy, 2),
+                                            round((x + alpha.shape[1]) / sx, 2), round((y + alpha.shape[0]) / sy, 2)]})
+    return notes
 
 
 def _box(points: np.ndarray, pad: float = 0.0) -> list[float]:
@@ -238,8 +298,13 @@ def degrade_page(page: np.ndarray, page_size: tuple[float, float], words: list[W
     sx, sy = W / page_size[0], H / page_size[1]
     s = (sx + sy) / 2
     rec: dict = {}
+    clean = page
+    if profile.ruling is not None:
+        page, rec["ruling"] = realism.fade_ruling(
+            page, rng.uniform(*profile.ruling), int(rng.integers(profile.ruling_width[0], profile.ruling_width[1] + 1)),
+            rng.uniform(*profile.ruling_breaks), rng)
 
-    paper = np.array([rng.uniform(PAPER_LO, PAPER_HI)] * 3, dtype=np.float32) - np.array([0, 1, 2.5], dtype=np.float32)
+    paper = np.array([rng.uniform(*profile.paper)] * 3, dtype=np.float32) - np.array([0, 1, 2.5], dtype=np.float32)
     ink = np.float32(rng.uniform(22, 40))
     img = ink + (paper - ink) * (page.astype(np.float32) / 255.0)
     rec["paper"], rec["ink"] = [round(float(v), 1) for v in paper], round(float(ink), 1)
@@ -279,11 +344,22 @@ def degrade_page(page: np.ndarray, page_size: tuple[float, float], words: list[W
         marks.append({"kind": kind, "colour": "red" if colour == RED_PEN else "blue", "rgb": list(colour),
                       "anchor": word.text, "box": _box(pts, width_pt / 2), "_pts": pts})
 
+    if profile.handwriting[1]:
+        rec["handwriting"] = _handwrite(img, clean, words, (sx, sy), profile, rng)
+
     sign = 1 if rng.random() < 0.5 else -1
     angle = sign * rng.uniform(*profile.rotation)
-    m = cv2.getRotationMatrix2D(((W - 1) / 2, (H - 1) / 2), angle, 1.0)
-    img = cv2.warpAffine(img, m, (W, H), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
-                         borderValue=(255.0, 255.0, 255.0))
+    if profile.keystone:
+        m = realism.sheet_homography(W, H, angle, profile.keystone, rng)
+        img = cv2.warpPerspective(img, m, (W, H), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
+                                  borderValue=(255.0, 255.0, 255.0))
+        rec["homography_px"] = [[round(float(v), 8) for v in r] for r in m]
+        corners = np.array([[0, 0], [W - 1, 0], [W - 1, H - 1], [0, H - 1]], dtype=np.float64)
+        rec["sheet_corners_px"] = [[round(float(v), 2) for v in p] for p in realism.apply_h(corners, m)]
+    else:
+        m = cv2.getRotationMatrix2D(((W - 1) / 2, (H - 1) / 2), angle, 1.0)
+        img = cv2.warpAffine(img, m, (W, H), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
+                             borderValue=(255.0, 255.0, 255.0))
     rec["rotation_deg"] = round(float(angle), 4)
     if "seal" in rec:
         c = _transform(np.array([rec["seal"]["centre"]]), m, sx, sy)[0]
@@ -292,6 +368,9 @@ def degrade_page(page: np.ndarray, page_size: tuple[float, float], words: list[W
     for mark in marks:
         mark["box_scan"] = _box(_transform(mark.pop("_pts"), m, sx, sy), 1.0)
     rec["pen_marks"] = marks
+    for note in rec.get("handwriting", []):
+        x0, y0, x1, y1 = note["box"]
+        note["box_scan"] = _box(_transform(np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]]), m, sx, sy))
 
     phi = rng.uniform(0, 2 * math.pi)
     yy, xx = np.mgrid[-1:1:complex(0, 64), -1:1:complex(0, 64)].astype(np.float32)

@@ -5,6 +5,13 @@ PDFs, PDFs with a garbage text layer, and scans with a page turned 180° or 90°
     python -m corpus.scan --out bench/data/scan200 --dpi 200 --profile harsh
     python -m corpus.scan --out DIR --profile harsh --forms jiangmen-sifa-2023 --kinds all
     python -m corpus.scan --committed            # the small sample in corpus/scan (+ truth/scan-*.json)
+    python -m corpus.scan --src DIR --out bench/data/office-scan200 --profile office-harsh
+    python -m corpus.scan --src DIR --out bench/data/office-photo --profile photo
+
+--src takes any folder of forms with truth (pdf/<stem>.pdf, truth/<stem>.json), e.g. the
+office-tool-chain forms; the office-* profiles add what office scans have (corpus/realism.py:
+keystone, faint broken ruling, handwriting) and the photo profile photographs the printed sheet
+(corpus/photo.py), one page-image folder per document: photo/<stem>/page-N.jpg.
 
 Every page is rendered from corpus/pdf with pypdfium2 and degraded by corpus/degrade.py from a
 seed derived from (seed, form, profile, dpi, page), so a page looks the same in every kind
@@ -12,6 +19,7 @@ that shows it at that dpi and profile.  Outputs (under --out):
 
     pdf/<stem>.pdf                  image-only PDF, one JPEG per page, page size = the source's
     images/<stem>-images/page-N.jpg one folder per document
+    photo/<stem>/page-N.jpg         phone photos (profile photo), one folder per document
     tiff/<stem>-tiff.tif            multi-page TIFF, JPEG-compressed frames, dpi set
     mixed/<stem>-mixed.pdf          odd pages scanned, even pages the original vector pages
     garbage/<stem>-garbage.pdf      scanned, page 1 carries an invisible mojibake text layer
@@ -19,6 +27,8 @@ that shows it at that dpi and profile.  Outputs (under --out):
     rot90/<stem>-rot90.pdf          page 1 turned 90° clockwise, on a page of swapped size
     truth/<name>.json               the source truth, source_path pointing at the document
     scan-manifest.json              per document and page: dpi, profile, seed, skew, seal, pen marks
+                                    (office-*: homography_px, sheet_corners_px, ruling, handwriting;
+                                    photo: photo.quad_px, the sheet's corners in the photo)
 
 Boxes in the manifest are PDF points, origin top-left: "box" on the printed sheet (= the
 source page), "box_scan" where it lands on the output page (skew and turn applied).
@@ -43,9 +53,11 @@ import pypdfium2 as pdfium
 from PIL import Image
 
 from corpus.degrade import PROFILES, Word, degrade_page
+from corpus.garbage import garbage_layer
+from corpus.photo import PHONE_DPI, photograph
 
 CORPUS_DIR = Path(__file__).resolve().parent
-KINDS = ("pdf", "images", "tiff", "mixed", "garbage", "rot180", "rot90")
+KINDS = ("pdf", "images", "tiff", "mixed", "garbage", "rot180", "rot90", "photo")
 MANIFEST = "scan-manifest.json"
 DEFAULT_SEED = 2024
 
@@ -62,8 +74,8 @@ class Job:
     @property
     def rel(self) -> str:
         """Path of the document relative to the output folder (one folder per kind)."""
-        if self.kind == "images":
-            return f"images/{self.name}"
+        if self.kind in ("images", "photo"):
+            return f"{self.kind}/{self.name}"
         return f"{self.kind}/{self.name}.{'tif' if self.kind == 'tiff' else 'pdf'}"
 
 
@@ -96,14 +108,15 @@ class Source:
     def seal_targets(self) -> list[Word]:
         """The 部门预算支出 amounts as printed on page 1 (also when printed as `44, 770. 21`)."""
         import pdfplumber
-        amounts = sorted({b["amount_wan"] for b in self.truth["budget_items"] if b["section"] == "部门预算支出"})
+        amounts = sorted({b["amount_wan"] for b in self.truth.get("budget_items", [])
+                          if b.get("section") == "部门预算支出" and b.get("amount_wan")})
         with pdfplumber.open(self.path) as doc:
             page = doc.pages[0]
             hits = [page.search(amount_pattern(a), regex=True)[:1] for a in amounts]  # topmost: the 部门预算支出 cell
         return [Word(m["text"], m["x0"], m["top"], m["x1"], m["bottom"]) for h in hits for m in h]
 
     def seal_spec(self, rng: np.random.Generator) -> dict:
-        return {"ring": self.truth["department"], "centre": "财务专用章" if rng.random() < 0.5 else "",
+        return {"ring": self.truth.get("department") or "财务专用章", "centre": "财务专用章" if rng.random() < 0.5 else "",
                 "targets": self.seal_targets}
 
 
@@ -121,7 +134,20 @@ def scan_page(src: Source, i: int, profile: str, dpi: int, seed: int) -> tuple[n
     rng = page_rng(seed, src.stem, profile, dpi, i)
     seal = src.seal_spec(rng) if i == 0 else None
     img, rec = degrade_page(src.render(i, dpi), src.size(i), src.words[i], PROFILES[profile], rng, seal)
+    if profile == "photo":
+        img, rec["photo"] = photograph(img, page_rng(seed, src.stem, profile, dpi, i, "camera"))
     return img, rec
+
+
+def document_quality(job: "Job", seed: int) -> int:
+    """JPEG quality of a document: the job's, else drawn from the profile's range, else the profile's."""
+    prof = PROFILES[job.profile]
+    if job.quality:
+        return job.quality
+    if prof.jpeg_range:
+        lo, hi = prof.jpeg_range
+        return int(page_rng(seed, job.stem, job.profile, job.dpi, 0, "jpeg").integers(lo, hi + 1))
+    return prof.jpeg_quality
 
 
 def encode_jpeg(img: np.ndarray, dpi: int, quality: int) -> bytes:
@@ -146,65 +172,6 @@ def _turn(img: np.ndarray, rec: dict, turn: int, size: tuple[float, float]) -> n
     for m in rec["pen_marks"]:
         m["box_scan"] = _turn_points(m["box_scan"], turn, *size)
     return np.ascontiguousarray(np.rot90(img, k=-turn // 90))
-
-
-# -- garbage text layer ---------------------------------------------------------------
-
-_GB2312_ROWS = range(0xB0, 0xD8)
-
-
-def _random_cjk(rng: np.random.Generator) -> str:
-    return bytes([int(rng.choice(_GB2312_ROWS)), int(rng.integers(0xA1, 0xFF))]).decode("gb2312", "replace")
-
-
-def mojibake(text: str, rng: np.random.Generator, cipher: dict[str, str]) -> tuple[str, str]:
-    """Junk for a word, the way broken text layers look: GBK bytes read as Latin-1, a wrong
-    glyph-to-Unicode map (the same wrong char every time), or random hanzi."""
-    style = ["latin1", "cipher", "cipher", "random"][int(rng.integers(4))]
-    if style == "latin1":
-        junk = text.encode("gbk", "replace").decode("latin-1")
-        junk = "".join(c if 0x20 <= ord(c) < 0x7F or 0xA0 <= ord(c) <= 0xFF else "\u00bf" for c in junk)
-        return style, junk
-    if style == "random":
-        return style, "".join(_random_cjk(rng) for _ in text)
-    out = []
-    for c in text:
-        if c not in cipher:
-            cipher[c] = (str(int(rng.integers(10))) if c.isdigit() and rng.random() < 0.5
-                         else chr(int(rng.integers(0x41, 0x5B))) if c.isascii() else _random_cjk(rng))
-        out.append(cipher[c])
-    return style, "".join(out)
-
-
-def garbage_layer(words: list[Word], size: tuple[float, float], rng: np.random.Generator) -> tuple[bytes, list]:
-    """A one-page PDF of invisible (render mode 3) junk text over the words' boxes."""
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.pdfgen import canvas
-
-    if "STSong-Light" not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
-    buf = io.BytesIO()
-    c = canvas.Canvas(buf, pagesize=size, invariant=1)
-    cipher: dict[str, str] = {}
-    samples = []
-    for w in words:
-        style, junk = mojibake(w.text, rng, cipher)
-        font = "Helvetica" if style == "latin1" else "STSong-Light"
-        fs = max(4.0, (w.bottom - w.top) * 0.9)
-        t = c.beginText()
-        t.setTextRenderMode(3)
-        t.setFont(font, fs)
-        width = pdfmetrics.stringWidth(junk, font, fs) or 1.0
-        t.setHorizScale(max(20.0, min(300.0, 100.0 * (w.x1 - w.x0) / width)))
-        t.setTextOrigin(w.x0, size[1] - w.bottom + fs * 0.12)
-        t.textOut(junk)
-        c.drawText(t)
-        if len(samples) < 6:
-            samples.append([w.text, junk])
-    c.showPage()
-    c.save()
-    return buf.getvalue(), samples
 
 
 # -- writers --------------------------------------------------------------------------
@@ -256,8 +223,7 @@ def write_tiff(path: Path, imgs: list[np.ndarray], dpi: int, quality: int) -> No
 
 def make_document(job: Job, src: Source, out: Path, seed: int) -> dict:
     """Write one scanned document under `out`; returns its manifest entry."""
-    prof = PROFILES[job.profile]
-    quality = job.quality or prof.jpeg_quality
+    quality = document_quality(job, seed)
     n = len(src)
     vector = {i for i in range(n) if job.kind == "mixed" and i % 2 == 1}
     turn = {"rot180": {n - 1: 180}, "rot90": {0: 90}}.get(job.kind, {})
@@ -273,7 +239,10 @@ def make_document(job: Job, src: Source, out: Path, seed: int) -> dict:
         if t:
             img = _turn(img, rec, t, size)
             size = (size[1], size[0]) if t == 90 else size
-        jpeg = encode_jpeg(img, job.dpi, quality)
+        if "photo" in rec:  # phones write 72 dpi and their own quality (unless the job sets one)
+            jpeg = encode_jpeg(img, PHONE_DPI, job.quality or rec["photo"]["jpeg_quality"])
+        else:
+            jpeg = encode_jpeg(img, job.dpi, quality)
         entry = {"page": i + 1, "source_page": i + 1, "vector": False, "turn_cw": t,
                  "size_pt": [round(v, 4) for v in size], "image_px": [img.shape[1], img.shape[0]], **rec}
         spec = {"jpeg": jpeg, "size": size}
@@ -285,7 +254,7 @@ def make_document(job: Job, src: Source, out: Path, seed: int) -> dict:
         specs.append(spec)
 
     target = out / job.rel
-    if job.kind == "images":
+    if job.kind in ("images", "photo"):
         target.mkdir(parents=True, exist_ok=True)
         for old in target.glob("page-*.jpg"):
             old.unlink()
@@ -307,14 +276,20 @@ def write_truth(src: Source, source_path: str, path: Path) -> None:
 
 
 def run_jobs(jobs: list[Job], out: Path, truth_dir: Path, truth_prefix: str, rel_prefix: str,
-             seed: int, sources: dict[str, Source] | None = None) -> dict:
-    """Write the documents, their truth files and (merged into the existing one) the manifest."""
+             seed: int, sources: dict[str, Source] | None = None, src_root: Path = CORPUS_DIR) -> dict:
+    """Write the documents, their truth files and (merged into the existing one) the manifest.
+    Sources are src_root/pdf/<stem>.pdf with their truth in src_root/truth/<stem>.json."""
     sources = sources if sources is not None else {}
     mpath = out / MANIFEST
     manifest = json.loads(mpath.read_text(encoding="utf-8")) if mpath.exists() else {}
     for job in jobs:
-        src = sources.setdefault(job.stem, Source(job.stem))
+        src = sources.get(job.stem) or sources.setdefault(job.stem, Source(job.stem, src_root / "pdf",
+                                                                               src_root / "truth"))
         entry = make_document(job, src, out, seed)
+        if src_root.resolve() != CORPUS_DIR:
+            root = src_root.resolve()
+            entry["source_root"] = str(root.relative_to(CORPUS_DIR.parent) if root.is_relative_to(CORPUS_DIR.parent)
+                                       else root)
         manifest[f"{rel_prefix}{job.rel}"] = {"name": job.name, **entry}
         write_truth(src, f"{rel_prefix}{job.rel}", truth_dir / f"{truth_prefix}{job.name}.json")
     out.mkdir(parents=True, exist_ok=True)
@@ -351,17 +326,22 @@ def build_committed(root: Path = CORPUS_DIR, only: set[str] | None = None, seed:
 
 
 def bench_jobs(stems: list[str], kinds: list[str], dpi: int, profile: str, quality: int | None) -> list[Job]:
-    return [Job(s, k, dpi, profile, s if k == "pdf" else f"{s}-{k}", quality) for s in stems for k in kinds]
+    return [Job(s, k, dpi, profile, s if k in ("pdf", "photo") else f"{s}-{k}", quality) for s in stems for k in kinds]
 
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", type=Path, help="output folder (with --committed: the corpus folder, "
                                              "default corpus/; the sample goes to <out>/scan)")
-    ap.add_argument("--profile", choices=sorted(PROFILES), default="mild")
+    ap.add_argument("--src", type=Path, default=CORPUS_DIR,
+                    help="folder of the source forms: pdf/<stem>.pdf and truth/<stem>.json (default corpus/)")
+    ap.add_argument("--profile", choices=sorted(PROFILES), default="mild",
+                    help="mild/harsh: the project's scans; office-mild (300 dpi), office-harsh (200 dpi): "
+                         "scans as offices make them; photo: phone photos (kind photo)")
     ap.add_argument("--dpi", type=int, help="default: the profile's (mild 300, harsh 200)")
     ap.add_argument("--forms", help="comma-separated source stems (default: every form in corpus/pdf)")
-    ap.add_argument("--kinds", default="pdf", help=f"comma-separated of {','.join(KINDS)}, or all (default pdf)")
+    ap.add_argument("--kinds", help=f"comma-separated of {','.join(KINDS)}, or all "
+                                     "(default pdf; photo with --profile photo)")
     ap.add_argument("--seed", type=int, default=DEFAULT_SEED)
     ap.add_argument("--quality", type=int, help="JPEG quality (default: the profile's)")
     ap.add_argument("--committed", action="store_true", help="write the committed sample")
@@ -375,13 +355,17 @@ def main(argv: list[str] | None = None) -> None:
         return
     if args.out is None:
         ap.error("--out is required (or --committed)")
-    kinds = list(KINDS) if args.kinds == "all" else args.kinds.split(",")
+    photo = args.profile == "photo"
+    kinds_arg = args.kinds or ("photo" if photo else "pdf")
+    kinds = [k for k in KINDS if k != "photo"] if kinds_arg == "all" else kinds_arg.split(",")
     if bad := [k for k in kinds if k not in KINDS]:
         ap.error(f"unknown kind(s): {', '.join(bad)}")
-    stems = args.forms.split(",") if args.forms else sorted(p.stem for p in (CORPUS_DIR / "pdf").glob("*.pdf"))
+    if photo != (kinds == ["photo"]):
+        ap.error("the photo profile makes the photo kind and only it")
+    stems = args.forms.split(",") if args.forms else sorted(p.stem for p in (args.src / "pdf").glob("*.pdf"))
     dpi = args.dpi or PROFILES[args.profile].dpi
     jobs = bench_jobs(stems, kinds, dpi, args.profile, args.quality)
-    manifest = run_jobs(jobs, args.out, args.out / "truth", "", "", args.seed)
+    manifest = run_jobs(jobs, args.out, args.out / "truth", "", "", args.seed, src_root=args.src)
     pages = sum(len(manifest[j.rel]["pages"]) for j in jobs)
     print(f"{len(jobs)} scanned documents, {pages} pages, {dpi} dpi {args.profile} -> {args.out} "
           f"({time.perf_counter() - started:.1f}s)")
