@@ -28,6 +28,10 @@ class LineSettings:
 
 
 DEFAULT = LineSettings()
+OPEN_END_TOLERANCE_PT = 4.0  # a vertical stopping this close to a horizontal rule stops on it
+OPEN_END_REACH_PT = 8.0  # verticals ending this close to the table's end reach it: on the harsh dev scans
+# perspective leaves the ends of one cut-off row 6.5 pt apart; the grid's intersection tolerance is 8 pt
+MIN_EDGE_VERTICAL_PT = 14.0  # shorter verticals are glyph strokes or crumbs, not cell edges
 
 
 def _px(pt: float, dpi: float) -> int:
@@ -68,6 +72,35 @@ def mask_segments(mask: np.ndarray, horizontal: bool, dpi: float, s: LineSetting
     return out
 
 
+def close_open_ends(segments: list[Segment]) -> list[Segment]:
+    """A synthetic rule where a table's verticals stop with no rule across them.
+
+    A table cut by the page edge (continued overleaf) has no bottom rule under
+    its merged cells that go on, and a scan can lose a last rule: the open
+    cells are not enclosed and their text is lost. When a vertical among those
+    that reach the table's lowest (highest) end stops on no horizontal rule,
+    one rule is drawn across all of them at that end.
+    """
+    vertical = [s for s in segments if not s.horizontal and s.y1 - s.y0 >= MIN_EDGE_VERTICAL_PT]
+    horizontal = [s for s in segments if s.horizontal]
+    if len(vertical) < 2:
+        return segments
+    added = []
+    for bottom in (True, False):
+        end = max(s.y1 for s in vertical) if bottom else min(s.y0 for s in vertical)
+        tip = (lambda s: s.y1) if bottom else (lambda s: s.y0)
+        reaching = [s for s in vertical if abs(tip(s) - end) <= OPEN_END_REACH_PT]
+        if len(reaching) < 2:
+            continue
+        def closed(v: Segment) -> bool:
+            return any(abs(h.y0 - tip(v)) <= OPEN_END_TOLERANCE_PT
+                       and h.x0 - OPEN_END_TOLERANCE_PT <= v.x0 <= h.x1 + OPEN_END_TOLERANCE_PT for h in horizontal)
+        if all(closed(v) for v in reaching):
+            continue
+        added.append(Segment(min(s.x0 for s in reaching), end, max(s.x0 for s in reaching), end))
+    return segments + added
+
+
 def image_segments(ink: np.ndarray, dpi: float, s: LineSettings = DEFAULT,
                    text_ink: np.ndarray | None = None) -> tuple[list[Segment], np.ndarray]:
     """Ruling segments of a straightened page, and the text ink with the ruling removed.
@@ -76,6 +109,6 @@ def image_segments(ink: np.ndarray, dpi: float, s: LineSettings = DEFAULT,
     ruling is removed from for reading.
     """
     h, v = line_masks(ink, dpi, s)
-    segments = mask_segments(h, True, dpi, s) + mask_segments(v, False, dpi, s)
+    segments = close_open_ends(mask_segments(h, True, dpi, s) + mask_segments(v, False, dpi, s))
     ruling = cv2.dilate(cv2.bitwise_or(h, v), cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3)))
     return segments, cv2.bitwise_and(ink if text_ink is None else text_ink, cv2.bitwise_not(ruling))

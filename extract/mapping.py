@@ -15,6 +15,8 @@ from .model import Cell, Extraction, Table, TextLine
 from .record import EMPTY, CellRef, RawBudgetItem, RawForm, RawRecord
 from .template import BlockSpec, Template, label_key, nearest_label
 
+CRUMB_CHARS = 2  # seal-ring residue in a label cell read as lines of 1-2 characters (dev scans: 1, 7, H, 家);
+# a second label or a value sharing the cell is longer, so it still stops the match
 _YEAR = re.compile(r"(20\d{2}|19\d{2})\s*年")
 
 
@@ -72,12 +74,36 @@ class _Walk:
             return table[key]
         if c.source != "ocr":
             return None
-        near = nearest_label(key, table)
+        near = nearest_label(key, table) or self._label_among_crumbs(c.text, table)
         if near is None:
             return None
         self.form.notes.append(("cells", None, None, "LABEL_SNAPPED", "info",
                                 f"“{c.text}” (page {c.page}) was read as the label “{near}”."))
         return table[near]
+
+    @staticmethod
+    def _label_among_crumbs(text: str, table: dict[str, str]) -> str | None:
+        """A label on consecutive lines of an OCR'd cell whose other lines are crumbs.
+
+        A grey seal's ring over a tall label cell reads as lines of one or two
+        characters ("绩效指标\n1\n7\nH\n家"); colour cannot take a grey seal out,
+        and the crumbs hid the label, which lost the whole block. Only lines of
+        at most CRUMB_CHARS characters may be ignored, so a cell holding a label
+        and real text (two labels, a label and a value) never matches here.
+        """
+        lines = [label_key(ln) for ln in text.splitlines()]
+        lines = [ln for ln in lines if ln]
+        found = set()
+        for i in range(len(lines)):
+            for j in range(i + 1, len(lines) + 1):
+                rest = lines[:i] + lines[j:]
+                if not rest or any(len(ln) > CRUMB_CHARS for ln in rest):
+                    continue
+                run = "".join(lines[i:j])
+                hit = run if run in table else nearest_label(run, table)
+                if hit is not None:
+                    found.add(hit)
+        return found.pop() if len(found) == 1 else None
 
     def table(self, t: Table) -> None:
         self.block, self.header = None, None

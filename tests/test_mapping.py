@@ -1,4 +1,6 @@
 """Template mapping: grid cells -> form fields, by labels, not row numbers."""
+import pytest
+
 from formpipe.extract.mapping import find_year, map_form
 from formpipe.extract.model import Box, Cell, Extraction, Table, TextLine
 from formpipe.extract.record import CellRef, RawForm
@@ -112,3 +114,17 @@ def test_year_falls_back_to_the_goal_text():
     f = RawForm("x", CellRef("部门整体预算绩效目标申报表"), fields={"overall_goal": CellRef("2023年，我局将……")})
     assert find_year(f) == 2023
     assert find_year(RawForm("x", CellRef("部门整体预算绩效目标申报表"))) is None
+
+
+# A grey seal's ring over a tall label cell reads as crumbs around the label.
+@pytest.mark.parametrize("text, expected", [
+    ("绩效指标\n1\n7\nH\n家\n1\nl", "绩效指标"),
+    ("1\n绩效指\n标\n家", "绩效指标"),          # a label wrapped over two lines
+    ("绩效指标\n下属二级单位数", None),               # a second label: not crumbs
+    ("绩效指标\n45,948.34", None),                  # a value beside it: not crumbs
+    ("绩效指标", None),                              # matched exactly elsewhere, not here
+])
+def test_label_among_seal_crumbs(text, expected):
+    from formpipe.extract.mapping import _Walk
+    table = {"绩效指标": "indicators", "年度绩效指标": "indicators", "下属二级单位数": "units"}
+    assert _Walk._label_among_crumbs(text, table) == expected
