@@ -29,6 +29,7 @@ from .cellread import (
 from .grid import DEFAULT, document_tables, page_tables
 from .imagegrid import image_segments
 from .model import DocumentError, Extraction, ExtractOptions, PageContent
+from .photo import straighten_photo
 from .prepare import PreparedPage, prepare
 from .raster import PageImage, check_page_size, load_images, render_pdf_page
 from .textlayer import pdf_guard, text_layer_usable
@@ -176,6 +177,8 @@ def extract_images(paths: list[Path], options: ExtractOptions, timings: dict | N
         check_page_size(img.number, img.width_pt, img.height_pt)
         clock.lap("rasterise")
         engine = engine or _engine(options)
+        img = straighten_photo(img)  # a phone photo of a sheet on a desk; a scan is left as it is
+        clock.lap("prepare")
         content = read_page(img, engine, clock)
         sizes.append((content.width, content.height))
         per_page.append(page_tables(content, OCR_GRID))

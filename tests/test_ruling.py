@@ -63,11 +63,11 @@ def draw_page(ink: int = 60, gaps: bool = False, shade: int | None = None, open_
     return cv2.cvtColor(page, cv2.COLOR_GRAY2RGB)
 
 
-def spans_of(rgb: np.ndarray) -> set:
-    pp = prepare(rgb, DPI)
-    segments, _ = image_segments(pp.line_ink, DPI, text_ink=pp.ink)
+def spans_of(rgb: np.ndarray, dpi: float = DPI) -> set:
+    pp = prepare(rgb, dpi)
+    segments, _ = image_segments(pp.line_ink, dpi, text_ink=pp.ink)
     h, w = pp.grey.shape
-    tables, _ = page_tables(PageContent(1, w * 72 / DPI, h * 72 / DPI, (), tuple(segments), "ocr"), OCR_GRID)
+    tables, _ = page_tables(PageContent(1, w * 72 / dpi, h * 72 / dpi, (), tuple(segments), "ocr"), OCR_GRID)
     return {(c.row, c.col, c.rowspan, c.colspan) for t in tables for c in t.cells}
 
 
