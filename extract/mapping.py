@@ -120,7 +120,11 @@ class _Walk:
                     self._label(lead)
             if self.block is None:
                 self._pending_header(body)
-                self._fields(covering, t)
+                unlabelled = lead is None or lead.row != r or not label_key(lead.text)
+                if self.pending and unlabelled:
+                    self._open_by_header()
+                else:
+                    self._fields(covering, t)
             elif self.block.kind == "pairs":
                 self._pairs(body, r, t)
             else:
@@ -160,6 +164,20 @@ class _Walk:
             named = [(col, c.box.x0, c.box.x1) for c in body if (col := self.find(wanted, c))]
             if len(named) >= 3:
                 self.pending = (name, named)
+
+    def _open_by_header(self) -> None:
+        """A records block whose column header row stands under no label opens by that header.
+
+        A table cut by a page break prints the block's merged label cell on the
+        page where most of its rows are; the rows above the break sit beside
+        an empty first column, and would be lost waiting for a label. The
+        header row (three or more of the block's column names) says what
+        they are; the label, when it comes, continues the same block.
+        """
+        name, header = self.pending
+        self.block, self.header = self.tpl.blocks[name], header
+        self.form.columns[name] = tuple(col for col, _, _ in header)
+        self.pending = None
 
     def _fields(self, cells: list[Cell], t: Table) -> None:
         for i, c in enumerate(cells):

@@ -128,3 +128,22 @@ def test_label_among_seal_crumbs(text, expected):
     from formpipe.extract.mapping import _Walk
     table = {"绩效指标": "indicators", "年度绩效指标": "indicators", "下属二级单位数": "units"}
     assert _Walk._label_among_crumbs(text, table) == expected
+
+
+def test_indicator_rows_above_a_page_break_open_the_block_by_their_header():
+    """The merged 绩效指标 label is printed on the next page; the rows before the break are not lost.
+
+    One table continued over the break (as document_tables joins it): above the
+    break the first column is an empty cell beside the header and two rows.
+    """
+    spec = [(0, 0, 3, 1, ""), (0, 1, 1, 1, "一级指标"), (0, 2, 1, 1, "二级指标"), (0, 3, 1, 1, "三级指标"),
+            (0, 4, 1, 1, "实施周期指标值"), (0, 5, 1, 1, "年度指标值"),
+            (1, 1, 2, 1, "产出指标"), (1, 2, 2, 1, "数量指标"), (1, 3, 1, 1, "甲率"), (1, 4, 1, 1, "100%"),
+            (1, 5, 1, 1, "99%"), (2, 3, 1, 1, "乙数"), (2, 4, 1, 1, "≥90%"), (2, 5, 1, 1, "≥90%"),
+            (3, 0, 2, 1, "绩效指标"), (3, 1, 2, 1, "产出指标"), (3, 2, 2, 1, "质量指标"),
+            (3, 3, 1, 1, "丙"), (3, 4, 1, 1, "1"), (3, 5, 1, 1, "2"),
+            (4, 3, 1, 1, "丁"), (4, 4, 1, 1, "3"), (4, 5, 1, 1, "4")]
+    f = form_of(table(spec, [40, 60, 60, 80, 60, 60]))
+    assert [r.get("level3").text for r in f.indicators] == ["甲率", "乙数", "丙", "丁"]
+    assert f.indicators[0].get("annual_target").text == "99%"
+    assert f.indicators[3].get("level2").text == "质量指标"
