@@ -234,6 +234,7 @@ class _Walk:
 
 def map_form(ex: Extraction, tpl: Template) -> RawForm:
     form = RawForm(tpl.form_type, find_title(ex.lines, tpl))
+    form.notes.extend(ex.notes)
     walk = _Walk(tpl, form)
     for t in ex.tables:
         walk.table(t)
