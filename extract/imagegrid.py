@@ -72,6 +72,11 @@ def mask_segments(mask: np.ndarray, horizontal: bool, dpi: float, s: LineSetting
     return out
 
 
+def _stops_on_rule(x: float, y: float, horizontal: list[Segment]) -> bool:
+    t = OPEN_END_TOLERANCE_PT
+    return any(abs(h.y0 - y) <= t and h.x0 - t <= x <= h.x1 + t for h in horizontal)
+
+
 def close_open_ends(segments: list[Segment]) -> list[Segment]:
     """A synthetic rule where a table's verticals stop with no rule across them.
 
@@ -92,10 +97,7 @@ def close_open_ends(segments: list[Segment]) -> list[Segment]:
         reaching = [s for s in vertical if abs(tip(s) - end) <= OPEN_END_REACH_PT]
         if len(reaching) < 2:
             continue
-        def closed(v: Segment) -> bool:
-            return any(abs(h.y0 - tip(v)) <= OPEN_END_TOLERANCE_PT
-                       and h.x0 - OPEN_END_TOLERANCE_PT <= v.x0 <= h.x1 + OPEN_END_TOLERANCE_PT for h in horizontal)
-        if all(closed(v) for v in reaching):
+        if all(_stops_on_rule(v.x0, tip(v), horizontal) for v in reaching):
             continue
         added.append(Segment(min(s.x0 for s in reaching), end, max(s.x0 for s in reaching), end))
     return segments + added

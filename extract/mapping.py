@@ -174,6 +174,7 @@ class _Walk:
         header row (three or more of the block's column names) says what
         they are; the label, when it comes, continues the same block.
         """
+        assert self.pending is not None  # the caller checked
         name, header = self.pending
         self.block, self.header = self.tpl.blocks[name], header
         self.form.columns[name] = tuple(col for col, _, _ in header)

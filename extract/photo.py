@@ -29,7 +29,7 @@ A4_SHORT_IN, A4_LONG_IN = 210 / 25.4, 297 / 25.4
 def _order(quad: np.ndarray) -> np.ndarray:
     """Corners as top-left, top-right, bottom-right, bottom-left."""
     s, d = quad.sum(axis=1), np.diff(quad, axis=1).ravel()
-    return np.float32([quad[np.argmin(s)], quad[np.argmin(d)], quad[np.argmax(s)], quad[np.argmax(d)]])
+    return np.array([quad[np.argmin(s)], quad[np.argmin(d)], quad[np.argmax(s)], quad[np.argmax(d)]], dtype=np.float32)
 
 
 def _quad_of(paper: np.ndarray) -> np.ndarray | None:
@@ -78,7 +78,7 @@ def straighten_photo(img: PageImage) -> PageImage:
     # opposite sides differ under perspective; their mean is the sheet's proportion to within a few %
     width = int(round((np.linalg.norm(tr - tl) + np.linalg.norm(br - bl)) / 2))
     height = int(round((np.linalg.norm(bl - tl) + np.linalg.norm(br - tr)) / 2))
-    target = np.float32([[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]])
+    target = np.array([[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]], dtype=np.float32)
     flat = cv2.warpPerspective(img.pixels, cv2.getPerspectiveTransform(quad, target), (width, height),
                                flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
     dpi = width / (A4_SHORT_IN if height >= width else A4_LONG_IN)

@@ -133,7 +133,7 @@ def ink_mask(grey: np.ndarray) -> np.ndarray:
     return ink
 
 
-def rule_ink(grey: np.ndarray, dpi: float, s: "PrepareSettings" = None) -> np.ndarray:
+def rule_ink(grey: np.ndarray, dpi: float, s: PrepareSettings = DEFAULT) -> np.ndarray:
     """Ink for finding ruling: Otsu's ink, plus thin strokes clearly darker than what is around them.
 
     Otsu's one cut sits between paper and black print; a faint thin rule (light
@@ -142,7 +142,6 @@ def rule_ink(grey: np.ndarray, dpi: float, s: "PrepareSettings" = None) -> np.nd
     pixel is than its surroundings within a few points, so faint rules count
     while a grey header fill, wider than the kernel, does not: shading is not ink.
     """
-    s = s or DEFAULT
     n = max(3, int(round(s.rule_context_pt * dpi / 72.0)) | 1)
     dark = cv2.morphologyEx(grey, cv2.MORPH_BLACKHAT, cv2.getStructuringElement(cv2.MORPH_RECT, (n, n)))
     return cv2.bitwise_or(ink_mask(grey), np.where(dark > s.rule_contrast, 255, 0).astype(np.uint8))

@@ -33,8 +33,8 @@ def snap_level(column: str, text: str, seq: int, raw: str | None = None) -> tupl
         return text, []
     s = snap(text, VOCAB[column])
     rest = _without_crumbs(raw or "") if s.value is None else ""
-    if rest and snap(rest, VOCAB[column]).value is not None:
-        value = snap(rest, VOCAB[column]).value
+    value = snap(rest, VOCAB[column]).value if rest else None
+    if value is not None:
         return value, [Flag("indicators", seq, column, "VOCAB_SNAPPED", INFO,
                             f"{NAMES[column]} “{text}” was read as “{value}”: the lines of one or two "
                             f"characters beside it are marks, not print.")]
