@@ -72,34 +72,35 @@ def mask_segments(mask: np.ndarray, horizontal: bool, dpi: float, s: LineSetting
     return out
 
 
-def _stops_on_rule(x: float, y: float, horizontal: list[Segment]) -> bool:
+def _rule_under(x: float, y: float, horizontal: list[Segment]) -> Segment | None:
+    """The horizontal rule a vertical's end at (x, y) stops on, if any."""
     t = OPEN_END_TOLERANCE_PT
-    return any(abs(h.y0 - y) <= t and h.x0 - t <= x <= h.x1 + t for h in horizontal)
+    return next((h for h in horizontal if abs(h.y0 - y) <= t and h.x0 - t <= x <= h.x1 + t), None)
 
 
 def close_open_ends(segments: list[Segment]) -> list[Segment]:
-    """A synthetic rule where a table's verticals stop with no rule across them.
+    """Synthetic rules where a table's verticals stop with no rule across them.
 
-    A table cut by the page edge (continued overleaf) has no bottom rule under
-    its merged cells that go on, and a scan can lose a last rule: the open
-    cells are not enclosed and their text is lost. When a vertical among those
-    that reach the table's lowest (highest) end stops on no horizontal rule,
-    one rule is drawn across all of them at that end.
+    A table cut by the page edge (continued from or onto another page) has no
+    rule above or below its merged cells that go on: those cells are not
+    enclosed and their text is lost. A vertical whose end stops on no
+    horizontal rule, beside a vertical ending at the same height on a rule
+    (the table's partial edge), gets that rule extended to it. Verticals
+    with no such neighbour (title strokes, a stray mark) are left alone.
     """
     vertical = [s for s in segments if not s.horizontal and s.y1 - s.y0 >= MIN_EDGE_VERTICAL_PT]
     horizontal = [s for s in segments if s.horizontal]
-    if len(vertical) < 2:
-        return segments
     added = []
-    for bottom in (True, False):
-        end = max(s.y1 for s in vertical) if bottom else min(s.y0 for s in vertical)
-        tip = (lambda s: s.y1) if bottom else (lambda s: s.y0)
-        reaching = [s for s in vertical if abs(tip(s) - end) <= OPEN_END_REACH_PT]
-        if len(reaching) < 2:
-            continue
-        if all(_stops_on_rule(v.x0, tip(v), horizontal) for v in reaching):
-            continue
-        added.append(Segment(min(s.x0 for s in reaching), end, max(s.x0 for s in reaching), end))
+    for tip in (lambda s: s.y0, lambda s: s.y1):
+        rules = {id(u): _rule_under(u.x0, tip(u), horizontal) for u in vertical}
+        for v in vertical:
+            if rules[id(v)] is not None:
+                continue
+            near = [u for u in vertical if rules[id(u)] is not None and abs(tip(u) - tip(v)) <= OPEN_END_REACH_PT]
+            if near:
+                a = min(near, key=lambda u: abs(u.x0 - v.x0))
+                y = rules[id(a)].y0
+                added.append(Segment(min(v.x0, a.x0), y, max(v.x0, a.x0), y))
     return segments + added
 
 

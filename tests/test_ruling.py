@@ -100,4 +100,6 @@ def test_close_open_ends_draws_a_rule_only_where_one_is_missing():
     assert close_open_ends(closed) == closed
     partial = v + [top, Segment(50, 100, 90, 100)]  # the merged first column goes on overleaf
     added = close_open_ends(partial)[len(partial):]
-    assert added == [Segment(10, 100, 90, 100)]
+    assert added == [Segment(10, 100, 50, 100)]  # to the partial edge, which the grid chain joins
+    strokes = [Segment(200, 300, 200, 320), Segment(230, 301, 230, 321)]  # a title's strokes: no rule near
+    assert close_open_ends(closed + strokes) == closed + strokes
