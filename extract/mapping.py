@@ -60,6 +60,8 @@ class _Walk:
                         for b in tpl.blocks.values() if b.kind == "records"}
         self.block: BlockSpec | None = None
         self.header: list[tuple[str, float, float]] | None = None
+        # per records block: the last header row seen (x-ranges), for the block continued in a new table
+        self.headers: dict[str, list[tuple[str, float, float]]] = {}
         # a header row printed above its block label (flattened exports do this)
         self.pending: tuple[str, list[tuple[str, float, float]]] | None = None
 
@@ -140,8 +142,12 @@ class _Walk:
             if block is not self.block:  # the same label again is a continued block
                 self.block, self.header = block, None
                 if self.pending and self.pending[0] == block.name:
-                    self.header = self.pending[1]
+                    self.header = self.headers[block.name] = self.pending[1]
                     self.form.columns[block.name] = tuple(col for col, _, _ in self.header)
+                elif block.kind == "records":
+                    # the block again in a table of its own (a page whose repeated title kept its
+                    # table from joining the one before): its header row stayed on that page
+                    self.header = self.headers.get(block.name)
         else:
             self.block, self.header = None, None
         self.pending = None
@@ -177,6 +183,7 @@ class _Walk:
         assert self.pending is not None  # the caller checked
         name, header = self.pending
         self.block, self.header = self.tpl.blocks[name], header
+        self.headers[name] = header
         self.form.columns[name] = tuple(col for col, _, _ in header)
         self.pending = None
 
@@ -218,6 +225,7 @@ class _Walk:
         if self.header is None:
             if len(named) >= 2:
                 self.header = [(col, c.box.x0, c.box.x1) for col, c in named]
+                self.headers[spec.name] = self.header
                 self.form.columns[spec.name] = tuple(col for col, _ in named)
             return
         if len(named) >= 2 and len(named) * 2 >= len([c for c in body if c.text]):

@@ -147,3 +147,17 @@ def test_indicator_rows_above_a_page_break_open_the_block_by_their_header():
     assert [r.get("level3").text for r in f.indicators] == ["甲率", "乙数", "丙", "丁"]
     assert f.indicators[0].get("annual_target").text == "99%"
     assert f.indicators[3].get("level2").text == "质量指标"
+
+
+def test_a_records_block_continued_in_a_new_table_keeps_its_header():
+    """Overleaf the block's label is printed again, its header row is not, and the table did not join."""
+    first = [(0, 0, 2, 1, "年度重点工作任务"), (0, 1, 1, 1, "名称"), (0, 2, 1, 1, "主要实施内容"),
+             (0, 3, 1, 1, "拟投入的资金（万元）"), (0, 4, 1, 1, "期望达到的目标（概述）"),
+             (1, 1, 1, 1, "甲计划"), (1, 2, 1, 1, "内容甲"), (1, 3, 1, 1, "1.00"), (1, 4, 1, 1, "目标甲")]
+    overleaf = [(0, 0, 1, 1, "年度重点工作任务"), (0, 1, 1, 1, "乙计划"), (0, 2, 1, 1, "内容乙"),
+                (0, 3, 1, 1, "2.00"), (0, 4, 1, 1, "目标乙"),
+                (1, 0, 1, 1, "其他需完成的任务（可选填）"), (1, 1, 1, 4, "")]
+    widths = [60, 60, 120, 60, 80]
+    f = form_of(table(first, widths), table(overleaf, widths, page=2, table_no=2))
+    assert [r.get("name").text for r in f.tasks] == ["甲计划", "乙计划"]
+    assert [r.get("funds").text for r in f.tasks] == ["1.00", "2.00"]
