@@ -62,6 +62,7 @@ def main() -> None:
         rows.append(pooled)
         print(line(pooled))
     out = ROOT / "bench" / "results" / f"scan-accuracy-{args.engine}-{args.sets[0].name}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)  # bench/results/ is not committed
     out.write_text(json.dumps({"engine": args.engine, "sets": rows}, indent=1, ensure_ascii=False) + "\n")
 
 
