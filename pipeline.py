@@ -177,6 +177,12 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("-o", "--outputs", type=Path, default=Path("outputs"))
     s.add_argument("--runs", type=int, default=5, help="how many recent runs to show")
     s.add_argument("--limit", type=int, default=30, help="documents to list at most")
+    g = sub.add_parser("debug-grid", help="draw how one scanned page was read (ruling, cells, text) to a PNG")
+    g.add_argument("input", type=Path, help="a PDF, an image, or a folder of page images")
+    g.add_argument("--page", type=int, default=1)
+    g.add_argument("-o", "--out", type=Path, default=Path("debug-grid.png"))
+    g.add_argument("--dpi", type=int, default=300)
+    g.add_argument("--ocr-engine", choices=("rapidocr", "tesseract"), default="rapidocr")
     return p
 
 
@@ -209,6 +215,10 @@ def main(argv: list[str] | None = None) -> int:
                 raise Interrupted(f"interrupted; {summary.not_processed} document(s) left for the next run")
             if code == ExitCode.documents_failed:
                 raise DocumentsFailed(f"{summary.failed} document(s) failed")
+            return ExitCode.ok
+        if args.command == "debug-grid":
+            from formpipe.extract.debuggrid import draw
+            print(draw(args.input, args.page, args.out, args.dpi, args.ocr_engine))
             return ExitCode.ok
         if args.command == "eval":
             from formpipe.review.evaluate import evaluate, report

@@ -23,9 +23,15 @@ class LineSettings:
     # joined later by the grid chain's join tolerance; closing more would glue characters together)
     min_length_pt: float = 6.0  # shorter pieces left after opening are noise
     max_thickness_pt: float = 2.2  # a ruling line is thin and straight; a pen curve or smeared text is not
+    max_slope: float = 0.03  # a straight line may drift this much across per unit of length: 1.7°, the
+    # skew and perspective a flatbed scan leaves after deskewing (the dev scans drift 0.5°)
 
 
 DEFAULT = LineSettings()
+OPEN_END_TOLERANCE_PT = 4.0  # a vertical stopping this close to a horizontal rule stops on it
+OPEN_END_REACH_PT = 8.0  # verticals ending this close to the table's end reach it: on the harsh dev scans
+# perspective leaves the ends of one cut-off row 6.5 pt apart; the grid's intersection tolerance is 8 pt
+MIN_EDGE_VERTICAL_PT = 14.0  # shorter verticals are glyph strokes or crumbs, not cell edges
 
 
 def _px(pt: float, dpi: float) -> int:
@@ -43,22 +49,59 @@ def line_masks(ink: np.ndarray, dpi: float, s: LineSettings = DEFAULT) -> tuple[
 
 
 def mask_segments(mask: np.ndarray, horizontal: bool, dpi: float, s: LineSettings = DEFAULT) -> list[Segment]:
-    """One Segment per connected stroke, along its centre, in points."""
+    """One Segment per connected stroke, through its centroid, in points.
+
+    A stroke's thickness is its area over its length, not its bounding box:
+    a line that perspective or residual skew leaves slanted by half a degree
+    has a box 20 px wide over a page's height while it is 4 px thick, and
+    the box test threw away every long vertical of such scans.
+    """
     k = 72.0 / dpi
-    n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    n, _, stats, centroids = cv2.connectedComponentsWithStats(mask, connectivity=8)
     out = []
-    for x, y, w, h, _area in stats[1:]:
+    for (x, y, w, h, area), (cx, cy) in zip(stats[1:], centroids[1:]):
+        length, across = (w, h) if horizontal else (h, w)
+        if length * k < s.min_length_pt or area / length * k > s.max_thickness_pt:
+            continue
+        if across * k > s.max_thickness_pt + length * k * s.max_slope:
+            continue  # a curve or a smear, not a straight line
         if horizontal:
-            if w * k < s.min_length_pt or h * k > s.max_thickness_pt:
-                continue
-            yc = (y + h / 2) * k
-            out.append(Segment(x * k, yc, (x + w) * k, yc))
+            out.append(Segment(x * k, cy * k, (x + w) * k, cy * k))
         else:
-            if h * k < s.min_length_pt or w * k > s.max_thickness_pt:
-                continue
-            xc = (x + w / 2) * k
-            out.append(Segment(xc, y * k, xc, (y + h) * k))
+            out.append(Segment(cx * k, y * k, cx * k, (y + h) * k))
     return out
+
+
+def _rule_under(x: float, y: float, horizontal: list[Segment]) -> Segment | None:
+    """The horizontal rule a vertical's end at (x, y) stops on, if any."""
+    t = OPEN_END_TOLERANCE_PT
+    return next((h for h in horizontal if abs(h.y0 - y) <= t and h.x0 - t <= x <= h.x1 + t), None)
+
+
+def close_open_ends(segments: list[Segment]) -> list[Segment]:
+    """Synthetic rules where a table's verticals stop with no rule across them.
+
+    A table cut by the page edge (continued from or onto another page) has no
+    rule above or below its merged cells that go on: those cells are not
+    enclosed and their text is lost. A vertical whose end stops on no
+    horizontal rule, beside a vertical ending at the same height on a rule
+    (the table's partial edge), gets that rule extended to it. Verticals
+    with no such neighbour (title strokes, a stray mark) are left alone.
+    """
+    vertical = [s for s in segments if not s.horizontal and s.y1 - s.y0 >= MIN_EDGE_VERTICAL_PT]
+    horizontal = [s for s in segments if s.horizontal]
+    added = []
+    for tip in (lambda s: s.y0, lambda s: s.y1):
+        rules = {id(u): _rule_under(u.x0, tip(u), horizontal) for u in vertical}
+        for v in vertical:
+            if rules[id(v)] is not None:
+                continue
+            near = [u for u in vertical if rules[id(u)] is not None and abs(tip(u) - tip(v)) <= OPEN_END_REACH_PT]
+            if near:
+                a = min(near, key=lambda u: abs(u.x0 - v.x0))
+                y = rules[id(a)].y0
+                added.append(Segment(min(v.x0, a.x0), y, max(v.x0, a.x0), y))
+    return segments + added
 
 
 def image_segments(ink: np.ndarray, dpi: float, s: LineSettings = DEFAULT,
@@ -69,6 +112,6 @@ def image_segments(ink: np.ndarray, dpi: float, s: LineSettings = DEFAULT,
     ruling is removed from for reading.
     """
     h, v = line_masks(ink, dpi, s)
-    segments = mask_segments(h, True, dpi, s) + mask_segments(v, False, dpi, s)
+    segments = close_open_ends(mask_segments(h, True, dpi, s) + mask_segments(v, False, dpi, s))
     ruling = cv2.dilate(cv2.bitwise_or(h, v), cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3)))
     return segments, cv2.bitwise_and(ink if text_ink is None else text_ink, cv2.bitwise_not(ruling))

@@ -15,6 +15,8 @@ from .model import Cell, Extraction, Table, TextLine
 from .record import EMPTY, CellRef, RawBudgetItem, RawForm, RawRecord
 from .template import BlockSpec, Template, label_key, nearest_label
 
+CRUMB_CHARS = 2  # seal-ring residue in a label cell read as lines of 1-2 characters (dev scans: 1, 7, H, 家);
+# a second label or a value sharing the cell is longer, so it still stops the match
 _YEAR = re.compile(r"(20\d{2}|19\d{2})\s*年")
 
 
@@ -58,6 +60,8 @@ class _Walk:
                         for b in tpl.blocks.values() if b.kind == "records"}
         self.block: BlockSpec | None = None
         self.header: list[tuple[str, float, float]] | None = None
+        # per records block: the last header row seen (x-ranges), for the block continued in a new table
+        self.headers: dict[str, list[tuple[str, float, float]]] = {}
         # a header row printed above its block label (flattened exports do this)
         self.pending: tuple[str, list[tuple[str, float, float]]] | None = None
 
@@ -72,12 +76,36 @@ class _Walk:
             return table[key]
         if c.source != "ocr":
             return None
-        near = nearest_label(key, table)
+        near = nearest_label(key, table) or self._label_among_crumbs(c.text, table)
         if near is None:
             return None
         self.form.notes.append(("cells", None, None, "LABEL_SNAPPED", "info",
                                 f"“{c.text}” (page {c.page}) was read as the label “{near}”."))
         return table[near]
+
+    @staticmethod
+    def _label_among_crumbs(text: str, table: dict[str, str]) -> str | None:
+        """A label on consecutive lines of an OCR'd cell whose other lines are crumbs.
+
+        A grey seal's ring over a tall label cell reads as lines of one or two
+        characters ("绩效指标\n1\n7\nH\n家"); colour cannot take a grey seal out,
+        and the crumbs hid the label, which lost the whole block. Only lines of
+        at most CRUMB_CHARS characters may be ignored, so a cell holding a label
+        and real text (two labels, a label and a value) never matches here.
+        """
+        lines = [label_key(ln) for ln in text.splitlines()]
+        lines = [ln for ln in lines if ln]
+        found = set()
+        for i in range(len(lines)):
+            for j in range(i + 1, len(lines) + 1):
+                rest = lines[:i] + lines[j:]
+                if not rest or any(len(ln) > CRUMB_CHARS for ln in rest):
+                    continue
+                run = "".join(lines[i:j])
+                hit = run if run in table else nearest_label(run, table)
+                if hit is not None:
+                    found.add(hit)
+        return found.pop() if len(found) == 1 else None
 
     def table(self, t: Table) -> None:
         self.block, self.header = None, None
@@ -94,7 +122,11 @@ class _Walk:
                     self._label(lead)
             if self.block is None:
                 self._pending_header(body)
-                self._fields(covering, t)
+                unlabelled = lead is None or lead.row != r or not label_key(lead.text)
+                if self.pending and unlabelled:
+                    self._open_by_header()
+                else:
+                    self._fields(covering, t)
             elif self.block.kind == "pairs":
                 self._pairs(body, r, t)
             else:
@@ -110,8 +142,12 @@ class _Walk:
             if block is not self.block:  # the same label again is a continued block
                 self.block, self.header = block, None
                 if self.pending and self.pending[0] == block.name:
-                    self.header = self.pending[1]
+                    self.header = self.headers[block.name] = self.pending[1]
                     self.form.columns[block.name] = tuple(col for col, _, _ in self.header)
+                elif block.kind == "records":
+                    # the block again in a table of its own (a page whose repeated title kept its
+                    # table from joining the one before): its header row stayed on that page
+                    self.header = self.headers.get(block.name)
         else:
             self.block, self.header = None, None
         self.pending = None
@@ -134,6 +170,22 @@ class _Walk:
             named = [(col, c.box.x0, c.box.x1) for c in body if (col := self.find(wanted, c))]
             if len(named) >= 3:
                 self.pending = (name, named)
+
+    def _open_by_header(self) -> None:
+        """A records block whose column header row stands under no label opens by that header.
+
+        A table cut by a page break prints the block's merged label cell on the
+        page where most of its rows are; the rows above the break sit beside
+        an empty first column, and would be lost waiting for a label. The
+        header row (three or more of the block's column names) says what
+        they are; the label, when it comes, continues the same block.
+        """
+        assert self.pending is not None  # the caller checked
+        name, header = self.pending
+        self.block, self.header = self.tpl.blocks[name], header
+        self.headers[name] = header
+        self.form.columns[name] = tuple(col for col, _, _ in header)
+        self.pending = None
 
     def _fields(self, cells: list[Cell], t: Table) -> None:
         for i, c in enumerate(cells):
@@ -173,6 +225,7 @@ class _Walk:
         if self.header is None:
             if len(named) >= 2:
                 self.header = [(col, c.box.x0, c.box.x1) for col, c in named]
+                self.headers[spec.name] = self.header
                 self.form.columns[spec.name] = tuple(col for col, _ in named)
             return
         if len(named) >= 2 and len(named) * 2 >= len([c for c in body if c.text]):
@@ -190,6 +243,7 @@ class _Walk:
 
 def map_form(ex: Extraction, tpl: Template) -> RawForm:
     form = RawForm(tpl.form_type, find_title(ex.lines, tpl))
+    form.notes.extend(ex.notes)
     walk = _Walk(tpl, form)
     for t in ex.tables:
         walk.table(t)

@@ -136,6 +136,8 @@ class Extraction:
     method: str = "text"  # text | ocr | mixed
     ocr_engine: str | None = None
     page_sizes: tuple[tuple[float, float], ...] = ()
+    # findings about pages, as RawForm.notes (dataset, row_ref, field, code, severity, message)
+    notes: list[tuple] = field(default_factory=list)
 
 
 class DocumentError(Exception):

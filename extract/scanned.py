@@ -29,6 +29,7 @@ from .cellread import (
 from .grid import DEFAULT, document_tables, page_tables
 from .imagegrid import image_segments
 from .model import DocumentError, Extraction, ExtractOptions, PageContent
+from .photo import straighten_photo
 from .prepare import PreparedPage, prepare
 from .raster import PageImage, check_page_size, load_images, render_pdf_page
 from .textlayer import pdf_guard, text_layer_usable
@@ -159,6 +160,16 @@ def _engine(options: ExtractOptions):
         raise DocumentError(f"OCR engine unavailable: {e}") from e
 
 
+def _no_table_note(number: int, page: tuple) -> tuple | None:
+    """An error when an OCR'd page with text on it yields no table: its values would go missing silently."""
+    tables, lines = page
+    if tables or not lines:
+        return None  # a blank page holds nothing to lose
+    return ("documents", None, None, "NO_TABLE", "error",
+            f"No ruled table was found on page {number}, which has text: its values, if any, were not read; "
+            f"check the page.")
+
+
 def _give_up_without_tables(per_page: list, ocr_done: int) -> None:
     """A form's table starts on its first page: many OCR'd pages without one is some other document."""
     if ocr_done >= NO_TABLE_PAGES and not any(p and p[0] for p in per_page):
@@ -169,16 +180,19 @@ def extract_images(paths: list[Path], options: ExtractOptions, timings: dict | N
     """Image files (or a page-image folder) -> Extraction, every page OCR'd."""
     clock = _Clock(timings)
     engine = None  # loaded after the first page passed the guards
-    per_page, sizes = [], []
+    per_page, sizes, notes = [], [], []
     for img in load_images(paths):
         if img.number > options.max_pages:
             raise DocumentError(f"too many pages (more than {options.max_pages})")
         check_page_size(img.number, img.width_pt, img.height_pt)
         clock.lap("rasterise")
         engine = engine or _engine(options)
+        img = straighten_photo(img)  # a phone photo of a sheet on a desk; a scan is left as it is
+        clock.lap("prepare")
         content = read_page(img, engine, clock)
         sizes.append((content.width, content.height))
         per_page.append(page_tables(content, OCR_GRID))
+        notes.append(_no_table_note(img.number, per_page[-1]))
         clock.lap("grid")
         _give_up_without_tables(per_page, len(per_page))
     if not per_page:
@@ -186,7 +200,7 @@ def extract_images(paths: list[Path], options: ExtractOptions, timings: dict | N
     tables, lines = document_tables(per_page, DEFAULT)
     clock.lap("grid")
     return Extraction(pages=len(sizes), tables=tables, lines=lines, method="ocr", ocr_engine=engine.version,
-                      page_sizes=tuple(sizes))
+                      page_sizes=tuple(sizes), notes=[n for n in notes if n])
 
 
 def extract_pdf(path: Path, options: ExtractOptions, timings: dict | None = None) -> Extraction:
@@ -218,6 +232,7 @@ def extract_pdf(path: Path, options: ExtractOptions, timings: dict | None = None
     except Exception as e:  # pdfminer raises many types for broken files
         raise DocumentError(f"not a readable PDF ({type(e).__name__}: {e})".splitlines()[0]) from e
     engine = _engine(options) if ocr_pages else None
+    notes: list = []
     for done, i in enumerate(ocr_pages, start=1):
         try:
             img = render_pdf_page(doc, i, options.dpi)
@@ -228,6 +243,7 @@ def extract_pdf(path: Path, options: ExtractOptions, timings: dict | None = None
         clock.lap("rasterise")
         content = read_page(img, engine, clock)
         per_page[i] = page_tables(content, OCR_GRID)
+        notes.append(_no_table_note(i + 1, per_page[i]))
         sizes[i] = (content.width, content.height)
         clock.lap("grid")
         _give_up_without_tables(per_page, done)
@@ -236,4 +252,5 @@ def extract_pdf(path: Path, options: ExtractOptions, timings: dict | None = None
     clock.lap("grid")
     method = "ocr" if len(ocr_pages) == len(per_page) else ("mixed" if ocr_pages else "text")
     return Extraction(pages=len(per_page), tables=tables, lines=lines, method=method,
-                      ocr_engine=engine.version if engine else None, page_sizes=tuple(sizes))
+                      ocr_engine=engine.version if engine else None, page_sizes=tuple(sizes),
+                      notes=[n for n in notes if n])

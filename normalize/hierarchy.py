@@ -10,15 +10,34 @@ from .flags import INFO, WARNING, Flag
 from .targets import looks_like_target
 from .vocab import LEVEL1, LEVEL2, snap
 
+CRUMB_CHARS = 2  # as extract.mapping: seal-ring residue reads as lines of 1-2 characters; no
+# 一级/二级 name is that short
 VOCAB = {"level1": LEVEL1, "level2": LEVEL2}
 NAMES = {"level1": "一级指标", "level2": "二级指标"}
 
 
-def snap_level(column: str, text: str, seq: int) -> tuple[str, list[Flag]]:
-    """Snap a near-miss (产出指摽 -> 产出指标) within the edit-distance bound."""
+def _without_crumbs(raw: str) -> str:
+    """An OCR'd cell's text without its lines of at most CRUMB_CHARS characters (a grey seal's ring)."""
+    lines = [ln.strip() for ln in raw.splitlines() if ln.strip()]
+    kept = [ln for ln in lines if len(ln) > CRUMB_CHARS]
+    return "".join(kept) if len(kept) < len(lines) else ""
+
+
+def snap_level(column: str, text: str, seq: int, raw: str | None = None) -> tuple[str, list[Flag]]:
+    """Snap a near-miss (产出指摽 -> 产出指标) within the edit-distance bound.
+
+    `raw` is the cell as read, lines kept: when the text does not snap and
+    short lines around it are seal crumbs ("效益指标\n一\n生"), the rest may.
+    """
     if not text:
         return text, []
     s = snap(text, VOCAB[column])
+    rest = _without_crumbs(raw or "") if s.value is None else ""
+    value = snap(rest, VOCAB[column]).value if rest else None
+    if value is not None:
+        return value, [Flag("indicators", seq, column, "VOCAB_SNAPPED", INFO,
+                            f"{NAMES[column]} “{text}” was read as “{value}”: the lines of one or two "
+                            f"characters beside it are marks, not print.")]
     if s.value is None:
         return text, [Flag("indicators", seq, column, "VOCAB_UNKNOWN", WARNING,
                            f"{NAMES[column]} “{text}” is not in the known vocabulary; check the printed form.")]

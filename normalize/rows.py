@@ -180,7 +180,8 @@ def indicator_rows(form: RawForm, flags: list[Flag]) -> list[dict]:
         for col in ("level3", *target_cols):
             low_confidence(rec.get(col), "indicators", n, col, flags)
         for col in ("level1", "level2"):
-            row[col], found = snap_level(col, values[col], n)
+            raw = rec.get(col)
+            row[col], found = snap_level(col, values[col], n, raw=raw.text if raw is not None else None)
             flags.extend(found)
             if any(f.code == "VOCAB_UNKNOWN" for f in found):  # a vocabulary label needs no review
                 low_confidence(rec.get(col), "indicators", n, col, flags)

@@ -1,4 +1,6 @@
 """Template mapping: grid cells -> form fields, by labels, not row numbers."""
+import pytest
+
 from formpipe.extract.mapping import find_year, map_form
 from formpipe.extract.model import Box, Cell, Extraction, Table, TextLine
 from formpipe.extract.record import CellRef, RawForm
@@ -112,3 +114,50 @@ def test_year_falls_back_to_the_goal_text():
     f = RawForm("x", CellRef("部门整体预算绩效目标申报表"), fields={"overall_goal": CellRef("2023年，我局将……")})
     assert find_year(f) == 2023
     assert find_year(RawForm("x", CellRef("部门整体预算绩效目标申报表"))) is None
+
+
+# A grey seal's ring over a tall label cell reads as crumbs around the label.
+@pytest.mark.parametrize("text, expected", [
+    ("绩效指标\n1\n7\nH\n家\n1\nl", "绩效指标"),
+    ("1\n绩效指\n标\n家", "绩效指标"),          # a label wrapped over two lines
+    ("绩效指标\n下属二级单位数", None),               # a second label: not crumbs
+    ("绩效指标\n45,948.34", None),                  # a value beside it: not crumbs
+    ("绩效指标", None),                              # matched exactly elsewhere, not here
+])
+def test_label_among_seal_crumbs(text, expected):
+    from formpipe.extract.mapping import _Walk
+    table = {"绩效指标": "indicators", "年度绩效指标": "indicators", "下属二级单位数": "units"}
+    assert _Walk._label_among_crumbs(text, table) == expected
+
+
+def test_indicator_rows_above_a_page_break_open_the_block_by_their_header():
+    """The merged 绩效指标 label is printed on the next page; the rows before the break are not lost.
+
+    One table continued over the break (as document_tables joins it): above the
+    break the first column is an empty cell beside the header and two rows.
+    """
+    spec = [(0, 0, 3, 1, ""), (0, 1, 1, 1, "一级指标"), (0, 2, 1, 1, "二级指标"), (0, 3, 1, 1, "三级指标"),
+            (0, 4, 1, 1, "实施周期指标值"), (0, 5, 1, 1, "年度指标值"),
+            (1, 1, 2, 1, "产出指标"), (1, 2, 2, 1, "数量指标"), (1, 3, 1, 1, "甲率"), (1, 4, 1, 1, "100%"),
+            (1, 5, 1, 1, "99%"), (2, 3, 1, 1, "乙数"), (2, 4, 1, 1, "≥90%"), (2, 5, 1, 1, "≥90%"),
+            (3, 0, 2, 1, "绩效指标"), (3, 1, 2, 1, "产出指标"), (3, 2, 2, 1, "质量指标"),
+            (3, 3, 1, 1, "丙"), (3, 4, 1, 1, "1"), (3, 5, 1, 1, "2"),
+            (4, 3, 1, 1, "丁"), (4, 4, 1, 1, "3"), (4, 5, 1, 1, "4")]
+    f = form_of(table(spec, [40, 60, 60, 80, 60, 60]))
+    assert [r.get("level3").text for r in f.indicators] == ["甲率", "乙数", "丙", "丁"]
+    assert f.indicators[0].get("annual_target").text == "99%"
+    assert f.indicators[3].get("level2").text == "质量指标"
+
+
+def test_a_records_block_continued_in_a_new_table_keeps_its_header():
+    """Overleaf the block's label is printed again, its header row is not, and the table did not join."""
+    first = [(0, 0, 2, 1, "年度重点工作任务"), (0, 1, 1, 1, "名称"), (0, 2, 1, 1, "主要实施内容"),
+             (0, 3, 1, 1, "拟投入的资金（万元）"), (0, 4, 1, 1, "期望达到的目标（概述）"),
+             (1, 1, 1, 1, "甲计划"), (1, 2, 1, 1, "内容甲"), (1, 3, 1, 1, "1.00"), (1, 4, 1, 1, "目标甲")]
+    overleaf = [(0, 0, 1, 1, "年度重点工作任务"), (0, 1, 1, 1, "乙计划"), (0, 2, 1, 1, "内容乙"),
+                (0, 3, 1, 1, "2.00"), (0, 4, 1, 1, "目标乙"),
+                (1, 0, 1, 1, "其他需完成的任务（可选填）"), (1, 1, 1, 4, "")]
+    widths = [60, 60, 120, 60, 80]
+    f = form_of(table(first, widths), table(overleaf, widths, page=2, table_no=2))
+    assert [r.get("name").text for r in f.tasks] == ["甲计划", "乙计划"]
+    assert [r.get("funds").text for r in f.tasks] == ["1.00", "2.00"]

@@ -408,3 +408,23 @@ def test_a_vector_page_of_other_text_is_read_from_its_layer_not_ocrd():
     assert text_layer_usable(content, page([]))  # English vector text: OCR would add nothing
     scan = [{"x0": 0, "x1": 595, "top": 0, "bottom": 842}]
     assert not text_layer_usable(content, page(scan))  # the same words over a page image: OCR
+
+
+def test_an_ocrd_page_with_text_but_no_table_is_an_error_and_a_blank_page_is_not(tmp_path, monkeypatch):
+    from PIL import Image, ImageDraw, ImageFont
+
+    import formpipe.extract.scanned as scanned
+    from formpipe.extract.scanned import extract_images
+    engine = FakeEngine(lambda crop: Recognition("字", 0.99))
+    monkeypatch.setattr(scanned, "_engine", lambda options: engine)
+    rgb, _ = draw_table(CELLS, COLS, ROWS, dpi=DPI)
+    Image.fromarray(rgb).save(tmp_path / "page-1.png", dpi=(DPI, DPI))
+    prose = Image.new("RGB", rgb.shape[1::-1], "white")  # text, its ruling gone
+    font = ImageFont.truetype("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 30)
+    for i in range(4):
+        ImageDraw.Draw(prose).text((60, 80 + 60 * i), "部门预算支出基本支出", fill="black", font=font)
+    prose.save(tmp_path / "page-2.png", dpi=(DPI, DPI))
+    Image.new("RGB", rgb.shape[1::-1], "white").save(tmp_path / "page-3.png", dpi=(DPI, DPI))
+    ex = extract_images([tmp_path / f"page-{i}.png" for i in (1, 2, 3)], ExtractOptions())
+    assert [(n[3], n[4]) for n in ex.notes] == [("NO_TABLE", "error")]
+    assert "page 2" in ex.notes[0][5]

@@ -46,3 +46,17 @@ def test_vocabularies():
     assert LEVEL1_OF_LEVEL2["社会效益指标"] == "效益指标"
     assert LEVEL1_OF_LEVEL2["时效指标"] == "产出指标"
     assert LEVEL1_OF_LEVEL2["服务对象满意度指标"] == "满意度指标"
+
+
+@pytest.mark.parametrize("text, raw, want", [
+    ("效益指标一生", "效益指标\n一\n生", "效益指标"),       # seal crumbs around the name
+    ("41 1满意度指标1", "41\n1\n满意度指标\n1", "满意度指标"),
+    ("效益指标社会效益", "效益指标\n社会效益", None),        # a longer line is print, not a crumb
+])
+def test_level_snaps_past_seal_crumbs_only(text, raw, want):
+    from formpipe.normalize.hierarchy import snap_level
+    value, flags = snap_level("level1", text, 1, raw=raw)
+    if want is None:
+        assert [f.code for f in flags] == ["VOCAB_UNKNOWN"]
+    else:
+        assert value == want and [f.code for f in flags] == ["VOCAB_SNAPPED"]

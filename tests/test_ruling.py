@@ -1,0 +1,105 @@
+"""Ruling found on scans as they come: faint, broken, shaded, slanted, cut by the page.
+
+Pages are drawn here with OpenCV; the truth is the drawn grid.
+"""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from formpipe.extract.grid import page_tables
+from formpipe.extract.imagegrid import close_open_ends, image_segments
+from formpipe.extract.model import PageContent, Segment
+from formpipe.extract.prepare import prepare
+from formpipe.extract.scanned import OCR_GRID
+
+DPI = 200
+ROWS, COLS = 6, 3
+X0, Y0, COL_W, ROW_H = 150, 200, (260, 420, 380), 260  # px
+
+
+def _edges():
+    xs = [X0]
+    for w in COL_W:
+        xs.append(xs[-1] + w)
+    return xs, [Y0 + r * ROW_H for r in range(ROWS + 1)]
+
+
+def expected_spans(open_bottom: bool) -> set:
+    """Column 0 is one merged cell over every row; the others one cell a row."""
+    return {(0, 0, ROWS, 1)} | {(r, c, 1, 1) for r in range(ROWS) for c in (1, 2)}
+
+
+def draw_page(ink: int = 60, gaps: bool = False, shade: int | None = None, open_bottom: bool = False,
+              slant_px: float = 0.0, thickness: int = 2) -> np.ndarray:
+    """RGB page with the grid drawn; `slant_px` moves the bottom corners sideways (perspective)."""
+    xs, ys = _edges()
+    h, w = ys[-1] + 300, xs[-1] + 150
+    page = np.full((h, w), 250, np.uint8)
+    if shade is not None:  # a grey header fill over the merged label column
+        page[ys[0]:ys[-1], xs[0]:xs[1]] = shade
+    rules = [((xs[0], y), (xs[-1], y)) for y in ys[:-1]]  # every horizontal but the last ...
+    rules += [((xs[1], ys[-1]), (xs[-1], ys[-1]))] if open_bottom else [((xs[0], ys[-1]), (xs[-1], ys[-1]))]
+    rules += [((xs[1], y), (xs[-1], y)) for y in ys[1:-1]]  # (column 0 is merged: no rules across it)
+    rules = [r for r in rules if not (r[0][0] == xs[0] and ys[0] < r[0][1] < ys[-1])]
+    rules += [((x, ys[0]), (x, ys[-1])) for x in xs]
+    for a, b in rules:
+        cv2.line(page, a, b, ink, thickness)
+    if gaps:  # a worn ribbon: short breaks every 90 px along every rule
+        for a, b in rules:
+            n = int(max(abs(b[0] - a[0]), abs(b[1] - a[1])) // 90)
+            for i in range(1, n):
+                t = i / n
+                x, y = int(a[0] + t * (b[0] - a[0])), int(a[1] + t * (b[1] - a[1]))
+                cv2.rectangle(page, (x - 1, y - 1), (x + 1, y + 1), int(page[max(0, y - 6), max(0, x - 6)]), -1)
+    for r in range(ROWS):  # some text, so the page has print like a form
+        for c in (1, 2):
+            cv2.putText(page, f"{r}{c} 12.34", (xs[c] + 20, ys[r] + ROW_H // 2), cv2.FONT_HERSHEY_SIMPLEX, 1.0, 30, 2)
+    if slant_px:
+        src = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
+        dst = np.float32([[0, 0], [w, 0], [w + slant_px, h], [slant_px, h]])
+        page = cv2.warpPerspective(page, cv2.getPerspectiveTransform(src, dst), (w, h), borderValue=250)
+    return cv2.cvtColor(page, cv2.COLOR_GRAY2RGB)
+
+
+def spans_of(rgb: np.ndarray, dpi: float = DPI) -> set:
+    pp = prepare(rgb, dpi)
+    segments, _ = image_segments(pp.line_ink, dpi, text_ink=pp.ink)
+    h, w = pp.grey.shape
+    tables, _ = page_tables(PageContent(1, w * 72 / dpi, h * 72 / dpi, (), tuple(segments), "ocr"), OCR_GRID)
+    return {(c.row, c.col, c.rowspan, c.colspan) for t in tables for c in t.cells}
+
+
+@pytest.mark.parametrize("case", [
+    dict(),
+    dict(ink=170, thickness=1),  # faint, thin ruling
+    dict(gaps=True),  # broken ruling
+    dict(shade=205),  # grey header fill: shading is not ink
+    dict(open_bottom=True),  # the table is cut by the page: its merged column has no bottom rule
+    dict(slant_px=22),  # perspective: verticals lean 0.5°, their box 4x their thickness
+    dict(ink=150, gaps=True, shade=210, open_bottom=True, slant_px=18),
+], ids=["plain", "faint", "broken", "shaded", "cut", "slanted", "all"])
+def test_grid_survives_real_ruling(case):
+    assert spans_of(draw_page(**case)) == expected_spans(case.get("open_bottom", False))
+
+
+def test_a_slanted_thin_line_is_kept_and_a_blob_is_not():
+    from formpipe.extract.imagegrid import mask_segments
+    mask = np.zeros((900, 200), np.uint8)
+    cv2.line(mask, (50, 20), (62, 880), 255, 3)  # 0.8° lean, 3 px thick
+    cv2.rectangle(mask, (120, 100), (150, 800), 255, -1)  # 30 px wide: a smear, not a rule
+    segs = mask_segments(mask, horizontal=False, dpi=DPI)
+    assert len(segs) == 1 and abs(segs[0].x0 * DPI / 72 - 56) < 2
+
+
+def test_close_open_ends_draws_a_rule_only_where_one_is_missing():
+    v = [Segment(10, 0, 10, 100), Segment(50, 0, 50, 97), Segment(90, 0, 90, 100)]
+    top = Segment(10, 0, 90, 0)
+    closed = v + [top, Segment(10, 100, 90, 100)]
+    assert close_open_ends(closed) == closed
+    partial = v + [top, Segment(50, 100, 90, 100)]  # the merged first column goes on overleaf
+    added = close_open_ends(partial)[len(partial):]
+    assert added == [Segment(10, 100, 50, 100)]  # to the partial edge, which the grid chain joins
+    strokes = [Segment(200, 300, 200, 320), Segment(230, 301, 230, 321)]  # a title's strokes: no rule near
+    assert close_open_ends(closed + strokes) == closed + strokes
