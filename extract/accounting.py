@@ -22,11 +22,16 @@ def unaccounted(tables: list[Table], used: set[tuple[int, int, int]],
             key = (t.table_no, c.row, c.col)
             if not c.text.strip() or key in used:
                 continue
-            text = " ".join(c.text.split())
-            if len(text) > MAX_QUOTE:
-                text = text[:MAX_QUOTE] + "…"
             dataset = _DATASET.get(context.get(key) or "", "documents")
             notes.append((dataset, None, None, "UNMAPPED_CELL", "error",
-                          f"Page {c.page}, table {t.table_no}, row {c.row + 1}, column {c.col + 1}: "
-                          f"“{text}” was not read into any field; check whether a value was lost."))
+                          message(c.page, t.table_no, c.row, c.col, c.text)))
     return notes
+
+
+def message(page: int, table_no: int, row: int, col: int, text: str) -> str:
+    """The UNMAPPED_CELL sentence: where the cell is (1-based) and what it says."""
+    text = " ".join(text.split())
+    if len(text) > MAX_QUOTE:
+        text = text[:MAX_QUOTE] + "…"
+    return (f"Page {page}, table {table_no}, row {row + 1}, column {col + 1}: "
+            f"“{text}” was not read into any field; check whether a value was lost.")

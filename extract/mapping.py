@@ -151,6 +151,8 @@ class _Walk:
                 self.block, self.header = block, None
         elif key in self.known:
             pass  # a heading that carries no value (基本信息): fields follow
+        elif self.block is not None and len(key) >= 2 and any(key in label_key(lb) for lb in self.block.labels):
+            self.use(lead, t)  # a piece of the block's own label, wrapped over split cells
         else:
             self.block, self.header = None, None
 
@@ -260,7 +262,9 @@ class _Walk:
         if not any(c.text.strip() for c in starts):
             return
         own = [c for col, c in picked if c.row == r and c.text.strip()]
-        if own and all(col in spec.fill_down for col, c in picked if c.row == r and c.text.strip()):
+        texts_here = [c for c in starts if c.text.strip()]
+        if (own and len(own) == len(texts_here) and not any(ch.isdigit() for c in own for ch in c.text)
+                and all(col in spec.fill_down for col, c in picked if c.row == r and c.text.strip())):
             # a heading with nothing under it (成本指标 left unfilled) is not a record
             for c in own:
                 self.use(c, t)
@@ -268,7 +272,11 @@ class _Walk:
         for _, c in picked:
             self.use(c, t)
         texts = tuple(ref(c, t) for c in body if c.text.strip() and label_key(c.text) not in self.blocks)
-        getattr(self.form, spec.name).append(RawRecord(rec, min(c.page for c in starts), texts))
+        # the row's own cells that fit no column: row repair may place them, else they are reported
+        extra = tuple(ref(c, t) for c in starts if c.text.strip() and all(c is not p for _, p in picked))
+        for c in starts:
+            self.use(c, t)
+        getattr(self.form, spec.name).append(RawRecord(rec, min(c.page for c in starts), texts, extra))
 
 
 def map_form(ex: Extraction, tpl: Template) -> RawForm:
