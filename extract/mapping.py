@@ -81,6 +81,11 @@ class _Walk:
         # every cell that found its place, and the block open where each cell was met
         self.used: set[tuple[int, int, int]] = set()
         self.context: dict[tuple[int, int, int], str | None] = {}
+        # per fill-down column: the records whose cell there was empty and ran to the foot of
+        # the table; a merged cell cut by a page break prints its text in one part only
+        self.cut: dict[str, list[dict]] = {}
+        self.part_first: set[int] = set()
+        self.part_last: set[int] = set()
 
     def find(self, table: dict[str, str], c: Cell) -> str | None:
         """What a cell's label means in `table`: exactly, or (OCR'd cells only) within an edit or two.
@@ -113,6 +118,12 @@ class _Walk:
             dx = right - self.right_edge
             self.header = [(col, x0 + dx, x1 + dx) for col, x0, x1 in self.header]
         self.right_edge = right
+        # rows that open / close a page's part of the table: where a merged cell may be cut
+        starts = {}
+        for c in t.cells:
+            starts.setdefault(c.row, c.page)
+        self.part_first = {r for r in starts if r == 0 or starts.get(r - 1, starts[r]) != starts[r]}
+        self.part_last = {r - 1 for r in self.part_first if r} | {t.n_rows - 1}
         for r in range(t.n_rows):
             covering = t.cells_covering_row(r)
             if not any(c.row == r for c in covering):
@@ -148,7 +159,7 @@ class _Walk:
             self.use(lead, t)
             block = self.tpl.blocks[name]
             if block is not self.block:  # the same label again is a continued block
-                self.block, self.header = block, None
+                self.block, self.header, self.cut = block, None, {}
         elif key in self.known:
             pass  # a heading that carries no value (基本信息): fields follow
         elif self.block is not None and len(key) >= 2 and any(key in label_key(lb) for lb in self.block.labels):
@@ -242,6 +253,23 @@ class _Walk:
             self.use(lab, t)
             self.use(val, t)
 
+    def _mend_cut(self, rec: dict, picked: dict[str, Cell], t: Table) -> None:
+        """Give the records above a page break the text of a merged 一级/二级 cell printed
+        only below it (and remember empty cells that reach the table's foot for the next table)."""
+        for col in self.block.fill_down:
+            c = picked.get(col)
+            if c is None:
+                continue
+            if c.text.strip():
+                if c.row in self.part_first:
+                    for earlier in self.cut.get(col, ()):
+                        earlier[col] = ref(c, t)
+                self.cut.pop(col, None)
+            elif c.last_row in self.part_last:
+                self.cut.setdefault(col, []).append(rec)
+            else:
+                self.cut.pop(col, None)
+
     def _records(self, body: list[Cell], r: int, t: Table) -> None:
         spec = self.block
         wanted = self.columns[spec.name]
@@ -271,6 +299,7 @@ class _Walk:
             return
         for _, c in picked:
             self.use(c, t)
+        self._mend_cut(rec, dict(picked), t)
         texts = tuple(ref(c, t) for c in body if c.text.strip() and label_key(c.text) not in self.blocks)
         # the row's own cells that fit no column: row repair may place them, else they are reported
         extra = tuple(ref(c, t) for c in starts if c.text.strip() and all(c is not p for _, p in picked))

@@ -249,7 +249,6 @@ def test_committed_office_forms_are_all_read(committed_score):
     assert committed_score.amounts >= 8 * len(COMMITTED_SEEDS)
 
 
-@pytest.mark.xfail(reason="issue 11: the mapping loses rows of office-made forms without a flag", strict=False)
 def test_committed_office_forms_have_no_silent_wrong_amount(committed_score):
     assert committed_score.silent_wrong_amounts == 0, "\n".join(committed_score.mismatches[:40])
     assert committed_score.exact_or_flagged == 1.0
