@@ -142,9 +142,14 @@ def budget_rows(form: RawForm, flags: list[Flag]) -> list[dict]:
     return out
 
 
-def unmapped_extras(rec, dataset: str, n: int, flags: list[Flag]) -> None:
-    """A record's cells that fit none of its columns: reported, never dropped silently."""
+def unmapped_extras(rec, dataset: str, n: int, flags: list[Flag], placed: dict | None = None) -> None:
+    """A record's cells that fit none of its columns (and that row repair did not place in
+    `placed`): reported, never dropped silently."""
+    taken = list((placed or {}).values())
     for c in rec.extra:
+        if clean_text(c.text) in taken:
+            taken.remove(clean_text(c.text))
+            continue
         flags.append(Flag(dataset, n, None, "UNMAPPED_CELL", ERROR,
                           unmapped_message(c.page, c.table_no, c.row, c.col, c.text)))
 
@@ -174,7 +179,9 @@ def _indicator_values(rec, n: int, target_cols: tuple[str, ...], flags: list[Fla
     if fixed is None:
         flags.append(Flag("indicators", n, None, "ROW_UNREADABLE", ERROR,
                           f"Indicator row {n} (page {rec.page}) does not fit the columns: {' | '.join(texts)}."))
+        unmapped_extras(rec, "indicators", n, flags)
         return values
+    unmapped_extras(rec, "indicators", n, flags, fixed)
     flags.append(Flag("indicators", n, None, "ROW_REALIGNED", INFO,
                       f"Indicator row {n} was re-read by content: its cells had slid out of their columns."))
     return fixed
