@@ -162,7 +162,7 @@ class _Walk:
                 self.block, self.header, self.cut = block, None, {}
         elif key in self.known:
             pass  # a heading that carries no value (基本信息): fields follow
-        elif self.block is not None and len(key) >= 2 and any(key in label_key(lb) for lb in self.block.labels):
+        elif self._label_piece(key):
             self.use(lead, t)  # a piece of the block's own label, wrapped over split cells
         else:
             self.block, self.header = None, None
@@ -191,6 +191,14 @@ class _Walk:
             return True
         return False
 
+    def _label_piece(self, key: str) -> bool:
+        """Is `key` a piece of the open block's label (a merged label cut by rules or a page
+        break: 预算整体 / 情况, 年度重 / 点工作任务)? One character only as the label's end."""
+        if self.block is None or not key:
+            return False
+        labels = [label_key(lb) for lb in self.block.labels]
+        return any(lb.startswith(key) or lb.endswith(key) or (len(key) >= 2 and key in lb) for lb in labels)
+
     def _slid_record(self, lead: Cell, covering: list[Cell]) -> bool:
         """In a records block, is an unknown first-column text a record's name rather than a label?
 
@@ -200,7 +208,7 @@ class _Walk:
         key = label_key(lead.text)
         if self.block is None or self.block.kind != "records" or self.header is None:
             return False
-        if not key or key in self.blocks or key in self.fields:
+        if not key or key in self.blocks or key in self.fields or self._label_piece(key):
             return False
         return any(any(ch.isdigit() for ch in c.text) for c in covering[1:])
 
