@@ -87,7 +87,7 @@ class _Walk:
         self.part_first: set[int] = set()
         self.part_last: set[int] = set()
 
-    def find(self, table: dict[str, str], c: Cell) -> str | None:
+    def find(self, table: dict[str, str], c: Cell, note: bool = True) -> str | None:
         """What a cell's label means in `table`: exactly, or (OCR'd cells only) within an edit or two.
 
         An OCR misread of a label would otherwise lose a whole block; the
@@ -101,8 +101,9 @@ class _Walk:
         near = nearest_label(key, table)
         if near is None:
             return None
-        self.form.notes.append(("cells", None, None, "LABEL_SNAPPED", "info",
-                                f"“{c.text}” (page {c.page}) was read as the label “{near}”."))
+        if note:
+            self.form.notes.append(("cells", None, None, "LABEL_SNAPPED", "info",
+                                    f"“{c.text}” (page {c.page}) was read as the label “{near}”."))
         return table[near]
 
     def use(self, c: Cell | None, t: Table) -> None:
@@ -173,7 +174,7 @@ class _Walk:
         merged range, on another page, or not at all."""
         texts = [c for c in body if c.text.strip()]
         for name, wanted in (*self.columns.items(), *self.sections.items()):
-            named = [(col, c) for c in texts if (col := self.find(wanted, c))]
+            named = [(col, c) for c in texts if (col := self.find(wanted, c, note=False))]
             rest = [c for c in texts if all(c is not n for _, n in named) and label_key(c.text) not in self.known]
             if len(named) < 2 or (len(named) < 3 and rest):
                 continue
@@ -187,6 +188,7 @@ class _Walk:
                 self.header = [(col, c.box.x0, c.box.x1) for col, c in named]
                 self.form.columns[name] = tuple(col for col, _ in named)
             for _, c in named:
+                self.find(wanted, c)  # now say what was snapped
                 self.use(c, t)
             return True
         return False

@@ -257,7 +257,6 @@ def test_committed_office_forms_have_no_silent_wrong_amount(committed_score):
 
 @needs_soffice
 @pytest.mark.slow
-@pytest.mark.xfail(reason="issue 11: the mapping loses rows of office-made forms without a flag", strict=False)
 def test_small_sweep_through_libreoffice(tmp_path):
     """Layouts other than the committed ones, exported now, through the pipeline: no wrong amount goes unflagged."""
     from corpus.office_export import form_seed, generate
