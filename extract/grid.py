@@ -28,6 +28,9 @@ class GridSettings:
     line_gap: float = 0.55  # glyphs whose centres differ by < this x size share a line
     latin_space: float = 0.25  # a gap wider than this x size between Latin glyphs is a space
     continue_tolerance: float = 6.0  # outer edges of a continued table match this closely
+    # close a merged cell cut by a page break (office exports draw no rule where the page
+    # cuts it): vertical rules that end together on no horizontal rule get one there
+    close_open_ends: bool = True
 
 
 DEFAULT = GridSettings()
@@ -93,6 +96,36 @@ def _join_runs(lines: dict[float, list[tuple[float, float]]], tol: float) -> dic
 
 def _covers(runs: list[tuple[float, float]], a: float, b: float, tol: float) -> bool:
     return any(r0 - tol <= a and b <= r1 + tol for r0, r1 in runs)
+
+
+def close_open_ends(h: dict, v: dict, s: GridSettings = DEFAULT) -> dict:
+    """Horizontal rules added where vertical rules end on nothing.
+
+    A worksheet cell merged over a page break is printed with its side rules
+    only: it ends at the page's edge of the table with no rule under (or over)
+    it, so no box closes and its label is lost as loose text. Where two or more
+    vertical rules end at the same height and at least one of them ends on no
+    horizontal rule, a rule joining them is what the page implies.
+    """
+    tol = s.intersection_tolerance
+    ends: dict[float, list[tuple[float, bool]]] = defaultdict(list)
+    for x, runs in v.items():
+        for y0, y1 in runs:
+            for y in (y0, y1):
+                on_rule = any(abs(y - hy) <= tol and _covers(hr, x, x, tol) for hy, hr in h.items())
+                ends[y].append((x, on_rule))
+    ys = _cluster(list(ends), s.snap_tolerance)
+    grouped: dict[float, list[tuple[float, bool]]] = defaultdict(list)
+    for y, lst in ends.items():
+        grouped[ys[y]].extend(lst)
+    out = {y: list(r) for y, r in h.items()}
+    for y, lst in grouped.items():
+        if len(lst) < 2 or all(on for _, on in lst):
+            continue
+        xs = sorted(x for x, _ in lst)
+        line = next((hy for hy in out if abs(hy - y) <= tol), y)
+        out.setdefault(line, []).append((xs[0], xs[-1]))
+    return _join_runs(out, s.join_tolerance)
 
 
 def find_intersections(h: dict, v: dict, s: GridSettings = DEFAULT) -> set[tuple[float, float]]:
@@ -246,6 +279,8 @@ def fill_text(cells: list[Cell], glyphs: list[Glyph], s: GridSettings = DEFAULT)
 def page_tables(page: PageContent, s: GridSettings = DEFAULT) -> tuple[list[Table], list[TextLine]]:
     """Every ruled table on one page, plus the text lines outside them."""
     h, v = merge_segments(snap_segments(list(page.segments), s), s)
+    if s.close_open_ends:
+        h = close_open_ends(h, v, s)
     points = find_intersections(h, v, s)
     boxes = intersections_to_boxes(points, h, v, s)
     tables = []

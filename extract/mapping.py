@@ -13,11 +13,25 @@ import re
 
 from .model import Cell, Extraction, Table, TextLine
 from .record import EMPTY, CellRef, RawBudgetItem, RawForm, RawRecord
+from .accounting import unaccounted
 from .template import BlockSpec, Template, label_key, nearest_label
 
 CRUMB_CHARS = 2  # seal-ring residue in a label cell read as lines of 1-2 characters (dev scans: 1, 7, H, 家);
 # a second label or a value sharing the cell is longer, so it still stops the match
 _YEAR = re.compile(r"(20\d{2}|19\d{2})\s*年")
+# a continued table within this many points of the header's table's right edge has not moved
+SAME_EDGE = 3.0
+# a printed budget item outside the template's list: the longest item name on published
+# forms is 12 characters (拟用于对下转移支付资金 is 11); a goal or a note is far longer
+MAX_ITEM_CHARS = 16
+# a title cell inside a table (2024年市级部门整体预算绩效目标表 is 18 characters)
+MAX_TITLE = 40
+_AMOUNT_LIKE = re.compile(r"[\s\d,，.．０-９，．\-—－()（）万元]*")
+
+
+def _fits_item(label: str, value: str) -> bool:
+    """Could a label the template does not know be a budget item? A short name beside an amount."""
+    return len(label_key(label)) <= MAX_ITEM_CHARS and _AMOUNT_LIKE.fullmatch(value or "") is not None
 
 
 def ref(c: Cell, table: Table) -> CellRef:
@@ -58,14 +72,24 @@ class _Walk:
         # per records block: printed column label -> column name
         self.columns = {b.name: {label_key(v): col for col, variants in b.columns.items() for v in variants}
                         for b in tpl.blocks.values() if b.kind == "records"}
+        self.sections = {b.name: {label_key(s): s for s in b.sections}
+                         for b in tpl.blocks.values() if b.kind == "pairs"}
+        self.known = {label_key(x) for x in tpl.headings}
+        for b in tpl.blocks.values():
+            self.known |= {label_key(x) for x in b.value_headers}
         self.block: BlockSpec | None = None
         self.header: list[tuple[str, float, float]] | None = None
-        # per records block: the last header row seen (x-ranges), for the block continued in a new table
-        self.headers: dict[str, list[tuple[str, float, float]]] = {}
-        # a header row printed above its block label (flattened exports do this)
-        self.pending: tuple[str, list[tuple[str, float, float]]] | None = None
+        self.right_edge = 0.0  # the header's table's right edge, to follow a shifted continuation
+        # every cell that found its place, and the block open where each cell was met
+        self.used: set[tuple[int, int, int]] = set()
+        self.context: dict[tuple[int, int, int], str | None] = {}
+        # per fill-down column: the records whose cell there was empty and ran to the foot of
+        # the table; a merged cell cut by a page break prints its text in one part only
+        self.cut: dict[str, list[dict]] = {}
+        self.part_first: set[int] = set()
+        self.part_last: set[int] = set()
 
-    def find(self, table: dict[str, str], c: Cell) -> str | None:
+    def find(self, table: dict[str, str], c: Cell, note: bool = True) -> str | None:
         """What a cell's label means in `table`: exactly, or (OCR'd cells only) within an edit or two.
 
         An OCR misread of a label would otherwise lose a whole block; the
@@ -79,8 +103,9 @@ class _Walk:
         near = nearest_label(key, table) or self._label_among_crumbs(c.text, table)
         if near is None:
             return None
-        self.form.notes.append(("cells", None, None, "LABEL_SNAPPED", "info",
-                                f"“{c.text}” (page {c.page}) was read as the label “{near}”."))
+        if note:
+            self.form.notes.append(("cells", None, None, "LABEL_SNAPPED", "info",
+                                    f"“{c.text}” (page {c.page}) was read as the label “{near}”."))
         return table[near]
 
     @staticmethod
@@ -107,8 +132,25 @@ class _Walk:
                     found.add(hit)
         return found.pop() if len(found) == 1 else None
 
+    def use(self, c: Cell | None, t: Table) -> None:
+        if c is not None:
+            self.used.add((t.table_no, c.row, c.col))
+
     def table(self, t: Table) -> None:
-        self.block, self.header = None, None
+        # a block open at the end of the last table goes on in this one (a page break
+        # between tables) until a label or a header row says otherwise; its columns
+        # follow the table if it moved sideways
+        right = t.col_edges[-1] if t.col_edges else max((c.box.x1 for c in t.cells), default=0.0)
+        if self.header and self.right_edge and abs(right - self.right_edge) > SAME_EDGE:
+            dx = right - self.right_edge
+            self.header = [(col, x0 + dx, x1 + dx) for col, x0, x1 in self.header]
+        self.right_edge = right
+        # rows that open / close a page's part of the table: where a merged cell may be cut
+        starts = {}
+        for c in t.cells:
+            starts.setdefault(c.row, c.page)
+        self.part_first = {r for r in starts if r == 0 or starts.get(r - 1, starts[r]) != starts[r]}
+        self.part_last = {r - 1 for r in self.part_first if r} | {t.n_rows - 1}
         for r in range(t.n_rows):
             covering = t.cells_covering_row(r)
             if not any(c.row == r for c in covering):
@@ -119,38 +161,71 @@ class _Walk:
                 if self._slid_record(lead, covering):
                     body = covering  # an indicator name slid into the label column
                 else:
-                    self._label(lead)
-            if self.block is None:
-                self._pending_header(body)
-                unlabelled = lead is None or lead.row != r or not label_key(lead.text)
-                if self.pending and unlabelled:
-                    self._open_by_header()
-                else:
-                    self._fields(covering, t)
+                    self._label(lead, t)
+            if self._header_row(body, t):
+                pass
+            elif self.block is None:
+                self._fields(covering, t)
             elif self.block.kind == "pairs":
                 self._pairs(body, r, t)
             else:
                 self._records(body, r, t)
+            name = self.block.name if self.block else None
+            for c in covering:
+                if c.row == r:
+                    self.context.setdefault((t.table_no, c.row, c.col), name)
+                    if label_key(c.text) in self.known:
+                        self.use(c, t)
 
-    def _label(self, lead: Cell) -> None:
+    def _label(self, lead: Cell, t: Table) -> None:
         key = label_key(lead.text)
         if not key:
             return  # split merged label: the block goes on
         name = self.find(self.blocks, lead)
         if name is not None:
+            self.use(lead, t)
             block = self.tpl.blocks[name]
             if block is not self.block:  # the same label again is a continued block
-                self.block, self.header = block, None
-                if self.pending and self.pending[0] == block.name:
-                    self.header = self.headers[block.name] = self.pending[1]
-                    self.form.columns[block.name] = tuple(col for col, _, _ in self.header)
-                elif block.kind == "records":
-                    # the block again in a table of its own (a page whose repeated title kept its
-                    # table from joining the one before): its header row stayed on that page
-                    self.header = self.headers.get(block.name)
+                self.block, self.header, self.cut = block, None, {}
+        elif key in self.known:
+            pass  # a heading that carries no value (基本信息): fields follow
+        elif self._label_piece(key):
+            self.use(lead, t)  # a piece of the block's own label, wrapped over split cells
         else:
             self.block, self.header = None, None
-        self.pending = None
+
+    def _header_row(self, body: list[Cell], t: Table) -> bool:
+        """Is this row a block's header (column names, section names)? It then opens the
+        block, found by its content: the block's label may be printed elsewhere in its
+        merged range, on another page, or not at all."""
+        texts = [c for c in body if c.text.strip()]
+        for name, wanted in (*self.columns.items(), *self.sections.items()):
+            named = [(col, c) for c in texts if (col := self.find(wanted, c, note=False))]
+            rest = [c for c in texts if all(c is not n for _, n in named) and label_key(c.text) not in self.known]
+            if len(named) < 2 or (len(named) < 3 and rest):
+                continue
+            block = self.tpl.blocks[name]
+            if block.kind == "pairs":
+                if self.block is not block:
+                    self.block, self.header = block, None
+                self.header = [(sec, c.box.x0, c.box.x1) for sec, c in named]
+            elif self.block is not block or self.header is None:
+                self.block = block
+                self.header = [(col, c.box.x0, c.box.x1) for col, c in named]
+                self.form.columns[name] = tuple(col for col, _ in named)
+            for _, c in named:
+                self.find(wanted, c)  # now say what was snapped
+                self.use(c, t)
+            return True
+        return False
+
+    def _label_piece(self, key: str) -> bool:
+        """Is `key` a piece of the open block's label (a merged label cut by rules or a page
+        break: 预算整体 / 情况, 年度重 / 点工作任务)? One character only as the label's end."""
+        if self.block is None or not key:
+            return False
+        labels = [label_key(lb) for lb in self.block.labels]
+        return any(lb.startswith(key) or lb.endswith(key) or (len(key) >= 2 and key in lb) for lb in labels)
 
     def _slid_record(self, lead: Cell, covering: list[Cell]) -> bool:
         """In a records block, is an unknown first-column text a record's name rather than a label?
@@ -161,43 +236,35 @@ class _Walk:
         key = label_key(lead.text)
         if self.block is None or self.block.kind != "records" or self.header is None:
             return False
-        if not key or key in self.blocks or key in self.fields:
+        if not key or key in self.blocks or key in self.fields or self._label_piece(key):
             return False
         return any(any(ch.isdigit() for ch in c.text) for c in covering[1:])
-
-    def _pending_header(self, body: list[Cell]) -> None:
-        for name, wanted in self.columns.items():
-            named = [(col, c.box.x0, c.box.x1) for c in body if (col := self.find(wanted, c))]
-            if len(named) >= 3:
-                self.pending = (name, named)
-
-    def _open_by_header(self) -> None:
-        """A records block whose column header row stands under no label opens by that header.
-
-        A table cut by a page break prints the block's merged label cell on the
-        page where most of its rows are; the rows above the break sit beside
-        an empty first column, and would be lost waiting for a label. The
-        header row (three or more of the block's column names) says what
-        they are; the label, when it comes, continues the same block.
-        """
-        assert self.pending is not None  # the caller checked
-        name, header = self.pending
-        self.block, self.header = self.tpl.blocks[name], header
-        self.headers[name] = header
-        self.form.columns[name] = tuple(col for col, _, _ in header)
-        self.pending = None
 
     def _fields(self, cells: list[Cell], t: Table) -> None:
         for i, c in enumerate(cells):
             name = self.find(self.fields, c)
-            if name and i + 1 < len(cells) and name not in self.form.fields:
-                self.form.fields[name] = ref(cells[i + 1], t)
+            if not name or i + 1 >= len(cells):
+                continue
+            value = cells[i + 1]
+            if self.find(self.fields, value) or label_key(value.text) in self.known:
+                continue  # the next cell is another label: this one was left blank
+            if name not in self.form.fields:
+                self.form.fields[name] = ref(value, t)
+            elif label_key(self.form.fields[name].text) != label_key(value.text):
+                continue  # a second, different value: reported as unaccounted
+            self.use(c, t)
+            self.use(value, t)
+        for c in cells:  # a title printed inside the table
+            if any(k in label_key(c.text) for k in self.tpl.title_keywords) and len(label_key(c.text)) <= MAX_TITLE:
+                self.use(c, t)
 
     def _pairs(self, body: list[Cell], r: int, t: Table) -> None:
-        sections = {label_key(s): s for s in self.block.sections}
-        named = [(sec, c.box.x0, c.box.x1) for c in body if (sec := self.find(sections, c))]
+        sections = self.sections[self.block.name]
+        named = [(sec, c) for c in body if (sec := self.find(sections, c))]
         if named:
-            self.header = named
+            self.header = [(sec, c.box.x0, c.box.x1) for sec, c in named]
+            for _, c in named:
+                self.use(c, t)
             return
         if not self.header:
             return
@@ -210,6 +277,8 @@ class _Walk:
                 continue
             items = {label_key(i): i for i in self.block.items}
             item = self.find(items, lab) if items else None
+            if item is None and not _fits_item(lab.text, val.text):
+                continue  # prose beside the block (a long 总体绩效目标) is no budget item: reported
             if item is None and items and lab.source == "ocr":
                 # a printed form may name an item the template lacks; a scan's unknown item
                 # is more likely a misread one, and the row would be silently mislabelled
@@ -217,28 +286,62 @@ class _Walk:
                                         f"“{lab.text}” (page {lab.page}) is none of the template's budget "
                                         f"items; check the item's name."))
             self.form.budget.append(RawBudgetItem(sec, item or lab.text, ref(val, t)))
+            self.use(lab, t)
+            self.use(val, t)
+
+    def _mend_cut(self, rec: dict, picked: dict[str, Cell], t: Table) -> None:
+        """Give the records above a page break the text of a merged 一级/二级 cell printed
+        only below it (and remember empty cells that reach the table's foot for the next table)."""
+        for col in self.block.fill_down:
+            c = picked.get(col)
+            if c is None:
+                continue
+            if c.text.strip():
+                if c.row in self.part_first:
+                    for earlier in self.cut.get(col, ()):
+                        earlier[col] = ref(c, t)
+                self.cut.pop(col, None)
+            elif c.last_row in self.part_last:
+                self.cut.setdefault(col, []).append(rec)
+            else:
+                self.cut.pop(col, None)
 
     def _records(self, body: list[Cell], r: int, t: Table) -> None:
         spec = self.block
         wanted = self.columns[spec.name]
         named = [(col, c) for c in body if c.row == r and (col := self.find(wanted, c))]
         if self.header is None:
-            if len(named) >= 2:
-                self.header = [(col, c.box.x0, c.box.x1) for col, c in named]
-                self.headers[spec.name] = self.header
-                self.form.columns[spec.name] = tuple(col for col, _ in named)
-            return
+            return  # no header yet: the row's cells are reported as unaccounted
         if len(named) >= 2 and len(named) * 2 >= len([c for c in body if c.text]):
+            for _, c in named:
+                self.use(c, t)
             return  # a header row repeated on a continuation page
-        rec = {}
+        rec, picked = {}, []
         for col, x0, x1 in self.header:
             c = _best(body, x0, x1)
             rec[col] = ref(c, t) if c is not None else EMPTY
+            if c is not None:
+                picked.append((col, c))
         starts = [c for c in body if c.row == r]
         if not any(c.text.strip() for c in starts):
             return
+        own = [c for col, c in picked if c.row == r and c.text.strip()]
+        texts_here = [c for c in starts if c.text.strip()]
+        if (own and len(own) == len(texts_here) and not any(ch.isdigit() for c in own for ch in c.text)
+                and all(col in spec.fill_down for col, c in picked if c.row == r and c.text.strip())):
+            # a heading with nothing under it (成本指标 left unfilled) is not a record
+            for c in own:
+                self.use(c, t)
+            return
+        for _, c in picked:
+            self.use(c, t)
+        self._mend_cut(rec, dict(picked), t)
         texts = tuple(ref(c, t) for c in body if c.text.strip() and label_key(c.text) not in self.blocks)
-        getattr(self.form, spec.name).append(RawRecord(rec, min(c.page for c in starts), texts))
+        # the row's own cells that fit no column: row repair may place them, else they are reported
+        extra = tuple(ref(c, t) for c in starts if c.text.strip() and all(c is not p for _, p in picked))
+        for c in starts:
+            self.use(c, t)
+        getattr(self.form, spec.name).append(RawRecord(rec, min(c.page for c in starts), texts, extra))
 
 
 def map_form(ex: Extraction, tpl: Template) -> RawForm:
@@ -248,6 +351,7 @@ def map_form(ex: Extraction, tpl: Template) -> RawForm:
     for t in ex.tables:
         walk.table(t)
     form.loose_text = [ln.text for ln in ex.lines]
+    form.notes.extend(unaccounted(ex.tables, walk.used, walk.context))
     return form
 
 

@@ -42,6 +42,8 @@ class RawRecord:
     # every non-empty cell of the row in reading order: row repair re-reads
     # these when the positions are implausible (a grid lost in a flat export)
     cells: tuple[CellRef, ...] = ()
+    # cells of the row under no column: reported as unmapped unless row repair placed them
+    extra: tuple[CellRef, ...] = ()
 
     def get(self, column: str) -> CellRef:
         return self.values.get(column, EMPTY)

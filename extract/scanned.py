@@ -39,7 +39,9 @@ log = logging.getLogger(__name__)
 # scanned ruling has gaps where a pen stroke crossed it (whitened with the
 # pen), far wider than a text layer's rounding; merged cells leave gaps of a
 # whole cell width, wider still
-OCR_GRID = replace(DEFAULT, join_tolerance=12.0, intersection_tolerance=8.0)
+# close_open_ends is off on scans: a rule broken by a pen stroke or faint print also ends on
+# nothing, and closing it there would cut a real cell in two (not measured on scans yet)
+OCR_GRID = replace(DEFAULT, join_tolerance=12.0, intersection_tolerance=8.0, close_open_ends=False)
 NO_TABLE_PAGES = 5  # OCR'd pages without a ruled table before a document is given up as no form
 UPSIDE_DOWN_SUSPECT = 0.80  # a page read with lower mean confidence is also tried turned 180°
 MARKED_SHARE = 0.04  # a line whose box is this much seal or pen mark ...

@@ -94,6 +94,7 @@ class Template:
     fields: dict[str, FieldSpec]
     blocks: dict[str, BlockSpec]
     rules: tuple[SumRule, ...]
+    headings: tuple[str, ...] = ()  # printed labels that carry no value (基本信息)
 
     @property
     def field_by_label(self) -> dict[str, str]:
@@ -117,7 +118,8 @@ def _parse(data: dict) -> Template:
         )
     rules = tuple(SumRule(r["name"], tuple(r["total"]), tuple(tuple(p) for p in r["parts"]), str(r.get("tolerance", "0.01")))
                   for r in data.get("rules", ()))
-    return Template(data["form_type"], tuple(data.get("title_keywords", ())), fields, blocks, rules)
+    return Template(data["form_type"], tuple(data.get("title_keywords", ())), fields, blocks, rules,
+                    tuple(data.get("headings", ())))
 
 
 @cache

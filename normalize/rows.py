@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from formpipe.extract.model import Extraction
+from formpipe.extract.accounting import message as unmapped_message
 from formpipe.extract.record import CellRef, RawForm
 
 from .flags import ERROR, INFO, Flag
@@ -141,9 +142,22 @@ def budget_rows(form: RawForm, flags: list[Flag]) -> list[dict]:
     return out
 
 
+def unmapped_extras(rec, dataset: str, n: int, flags: list[Flag], placed: dict | None = None) -> None:
+    """A record's cells that fit none of its columns (and that row repair did not place in
+    `placed`): reported, never dropped silently."""
+    taken = list((placed or {}).values())
+    for c in rec.extra:
+        if clean_text(c.text) in taken:
+            taken.remove(clean_text(c.text))
+            continue
+        flags.append(Flag(dataset, n, None, "UNMAPPED_CELL", ERROR,
+                          unmapped_message(c.page, c.table_no, c.row, c.col, c.text)))
+
+
 def task_rows(form: RawForm, flags: list[Flag]) -> list[dict]:
     out = []
     for n, rec in enumerate(form.tasks, start=1):
+        unmapped_extras(rec, "tasks", n, flags)
         funds = rec.get("funds")
         for col in ("name", "content", "expected_goal"):
             low_confidence(rec.get(col), "tasks", n, col, flags)
@@ -159,12 +173,15 @@ def _indicator_values(rec, n: int, target_cols: tuple[str, ...], flags: list[Fla
     values = {col: clean_text(rec.get(col).text) for col in ("level1", "level2", "level3", *target_cols)}
     texts = [clean_text(c.text) for c in rec.cells]
     if not rec.cells or plausible(values, texts):
+        unmapped_extras(rec, "indicators", n, flags)
         return values
     fixed = realign(texts, target_cols)
     if fixed is None:
         flags.append(Flag("indicators", n, None, "ROW_UNREADABLE", ERROR,
                           f"Indicator row {n} (page {rec.page}) does not fit the columns: {' | '.join(texts)}."))
+        unmapped_extras(rec, "indicators", n, flags)
         return values
+    unmapped_extras(rec, "indicators", n, flags, fixed)
     flags.append(Flag("indicators", n, None, "ROW_REALIGNED", INFO,
                       f"Indicator row {n} was re-read by content: its cells had slid out of their columns."))
     return fixed

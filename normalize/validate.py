@@ -20,13 +20,12 @@ def missing_fields(document: dict, required: list[str]) -> list[Flag]:
 
 
 def missing_items(items: list[dict], expected, scanned: bool) -> list[Flag]:
-    """The template's budget items a scanned form did not yield: a row lost to a misread
-    label is otherwise a silent gap. A text layer's items are what was printed."""
-    if not scanned:
-        return []
+    """The template's budget items a form did not yield: a row lost to a misread label (a scan)
+    or to a layout the mapping did not follow (a text layer) is otherwise a silent gap."""
     found = {r["item"] for r in items}
+    how = "read from the scan" if scanned else "found on the form"
     return [Flag("budget_items", None, "item", "MISSING_FIELD", ERROR,
-                 f"The budget item “{name}” was not read from the scan; if the form prints it, enter it.")
+                 f"The budget item “{name}” was not {how}; if the form prints it, enter it.")
             for name in expected if name not in found]
 
 

@@ -80,9 +80,10 @@ class Score:
 def _load(outputs: Path, dataset: str) -> dict[str, list[dict]]:
     by_doc: dict[str, list[dict]] = defaultdict(list)
     for p in sorted((outputs / dataset).glob("year=*/*.parquet")):
-        year = p.parent.name.split("=", 1)[1]  # the year is the partition, not a column
+        # the year is the hive partition (the folder name), not a column of the file
+        year = p.parent.name.split("=", 1)[1]
         for r in pq.read_table(p).to_pylist():
-            r["year"] = None if year.startswith("__") else int(year)
+            r.setdefault("year", int(year) if year.isdigit() else None)
             by_doc[r["doc_id"]].append(r)
     return by_doc
 

@@ -42,7 +42,7 @@ def test_sum_rule_from_template_flags_a_broken_total():
     assert sum_rules(items, rules) == []
 
 
-def test_budget_items_a_scan_did_not_yield_are_errors_and_a_text_layer_is_taken_as_printed():
+def test_budget_items_a_form_did_not_yield_are_errors_on_scans_and_text_layers_alike():
     from formpipe.normalize.validate import missing_items
     expected = ("基本支出", "项目支出", "财政拨款")
     items = [{"section": "部门预算支出", "item": "基本支出", "amount_wan": None},
@@ -50,8 +50,11 @@ def test_budget_items_a_scan_did_not_yield_are_errors_and_a_text_layer_is_taken_
     flags = missing_items(items, expected, scanned=True)
     assert [(f.dataset, f.row_ref, f.code, f.severity) for f in flags] == [("budget_items", None, "MISSING_FIELD", "error")]
     assert "项目支出" in flags[0].message
-    assert missing_items(items, expected, scanned=False) == []
+    # a text layer's lost item is as silent a gap as a misread one (issue 11: no `ok` without every item)
+    text = missing_items(items, expected, scanned=False)
+    assert [(f.code, f.severity) for f in text] == [("MISSING_FIELD", "error")] and "项目支出" in text[0].message
     assert missing_items(items + [{"item": "项目支出"}], expected, scanned=True) == []
+    assert missing_items(items + [{"item": "项目支出"}], expected, scanned=False) == []
 
 
 def test_missing_fields_and_indicator_checks():

@@ -308,7 +308,9 @@ def test_an_ocr_budget_item_outside_the_vocabulary_is_an_error_on_its_row():
 
 def test_text_layer_labels_are_never_snapped():
     form = map_form(Extraction(pages=1, tables=[_table(BUDGET, [80, 80, 80], "text")], lines=[]), load_template())
-    assert form.budget == [] and form.notes == []
+    assert form.budget == [] and not [n for n in form.notes if n[3] == "LABEL_SNAPPED"]
+    # what was printed and matches no label is reported, not dropped
+    assert form.notes and all(n[3] == "UNMAPPED_CELL" and n[4] == "error" for n in form.notes)
 
 
 # -- text layer and guards ----------------------------------------------------------
