@@ -46,7 +46,7 @@ lint: setup
 
 # 300 office-made forms (worksheets exported by LibreOffice) through the pipeline, scored against their truth
 sweep: setup
-	$(PY) bench/sweep_office.py --count 300 --seed 1 --out bench/data/sweep
+	PYTHONPATH=. $(PY) bench/sweep_office.py --count 300 --seed 1 --out bench/data/sweep
 
 eval: setup
 	$(VENV)/bin/formpipe eval --truth corpus/truth --outputs outputs

@@ -24,11 +24,14 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from formpipe.review.flagged_score import score_outputs
 
-from corpus.office_export import form_seed, generate, uses_word  # noqa: E402
-from review.flagged_score import score_outputs  # noqa: E402
+try:  # the generator is a development tool, found from the project root (PYTHONPATH=.), not installed
+    from corpus.office_export import form_seed, generate, uses_word
+except ImportError as e:
+    raise SystemExit(f"run from the project root: PYTHONPATH=. python bench/sweep_office.py ... ({e})") from e
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def sweep(count: int, seed: str, out: Path, *, jobs: int = 2, workers: int | None = None,

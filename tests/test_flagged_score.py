@@ -7,7 +7,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from review.flagged_score import score_outputs
+from formpipe.review.flagged_score import score_outputs
 
 DOC = "d1"
 

@@ -66,8 +66,8 @@ def test_committed_sample_is_what_the_generator_makes(tmp_path, manifest):
 
 @pytest.fixture(scope="module")
 def run_sample(tmp_path_factory):
-    import pipeline
-    from store.schema import hive_partitioning
+    from formpipe import pipeline
+    from formpipe.store.schema import hive_partitioning
     root = tmp_path_factory.mktemp("office-scan")
     shutil.copytree(SAMPLE, root / "office-scan")
     out = tmp_path_factory.mktemp("out")
@@ -88,7 +88,7 @@ def test_every_sample_document_gets_a_record(run_sample, manifest):
 @pytest.mark.xfail(reason="issue 12 items 1-3, 5: office scans and photos are not yet read right or flagged",
                    strict=False)
 def test_no_wrong_amount_of_the_sample_goes_unflagged(run_sample):
-    from review.evaluate import evaluate
+    from formpipe.review.evaluate import evaluate
     out, _ = run_sample
     res = evaluate(SAMPLE / "truth", out)
     assert res.documents == 2 and res.unflagged_wrong == 0 and res.amounts.accuracy >= 0.97
