@@ -83,7 +83,7 @@ def doc_id_of(path: Path) -> str:
 
 # -- one document --------------------------------------------------------------
 
-def process(src: Source, outputs: Path, version: str, template: str = "department_overall",
+def process(src: Source, outputs: Path, version: str, template: str = "auto",
             timings: dict | None = None, options: ExtractOptions = ExtractOptions(),
             doc_id: str | None = None) -> dict:
     """One document end to end; returns its `documents` row. Never raises for bad input.
@@ -92,9 +92,9 @@ def process(src: Source, outputs: Path, version: str, template: str = "departmen
     at all gets a failed row that is not written (there is no doc_id to file it
     under). `timings`, when given, accumulates seconds per stage (for bench/).
     """
-    from extract.mapping import find_year, map_form
-    from extract.template import load_template
-    from normalize.rows import DocInfo, build_rows
+    from extract.template import load_template, load_templates
+    from normalize.assemble import assemble
+    from normalize.rows import DocInfo
     from store.writer import write_document
 
     t = timings if timings is not None else {}
@@ -116,15 +116,10 @@ def process(src: Source, outputs: Path, version: str, template: str = "departmen
     try:
         ex = extract_document(src.path, options, t)
         clock = time.perf_counter()  # the extractor timed its own stages
-        if not ex.tables:
-            raise DocumentError("no ruled table found on any page")
-        tpl = load_template(template)
-        form = map_form(ex, tpl)
-        year = find_year(form)
+        # every template is a form the document may hold; `template` names one to read alone
+        templates = load_templates() if template == "auto" else [load_template(template)]
         lap("mapping")
-        built = build_rows(form, ex, year, info, rules=tpl.rules,
-                           required=tuple(f.name for f in tpl.fields.values() if f.required),
-                           budget_items=tpl.blocks["budget"].items if "budget" in tpl.blocks else ())
+        built = assemble(ex, info, templates)
         lap("normalise")
     except Exception as e:  # one bad document never stops the run
         if isinstance(e, DocumentError):
@@ -137,7 +132,7 @@ def process(src: Source, outputs: Path, version: str, template: str = "departmen
         return write_failed(src.rel, version, doc_id, outputs, reason.splitlines()[0] if reason else type(e).__name__)
     write_document(outputs, doc_id, built.year, built.rows, version)
     lap("parquet write")
-    return {**built.rows["documents"][0], "doc_id": doc_id, "year": built.year}
+    return {**built.summary, "doc_id": doc_id, "year": built.year}
 
 
 @dataclass(frozen=True)
@@ -149,7 +144,7 @@ class Job:
     outputs: Path
     version: str
     options: ExtractOptions = ExtractOptions()
-    template: str = "department_overall"
+    template: str = "auto"
 
 
 def process_job(job: Job) -> Outcome:
@@ -195,7 +190,7 @@ class RunConfig:
     retry_failed: bool = False  # process failed documents again even if unchanged
     keep_removed: bool = False  # keep the rows of files that disappeared
     options: ExtractOptions = ExtractOptions()
-    template: str = "department_overall"
+    template: str = "auto"
     task: Callable[[Job], Outcome] | None = None  # the per-document task (default process_job)
     verbose: bool = False
     log_json: bool = False
