@@ -138,8 +138,21 @@ class _Walk:
     def _fields(self, cells: list[Cell], t: Table) -> None:
         for i, c in enumerate(cells):
             name = self.find(self.fields, c)
-            if name and i + 1 < len(cells) and name not in self.form.fields:
-                self.form.fields[name] = ref(cells[i + 1], t)
+            if not name or name in self.form.fields:
+                continue
+            # the row up to the label: a unit printed there (项目资金（元）) applies to its value
+            self.form.label_rows[name] = " ".join(x.text for x in cells[:i + 1])
+            right = cells[i + 1] if i + 1 < len(cells) else None
+            if right is not None and label_key(right.text) not in self.fields:
+                self.form.fields[name] = ref(right, t)
+            elif self.tpl.fields[name].kind == "longtext":
+                # labels side by side over their texts (项目总体目标 | 年度总体目标): the cell below
+                below = _best([x for x in t.cells_covering_row(c.last_row + 1) if x.row == c.last_row + 1],
+                              c.box.x0, c.box.x1)
+                if below is not None:
+                    self.form.fields[name] = ref(below, t)
+            elif right is not None:
+                self.form.fields[name] = ref(right, t)
 
     def _pairs(self, body: list[Cell], r: int, t: Table) -> None:
         sections = {label_key(s): s for s in self.block.sections}
