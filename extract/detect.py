@@ -155,7 +155,7 @@ def find_forms(ex: Extraction, templates: list[Template]) -> tuple[list[FoundFor
             continue
         own_title = current is not None and s.title[current.template.form_type] > 0
         if current is not None and s.page == current.last_page + 1 and (s.other_title is None or own_title) and (
-                _spans(ex.tables, current.last_page, s.page) or s.hits[current.template.form_type]):
+                own_title or _spans(ex.tables, current.last_page, s.page) or s.hits[current.template.form_type]):
             current = replace(current, last_page=s.page)
             continue
         if current is not None:
