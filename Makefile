@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 APT_PACKAGES := tesseract-ocr tesseract-ocr-chi-sim fonts-wqy-zenhei fonts-arphic-uming libreoffice-calc-nogui
 
-.PHONY: setup apt demo test eval bench bench-scan eval-scan corpus corpus-scan corpus-scan-seeds clean
+.PHONY: setup apt demo test lint eval bench bench-scan eval-scan corpus corpus-scan corpus-scan-seeds clean
 
 setup: apt $(STAMP)
 
@@ -26,7 +26,7 @@ $(STAMP): pyproject.toml
 	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq python3-venv >/dev/null; \
 	  rm -rf $(VENV); python3 -m venv $(VENV); }
 	$(VENV)/bin/pip install -q --upgrade pip
-	$(VENV)/bin/pip install -q -e '.[test,corpus]'
+	$(VENV)/bin/pip install -q -e '.[test]'
 	touch $(STAMP)
 
 demo: setup
@@ -35,6 +35,13 @@ demo: setup
 
 test: setup
 	$(PY) -m pytest -q
+
+# ruff (style, bugs, complexity) and mypy (types) over the package; .ci/run runs it before the tests.
+# mypy sees the package as it is imported through .lint/formpipe, a link to this folder.
+lint: setup
+	@mkdir -p .lint && ln -sfn .. .lint/formpipe
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 eval: setup
 	$(VENV)/bin/formpipe eval --truth corpus/truth --outputs outputs

@@ -1,80 +1,45 @@
-"""formpipe: CLI and orchestration.
+"""formpipe: the command line, and the chain that turns one document into rows.
 
     formpipe run [INPUT ...] [-o OUTPUTS]     forms -> Parquet datasets (incremental, parallel)
     formpipe eval [--truth DIR] [--outputs DIR]  accuracy against hand-checked truth
     formpipe status [-o OUTPUTS]               the last runs and what needs review
 
-Orchestration lives here, over plain stage functions:
-file -> Extraction (extract/) -> RawForm (extract/mapping) -> rows (normalize/) -> Parquet (store/).
-A run: list the inputs, decide per file against the manifest (store/manifest.py)
-what to do, run `process_job` for each document on an executor (store/executors.py,
-store/dask_executor.py), record each result in the manifest once its files are
-in place. Errors are exceptions with an exit code each, turned into one-line
-messages at this edge; the traceback only with -v.
+One document: file -> Extraction (formpipe.extract) -> RawForm (extract.mapping)
+-> rows (formpipe.normalize) -> Parquet (formpipe.store), in `process`. Many
+documents: `formpipe.batch.run` decides what to process and runs `process_job`
+for each on an executor. Errors are exceptions with an exit code each
+(formpipe.errors), turned into one-line messages at this edge, the unexpected
+ones included; the traceback only with -v.
 """
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 import os
 import sys
-import threading
 import time
-import uuid
-from dataclasses import asdict, dataclass, replace
-from datetime import datetime, timezone
-from enum import IntEnum
+from dataclasses import replace
 from pathlib import Path
-from typing import Callable
 
-from extract.document import DocumentError, ExtractOptions, extract_document, source_digest
-from review.status import setup_logging
-from store.runs import Outcome, RunSummary
-from store.sources import Discovery, InputError, Source, discover, display, scan  # noqa: F401 (discover: API)
-from store.writer import failed_row, write_failed
+from formpipe.batch.progress import setup_logging
+from formpipe.batch.run import DEFAULT_TEMPLATE, Job, RunConfig, exit_code, job_lost, pipeline_version
+from formpipe.batch.run import run as run_batch
+from formpipe.batch.runs import Outcome, RunSummary
+from formpipe.batch.sources import Source, discover, scan
+from formpipe.errors import BadArguments, DocumentsFailed, ExitCode, FormpipeError, Interrupted, OtherError
+from formpipe.extract.document import extract_document, source_digest
+from formpipe.extract.model import DocumentError, ExtractOptions
+from formpipe.extract.template import load_template, load_templates
+from formpipe.normalize.assemble import assemble
+from formpipe.normalize.rows import DocInfo
+from formpipe.store.writer import failed_row, write_document, write_failed
+
+# the names tests and notebooks reach through this module
+__all__ = ["ExitCode", "ExtractOptions", "Job", "RunConfig", "discover", "doc_id_of", "extract_document", "job_lost",
+           "main", "pipeline_version", "process", "process_job", "run", "scan"]
 
 log = logging.getLogger("formpipe")
-
-
-def pipeline_version() -> str:
-    try:
-        from importlib.metadata import version
-        return version("formpipe")
-    except Exception:  # running from a checkout that was never installed
-        return "0+unknown"
-
-
-class ExitCode(IntEnum):
-    ok = 0  # every document ok or flagged for review (or nothing to do)
-    documents_failed = 1  # the run finished; some documents failed
-    bad_arguments = 2
-    missing_dependency = 3
-    outputs_locked = 4  # another run is using the outputs folder
-    interrupted = 130  # SIGINT/SIGTERM: stopped after the documents in flight
-
-
-class FormpipeError(Exception):
-    exit_code = ExitCode.documents_failed
-
-
-class DocumentsFailed(FormpipeError):
-    exit_code = ExitCode.documents_failed
-
-
-class BadArguments(FormpipeError):
-    exit_code = ExitCode.bad_arguments
-
-
-class MissingDependency(FormpipeError):
-    exit_code = ExitCode.missing_dependency
-
-
-class OutputsLocked(FormpipeError):
-    exit_code = ExitCode.outputs_locked
-
-
-class Interrupted(FormpipeError):
-    exit_code = ExitCode.interrupted
 
 
 def doc_id_of(path: Path) -> str:
@@ -83,7 +48,7 @@ def doc_id_of(path: Path) -> str:
 
 # -- one document --------------------------------------------------------------
 
-def process(src: Source, outputs: Path, version: str, template: str = "auto",
+def process(src: Source, outputs: Path, version: str, template: str = DEFAULT_TEMPLATE,
             timings: dict | None = None, options: ExtractOptions = ExtractOptions(),
             doc_id: str | None = None) -> dict:
     """One document end to end; returns its `documents` row. Never raises for bad input.
@@ -92,11 +57,6 @@ def process(src: Source, outputs: Path, version: str, template: str = "auto",
     at all gets a failed row that is not written (there is no doc_id to file it
     under). `timings`, when given, accumulates seconds per stage (for bench/).
     """
-    from extract.template import load_template, load_templates
-    from normalize.assemble import assemble
-    from normalize.rows import DocInfo
-    from store.writer import write_document
-
     t = timings if timings is not None else {}
     clock = time.perf_counter()
 
@@ -135,18 +95,6 @@ def process(src: Source, outputs: Path, version: str, template: str = "auto",
     return {**built.summary, "doc_id": doc_id, "year": built.year}
 
 
-@dataclass(frozen=True)
-class Job:
-    """One document for a worker: what `process_job` needs, picklable."""
-
-    src: Source
-    doc_id: str
-    outputs: Path
-    version: str
-    options: ExtractOptions = ExtractOptions()
-    template: str = "auto"
-
-
 def process_job(job: Job) -> Outcome:
     """The per-document task, as the executors run it."""
     t0 = time.perf_counter()
@@ -159,164 +107,34 @@ def process_job(job: Job) -> Outcome:
     return out
 
 
-def job_lost(job: Job, reason: str) -> Outcome:
-    """The worker was killed (time/memory limit) or died: the document gets a failed row."""
-    log.debug("%s: %s", job.src.rel, reason)
-    try:
-        row = write_failed(job.src.rel, job.version, job.doc_id, job.outputs, reason)
-    except OSError as e:
-        return Outcome(job.doc_id, "failed", f"{reason}; its failed row could not be written ({e})")
-    return Outcome.of(row)
-
-
 def worker_init(verbose: bool = False, log_json: bool = False) -> None:
     """Once per worker process: logging like the parent's, and jieba's dictionary loaded.
     OCR models load on the first scanned page (extract.ocr.get_engine caches them)."""
     setup_logging(verbose, log_json)
-    from normalize.words import tokenizer
+    from formpipe.normalize.words import tokenizer
     tokenizer()
 
 
 # -- a run -------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class RunConfig:
-    workers: int = 0  # 0: in this process, no limits (the Python API default); N: N worker processes
-    executor: str = "local"  # local | dask
-    scheduler: str | None = None  # dask: scheduler address; None starts a LocalCluster
-    timeout: float | None = 600.0  # seconds per document (worker processes only)
-    max_memory_mb: int | None = 2048  # per worker process (worker processes only)
-    force: bool = False  # process every document again
-    retry_failed: bool = False  # process failed documents again even if unchanged
-    keep_removed: bool = False  # keep the rows of files that disappeared
-    options: ExtractOptions = ExtractOptions()
-    template: str = "auto"
-    task: Callable[[Job], Outcome] | None = None  # the per-document task (default process_job)
-    verbose: bool = False
-    log_json: bool = False
-
-
-def check_ocr_engine(name: str) -> None:
-    try:
-        from extract.ocr import EngineUnavailable, check_engine
-    except ImportError:  # the OCR package is not there (yet): born-digital only
-        log.debug("extract.ocr not importable; OCR engine not checked", exc_info=True)
-        return
-    try:
-        check_engine(name)
-    except EngineUnavailable as e:
-        raise MissingDependency(f"OCR engine {name}: {e}") from e
-
-
-def exit_code(summary: RunSummary) -> ExitCode:
-    if summary.interrupted:
-        return ExitCode.interrupted
-    return ExitCode.documents_failed if summary.failed else ExitCode.ok
-
-
 def run(inputs: list[Path], outputs: Path, progress: bool = True, config: RunConfig = RunConfig()) -> RunSummary:
-    """Bring `outputs` up to date with the inputs; see README "Nightly batch"."""
-    from store.lock import LockHeld, OutputsLock
-    from store.manifest import Manifest
-
-    if config.workers < 0 or config.executor not in ("local", "dask"):
-        raise BadArguments("--workers must be 0 or more and --executor local or dask")
-    try:
-        found = scan(inputs)
-    except InputError as e:
-        raise BadArguments(str(e)) from None
-    check_ocr_engine(config.options.ocr_engine)
-    try:
-        lock = OutputsLock(outputs / "_state" / "lock").acquire()
-    except LockHeld as e:
-        raise OutputsLocked(str(e)) from None
-    except OSError as e:
-        raise BadArguments(f"cannot use outputs folder {display(str(outputs))} ({e.strerror or e})") from None
-    manifest = Manifest(outputs / "_state" / "manifest.sqlite")
-    try:
-        return _run_locked(found, inputs, outputs, manifest, progress, config)
-    finally:
-        manifest.close()
-        lock.release()
+    """Bring `outputs` up to date with the inputs (README "Nightly batch"), one `process_job` a document."""
+    return run_batch(inputs, outputs, doc_id_of, progress,
+                     replace(config, task=config.task or process_job, init=config.init or worker_init))
 
 
-def _run_locked(found: Discovery, inputs, outputs: Path, manifest, progress: bool, config: RunConfig) -> RunSummary:
-    from review.status import Progress
-    from store.executors import ClusterUnavailable, Work, describe, execute, stop_on_signals
-    from store.manifest import WriterKey, plan, sweep
-    from store.runs import append_run
-    from store.sandbox import Limits, StartupFailed
-    from store.schema import SCHEMA_VERSION
-    from store.writer import cleanup_temporaries, present_documents, remove_documents
+_RUN_FIELDS = {f.name for f in dataclasses.fields(RunConfig)}
+_OPTION_FIELDS = {f.name for f in dataclasses.fields(ExtractOptions)}
 
-    started, t0, run_id = datetime.now(timezone.utc), time.perf_counter(), uuid.uuid4().hex[:12]
-    version, opts = pipeline_version(), config.options
-    key = WriterKey(version, SCHEMA_VERSION, opts.ocr_engine, opts.dpi, opts.force_ocr)
-    summary = RunSummary(discovered=len(found.sources), notes=list(found.notes))
 
-    def remove(ids):
-        return remove_documents(outputs, ids)
-
-    if manifest.get_meta("open_run"):  # the last run was killed: its leftovers go
-        cleanup_temporaries(outputs)
-    manifest.set_meta("open_run", run_id)
-    manifest.collect_garbage(remove)
-
-    todo = plan(manifest, found.sources, key, present_documents(outputs), doc_id_of, config.force, config.retry_failed)
-    summary.skipped = todo.skipped
-    for src, why in todo.unreadable:  # listed, but not even its bytes could be read
-        summary.failed += 1
-        summary.failures.append((src.rel, why))
-    gone, twins = list(todo.gone), todo.twins
-    jobs = [Job(replace(src, path=src.path.absolute()), doc_id, outputs.absolute(), version, opts, config.template)
-            for src, doc_id in todo.todo]
-    manifest.mark_pending((s.root_key, s.key, s.rel, j.doc_id) for j in jobs for s in (j.src, *twins[j.doc_id]))
-    if config.workers:  # largest first: no big document starts last and holds up the end
-        jobs.sort(key=lambda j: -(j.src.stamp or (0, 0))[0])
-    log.info("%d file(s): %d to process, %d unchanged", len(found.sources), len(jobs), summary.skipped,
-             extra={"fields": {"event": "plan", "files": len(found.sources), "to_process": len(jobs),
-                               "unchanged": summary.skipped}})
-
-    stop, finished = threading.Event(), 0
-    bar = Progress(len(jobs), progress)
-    with stop_on_signals(stop):
-        try:
-            work = Work(config.task or process_job, job_lost, worker_init, (config.verbose, config.log_json),
-                        Limits(config.timeout or None, config.max_memory_mb or None))
-            for job, out in execute(jobs, work, config.executor, config.workers, config.scheduler, stop):
-                finished += 1
-                bar.update(job.src.rel, out.status, out.pages, out.seconds, out.error)
-                if out.status == "vanished":  # its twins, if any, stay pending for the next run
-                    gone.append(job.src)
-                    continue
-                summary.count(job.src.rel, out.status, out.pages, out.error)
-                for s in (job.src, *twins[job.doc_id]):
-                    manifest.record(s.root_key, s.key, s.rel, s.stamp, asdict(out), key)
-                summary.replaced += manifest.collect_garbage(remove)
-        except KeyboardInterrupt:  # a second signal: the workers in flight were killed
-            stop.set()
-        except (StartupFailed, ClusterUnavailable) as e:  # every document would fail: stop, write nothing
-            raise MissingDependency(str(e)) from None
-        finally:
-            bar.close()
-    summary.interrupted = stop.is_set() and finished < len(jobs)
-    summary.not_processed = len(jobs) - finished
-
-    summary.vanished = len(gone)
-    summary.notes += [(s.rel, "file disappeared during the run") for s in gone]
-    listed = {(s.root_key, s.key) for s in found.sources} - {(s.root_key, s.key) for s in gone}
-    for warning in sweep(manifest, found.folders, listed, gone, config.keep_removed):
-        log.warning(warning)
-    summary.removed = manifest.collect_garbage(remove)
-
-    summary.seconds = time.perf_counter() - t0
-    manifest.set_meta("open_run", None)
-    append_run(outputs, summary, run_id=run_id, started=started, finished=datetime.now(timezone.utc),
-               exit_code=exit_code(summary), inputs=[display(str(p)) for p in inputs],
-               executor=describe(config.executor, config.workers, config.scheduler), workers=config.workers,
-               versions={"pipeline_version": version, "schema_version": SCHEMA_VERSION, "ocr_engine": opts.ocr_engine})
-    log.info("run finished", extra={"fields": {"event": "run_summary", "run_id": run_id, **summary.as_dict()}})
-    return summary
+def run_config(**options) -> RunConfig:
+    """A RunConfig from keywords; the extraction options (ocr_engine, dpi, force_ocr) may be among them."""
+    unknown = set(options) - _RUN_FIELDS - _OPTION_FIELDS
+    if unknown:
+        raise TypeError(f"unknown option(s): {', '.join(sorted(unknown))}")
+    extract = {k: options.pop(k) for k in list(options) if k in _OPTION_FIELDS}
+    base = options.pop("options", ExtractOptions())
+    return RunConfig(**options, options=replace(base, **extract))
 
 
 # -- CLI ---------------------------------------------------------------------
@@ -388,18 +206,21 @@ def main(argv: list[str] | None = None) -> int:
                 raise DocumentsFailed(f"{summary.failed} document(s) failed")
             return ExitCode.ok
         if args.command == "eval":
-            from review.evaluate import evaluate, report
+            from formpipe.review.evaluate import evaluate, report
             result = evaluate(args.truth, args.outputs)
             print(report(result, max_mismatches=args.max_mismatches))
             return ExitCode.documents_failed if args.strict and not result.perfect else ExitCode.ok
         if args.command == "status":
-            from review.status import status_report
+            from formpipe.review.status import status_report
             print(status_report(args.outputs, runs=args.runs, limit=args.limit))
             return ExitCode.ok
     except FormpipeError as e:
         return _fail(args, str(e), e.exit_code)
     except KeyboardInterrupt:
         return _fail(args, "interrupted", ExitCode.interrupted)
+    except Exception as e:  # a disk, sqlite or programming error: one line, its own exit code
+        return _fail(args, str(OtherError(f"unexpected error ({type(e).__name__}: {e})".splitlines()[0])),
+                     ExitCode.other_error)
     return ExitCode.bad_arguments
 
 
@@ -412,8 +233,3 @@ def _fail(args, message: str, code: ExitCode) -> int:
     else:
         print(f"formpipe: {message}", file=sys.stderr)
     return code
-
-
-if __name__ == "__main__":
-    import pipeline  # workers find the task functions as pipeline.*, not __main__.*
-    sys.exit(pipeline.main())

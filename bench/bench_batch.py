@@ -25,7 +25,7 @@ from pathlib import Path
 import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
-CLI = [sys.executable, "-c", "import sys, pipeline; sys.exit(pipeline.main())", "--log-json", "run"]
+CLI = [sys.executable, "-c", "import sys; from formpipe import pipeline; sys.exit(pipeline.main())", "--log-json", "run"]
 
 
 class PeakMemory(threading.Thread):

@@ -11,17 +11,15 @@ from __future__ import annotations
 import argparse
 import resource
 import statistics
-import sys
 import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from formpipe import pipeline
+from formpipe.normalize.words import tokenizer
 
-import pipeline  # noqa: E402
-from normalize.words import tokenizer  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def one_pass(sources, out: Path, version: str) -> tuple[int, float, dict[str, float]]:

@@ -12,14 +12,9 @@ from __future__ import annotations
 import argparse
 import random
 import statistics
-import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from normalize import clean_text, parse_amount, parse_target, split_indicator  # noqa: E402
-from normalize import words  # noqa: E402
+from formpipe.normalize import clean_text, parse_amount, parse_target, split_indicator, words
 
 _FULL_WIDTH = str.maketrans("0123456789,.", "０１２３４５６７８９，．")
 _TARGETS = ["100%", "≥90%", "＞＝90%", "不低于95%", "不少于3000人次", "95%以上", "达到95%", "≤5个工作日",

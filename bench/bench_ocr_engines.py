@@ -19,17 +19,13 @@ import io
 import random
 import resource
 import statistics
-import sys
 import time
-from pathlib import Path
 
 import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from extract.ocr import get_engine, trim_to_ink  # noqa: E402
+from formpipe.extract.ocr import get_engine, trim_to_ink
 
 FONTS = ["/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", "/usr/share/fonts/truetype/arphic/uming.ttc"]
 TARGETS = ["≥95%", "≤3天", "100%", "≥90%", "≤5%", "≥1000人次", "≥98%", "=100%", "≤10个工作日", "≥85分",
@@ -63,12 +59,12 @@ def texts(n: int, rng: random.Random) -> list[tuple[str, str]]:
 def render_cell(text: str, font: str, px: int, rng: random.Random) -> np.ndarray:
     """The cell as the grid finder would crop it: text with margins, rule remnants."""
     f = ImageFont.truetype(font, px)
-    l, t, r, b = f.getbbox(text)
+    left, t, r, b = f.getbbox(text)
     mx, my = rng.randint(px // 3, 2 * px), rng.randint(px // 4, px // 2)
-    w, h = r - l + 2 * mx, b - t + 2 * my
+    w, h = r - left + 2 * mx, b - t + 2 * my
     im = Image.new("L", (w, h), 255)
     d = ImageDraw.Draw(im)
-    d.text((mx - l, my - t), text, font=f, fill=0)
+    d.text((mx - left, my - t), text, font=f, fill=0)
     lw = max(1, px // 20)
     if rng.random() < 0.5:
         d.rectangle([0, 0, w - 1, lw - 1], fill=0)  # top rule left in the crop
@@ -164,7 +160,7 @@ def main() -> None:
         crops = [c if c is not None else np.full((8, 8), 255, np.uint8) for c in crops]
         for name in args.engines.split(","):
             eng = get_engine(name)
-            recs, t, cpu = timed(lambda: eng.recognize_lines(crops), args.runs)
+            recs, t, cpu = timed(lambda eng=eng, crops=crops: eng.recognize_lines(crops), args.runs)
             print(f"  {eng.version}: exact {exact(items, recs)}  {1000 * t / len(crops):.1f} ms/crop wall, "
                   f"{1000 * cpu / len(crops):.1f} ms/crop CPU")
             for kind in ("amount", "target", "chinese"):
@@ -178,7 +174,7 @@ def main() -> None:
                 chosen = eng.numeric_lang
                 for lang in ("eng", "chi_sim"):
                     eng.numeric_lang = lang
-                    recs, t, cpu = timed(lambda: eng.recognize_numeric(ncrops), args.runs)
+                    recs, t, cpu = timed(lambda eng=eng, ncrops=ncrops: eng.recognize_numeric(ncrops), args.runs)
                     print(f"    numeric re-read {lang:7s}: {exact(nitems, recs)}  {1000 * t / len(ncrops):.1f} ms/crop wall,"
                           f" {1000 * cpu / len(ncrops):.1f} CPU"
                           f"{'  (used)' if lang == chosen else ''}")

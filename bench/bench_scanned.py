@@ -15,7 +15,6 @@ import argparse
 import os
 import resource
 import statistics
-import sys
 import tempfile
 import time
 from collections import defaultdict
@@ -23,12 +22,11 @@ from pathlib import Path
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")  # one core: the target is per core
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
-import pipeline  # noqa: E402
-from extract.document import ExtractOptions  # noqa: E402
-from extract.ocr import get_engine  # noqa: E402
-from normalize.words import tokenizer  # noqa: E402
+from formpipe import pipeline  # noqa: E402 (after OMP_NUM_THREADS is set)
+from formpipe.extract.document import ExtractOptions  # noqa: E402 (after OMP_NUM_THREADS is set)
+from formpipe.extract.ocr import get_engine  # noqa: E402 (after OMP_NUM_THREADS is set)
+from formpipe.normalize.words import tokenizer  # noqa: E402 (after OMP_NUM_THREADS is set)
 
 STAGES = ("rasterise", "prepare", "grid", "ocr")
 

@@ -13,14 +13,12 @@ from __future__ import annotations
 import argparse
 import json
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from formpipe.review.evaluate import EvalResult, evaluate
 
-from review.evaluate import EvalResult, evaluate  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def run_set(set_dir: Path, engine: str, workers: int, out: Path) -> EvalResult:

@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from corpus.disclosure import generate  # noqa: E402
-from review.disclosure_score import score_outputs  # noqa: E402
+from formpipe.review.disclosure_score import score_outputs  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -12,8 +12,7 @@ import time
 from pathlib import Path
 
 from corpus import phrase_bank as bank
-from corpus.forms import (SEED_PAGE_BREAK_BEFORE, SEED_TXT_SOURCE, FormRecord, random_form,
-                          seed_form, to_truth)
+from corpus.forms import SEED_PAGE_BREAK_BEFORE, SEED_TXT_SOURCE, FormRecord, random_form, seed_form, to_truth
 from corpus.render_pdf import ALT_LABELS, DEFAULT_LABELS, Style, render
 
 CORPUS_DIR = Path(__file__).resolve().parent

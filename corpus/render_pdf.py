@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.pdfbase import pdfmetrics
@@ -142,7 +142,7 @@ class Typesetter:
         return len(self.lines_of(box)) * self.lead + 2 * self.pad if box.text else 0.0
 
 
-@lru_cache(maxsize=None)
+@cache
 def _string_width(s: str, font: str, size: float) -> float:
     return pdfmetrics.stringWidth(s, font, size)
 

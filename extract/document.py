@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
-from .model import Extraction
+from .model import DEFAULT_OPTIONS, DocumentError, Extraction, ExtractOptions
+
+__all__ = ["DocumentError", "ExtractOptions", "extract_document", "page_images", "source_digest"]
 
 PDF_SUFFIXES = frozenset({".pdf"})
 TEXT_SUFFIXES = frozenset({".txt", ".tsv"})  # flattened dumps of a form (see plaintext.py)
@@ -20,18 +21,6 @@ INPUT_SUFFIXES = PDF_SUFFIXES | TEXT_SUFFIXES | IMAGE_SUFFIXES
 
 # images/<doc>/page-1.jpg, page_2.png, 3.tif ... : one document, pages in number order
 _PAGE_NAME = re.compile(r"^(?:page[-_ ]?)?(\d{1,4})$", re.IGNORECASE)
-
-
-class DocumentError(Exception):
-    """One document could not be processed; the message is the one-line reason."""
-
-
-@dataclass(frozen=True)
-class ExtractOptions:
-    ocr_engine: str = "rapidocr"
-    dpi: int = 300  # rasterising scanned PDF pages
-    force_ocr: bool = False  # OCR every page even where a text layer exists
-    max_pages: int = 500  # a form has a handful; thousands is a bomb or the wrong file
 
 
 def page_number(path: Path) -> int | None:
@@ -51,8 +40,8 @@ def page_images(folder: Path) -> list[Path] | None:
         return None
     if not entries or any(p.is_dir() for p in entries):
         return None
-    numbered = [(page_number(p), p) for p in entries]
-    if any(n is None for n, _ in numbered):
+    numbered = [(n, p) for p in entries if (n := page_number(p)) is not None]
+    if len(numbered) < len(entries):
         return None
     return [p for _, p in sorted(numbered, key=lambda t: t[0])]
 
@@ -76,7 +65,7 @@ def source_digest(path: Path) -> str:
     return h.hexdigest()[:16]
 
 
-def extract_document(path: Path, options: ExtractOptions = ExtractOptions(),
+def extract_document(path: Path, options: ExtractOptions = DEFAULT_OPTIONS,
                      timings: dict | None = None) -> Extraction:
     """Pick the extractor for the source; every one returns an Extraction."""
     if path.is_dir():

@@ -62,7 +62,10 @@ def snap_segments(segments: list[Segment], s: GridSettings = DEFAULT) -> list[Se
     return out
 
 
-def merge_segments(segments: list[Segment], s: GridSettings = DEFAULT) -> tuple[dict[float, list[tuple[float, float]]], dict[float, list[tuple[float, float]]]]:
+Runs = dict[float, list[tuple[float, float]]]  # line position -> (start, end) runs along it
+
+
+def merge_segments(segments: list[Segment], s: GridSettings = DEFAULT) -> tuple[Runs, Runs]:
     """Join collinear overlapping pieces. Returns ({y: [(x0, x1)]}, {x: [(y0, y1)]})."""
     h: dict[float, list[tuple[float, float]]] = defaultdict(list)
     v: dict[float, list[tuple[float, float]]] = defaultdict(list)

@@ -37,12 +37,12 @@ def _best(cells: list[Cell], x0: float, x1: float) -> Cell | None:
 
 
 def find_title(lines: list[TextLine], tpl: Template) -> CellRef:
-    first = [ln for ln in lines if ln.page == min((l.page for l in lines), default=1)]
+    first = [ln for ln in lines if ln.page == min((line.page for line in lines), default=1)]
     hits = [ln for ln in first if any(k in label_key(ln.text) for k in tpl.title_keywords)]
     pool = hits or first
     if not pool:
         return EMPTY
-    ln = max(pool, key=lambda l: (l.size, -l.box.y0))
+    ln = max(pool, key=lambda line: (line.size, -line.box.y0))
     return CellRef(ln.text, ln.page, ln.box, ln.confidence)
 
 

@@ -136,3 +136,18 @@ class Extraction:
     method: str = "text"  # text | ocr | mixed
     ocr_engine: str | None = None
     page_sizes: tuple[tuple[float, float], ...] = ()
+
+
+class DocumentError(Exception):
+    """One document could not be processed; the message is the one-line reason."""
+
+
+@dataclass(frozen=True)
+class ExtractOptions:
+    ocr_engine: str = "rapidocr"
+    dpi: int = 300  # rasterising scanned PDF pages
+    force_ocr: bool = False  # OCR every page even where a text layer exists
+    max_pages: int = 500  # a form has a handful; thousands is a bomb or the wrong file
+
+
+DEFAULT_OPTIONS = ExtractOptions()

@@ -6,13 +6,13 @@ decoded or rendered.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 import numpy as np
 
-from .document import DocumentError
+from .model import DocumentError
 
 MAX_PIXELS = 120_000_000  # ~A0 at 300 dpi; a 30,000 x 30,000 image (900 Mpx) is refused
 MAX_PAGE_POINTS = 14_400  # 200 inches: PDF's own page-size limit; larger is a bomb

@@ -15,12 +15,20 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from .cellread import (clean_specks, faint_ink, inner_box, line_height, looks_numeric, min_line_px, outside_regions,
-                       region_lines, to_glyphs)
-from .document import DocumentError, ExtractOptions
+from .cellread import (
+    clean_specks,
+    faint_ink,
+    inner_box,
+    line_height,
+    looks_numeric,
+    min_line_px,
+    outside_regions,
+    region_lines,
+    to_glyphs,
+)
 from .grid import DEFAULT, document_tables, page_tables
 from .imagegrid import image_segments
-from .model import Extraction, PageContent
+from .model import DocumentError, Extraction, ExtractOptions, PageContent
 from .prepare import PreparedPage, prepare
 from .raster import PageImage, check_page_size, load_images, render_pdf_page
 from .textlayer import pdf_guard, text_layer_usable
@@ -32,9 +40,9 @@ log = logging.getLogger(__name__)
 # whole cell width, wider still
 OCR_GRID = replace(DEFAULT, join_tolerance=12.0, intersection_tolerance=8.0)
 NO_TABLE_PAGES = 5  # OCR'd pages without a ruled table before a document is given up as no form
-UPSIDE_DOWN_SUSPECT = 0.80
+UPSIDE_DOWN_SUSPECT = 0.80  # a page read with lower mean confidence is also tried turned 180°
 MARKED_SHARE = 0.04  # a line whose box is this much seal or pen mark ...
-MARKED_CONFIDENCE = 0.6  # ... is capped here: a number under a seal is checked by a person  # a page read with lower mean confidence is also tried turned 180°
+MARKED_CONFIDENCE = 0.6  # ... is capped here: a number under a seal is checked by a person
 DISAGREE_CONFIDENCE = 0.5  # numeric re-read disagrees: the value goes to review
 
 
@@ -184,7 +192,6 @@ def extract_images(paths: list[Path], options: ExtractOptions, timings: dict | N
 def extract_pdf(path: Path, options: ExtractOptions, timings: dict | None = None) -> Extraction:
     """A PDF, page by page from its text layer where usable, else by OCR."""
     import pdfplumber
-    import pypdfium2 as pdfium
 
     from .pdftext import page_content
 

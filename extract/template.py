@@ -5,7 +5,7 @@ import re
 import tomllib
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
@@ -123,7 +123,7 @@ def _parse(data: dict) -> Template:
     return Template(data["form_type"], tuple(data.get("title_keywords", ())), fields, blocks, rules, identity)
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_template(name: str = "department_overall") -> Template:
     path = Path(name) if name.endswith(".toml") else TEMPLATE_DIR / f"{name}.toml"
     with open(path, "rb") as f:

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .document import DocumentError
-from .model import PageContent
+from .model import DocumentError, PageContent
 from .raster import check_page_size
 
 MIN_CHARS = 20  # fewer characters than this is not a text layer worth trusting

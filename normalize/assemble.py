@@ -7,12 +7,12 @@ with no form is one `documents` row with status `no_form` and a one-line descrip
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from extract.detect import find_forms, no_form_message, restrict
-from extract.mapping import find_year, map_form
-from extract.model import Extraction
-from extract.template import Template
+from formpipe.extract.detect import find_forms, no_form_message, restrict
+from formpipe.extract.mapping import find_year, map_form
+from formpipe.extract.model import Extraction, Table
+from formpipe.extract.template import Template
 
 from .rows import DocInfo, build_rows, cell_rows
 
@@ -74,9 +74,6 @@ def assemble(ex: Extraction, info: DocInfo, templates: list[Template]) -> Docume
 
 def restrict_outside(ex: Extraction, pages: set[int]) -> Extraction:
     """The cells of pages that hold no form (kept in `cells` with form_no 0, for audit)."""
-    from dataclasses import replace
-
-    from extract.model import Table
     tables = []
     for t in ex.tables:
         cells = [c for c in t.cells if c.page not in pages]

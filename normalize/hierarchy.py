@@ -48,7 +48,7 @@ def fill_down(rows: list[dict], columns: tuple[str, ...] = ("level1", "level2"),
         if filled:
             flags.append(Flag("indicators", row["seq"], ",".join(filled), "FILLED_DOWN", INFO,
                               f"{'/'.join(NAMES[c] for c in filled)} taken from the row above ({reason})."))
-        prev = {c: row.get(c) for c in columns}
+        prev = {c: row.get(c) or "" for c in columns}
     return flags
 
 

@@ -8,9 +8,8 @@ reason rather than guessed.
 """
 from __future__ import annotations
 
-import unicodedata
-
 import re
+import unicodedata
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 

@@ -12,7 +12,7 @@ from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
-from extract.record import EMPTY, RawForm
+from formpipe.extract.record import EMPTY, RawForm
 
 from .flags import ERROR, INFO, Flag
 from .numerals import read_amount

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-from extract.model import Extraction
-from extract.record import CellRef, RawForm
+from formpipe.extract.model import Extraction
+from formpipe.extract.record import CellRef, RawForm
 
 from .flags import ERROR, INFO, Flag
 from .projects import PROJECT_FORM, project_rows
@@ -25,7 +25,7 @@ class DocInfo:
     doc_id: str
     source_path: str
     pipeline_version: str
-    processed_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    processed_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 
 @dataclass

@@ -40,7 +40,7 @@ def sum_rules(items: list[dict], rules) -> list[Flag]:
         parts = [by_key.get(tuple(p)) for p in rule.parts]
         if total is None or any(p is None for p in parts):
             continue
-        got = sum(parts, Decimal(0))
+        got = sum((p for p in parts if p is not None), Decimal(0))
         if abs(got - total) > Decimal(rule.tolerance):
             names = " + ".join(p[1] for p in rule.parts)
             # one of these amounts is wrong (printed or read): every one goes to review

@@ -6,10 +6,10 @@ that close; a tie is left alone for a person to decide.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
-from extract.template import edit_distance
+from formpipe.extract.template import edit_distance
 
 LEVEL1 = ("产出指标", "效益指标", "满意度指标", "成本指标")
 LEVEL2 = ("数量指标", "质量指标", "时效指标", "成本指标", "经济效益指标", "社会效益指标",

@@ -16,7 +16,7 @@ from pathlib import Path, PurePosixPath
 
 import pyarrow.parquet as pq
 
-from review.flagged_score import Score, _align, _Doc, name_norm, norm, score_document
+from formpipe.review.flagged_score import Score, _align, _Doc, name_norm, norm, score_document
 
 DATASETS = ("documents", "budget_items", "tasks", "indicators", "projects", "flags")
 PROJECT_TEXT = ("project_name", "project_nature", "project_category", "competent_department", "implementing_unit",

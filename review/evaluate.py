@@ -14,7 +14,7 @@ from pathlib import Path, PurePosixPath
 
 import pyarrow.parquet as pq
 
-from normalize.vocab import levenshtein
+from formpipe.normalize.vocab import levenshtein
 
 LONG_FIELDS = ("overall_goal", "other_tasks")
 TASK_LONG = ("content",)
@@ -74,7 +74,7 @@ def _money(v) -> Decimal | None:
 
 
 class _Compare:
-    def __init__(self, res: EvalResult, doc: str, flagged: set[tuple[str, int | None]] = frozenset()):
+    def __init__(self, res: EvalResult, doc: str, flagged: frozenset[tuple[str, int | None]] | set[tuple[str, int | None]] = frozenset()):
         self.res, self.doc, self.flagged = res, doc, flagged
 
     def amount(self, where: str, want, got, row: tuple[str, int | None] | None = None) -> None:

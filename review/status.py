@@ -1,108 +1,23 @@
-"""What the operator sees: progress while a run goes, JSON log lines for machines,
-and `formpipe status` (the last runs, and the documents that need a person)."""
+"""`formpipe status`: the last runs, and the documents that need a person."""
 from __future__ import annotations
 
-import json
 import logging
-import sys
-import time
-from datetime import datetime, timezone
+from datetime import UTC
 from pathlib import Path
+
+from formpipe.batch.progress import duration
 
 log = logging.getLogger("formpipe")
 
 
-class JsonFormatter(logging.Formatter):
-    """One JSON object per line: time, level, logger, message, and any `extra={"fields": {...}}`."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        out = {"time": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
-               "level": record.levelname.lower(), "logger": record.name, "message": record.getMessage()}
-        out.update(getattr(record, "fields", None) or {})
-        if record.exc_info:
-            out["traceback"] = self.formatException(record.exc_info)
-        return json.dumps(out, ensure_ascii=False, default=str)
-
-
-class _Stderr(logging.StreamHandler):
-    """Writes to whatever sys.stderr is at the time (tests and tools swap it)."""
-
-    @property
-    def stream(self):
-        return sys.stderr
-
-    @stream.setter
-    def stream(self, value) -> None:
-        pass
-
-
-def setup_logging(verbose: bool, log_json: bool) -> None:
-    handler = _Stderr()
-    handler.setFormatter(JsonFormatter() if log_json else logging.Formatter("%(levelname)s %(name)s: %(message)s"))
-    handler.formpipe = True
-    root = logging.getLogger()
-    root.handlers[:] = [h for h in root.handlers if not getattr(h, "formpipe", False)] + [handler]
-    root.setLevel(logging.DEBUG if verbose else logging.INFO)
-    for noisy in ("distributed", "tornado", "asyncio"):
-        logging.getLogger(noisy).setLevel(logging.WARNING if not verbose else logging.INFO)
-
-
-class Progress:
-    """A tqdm bar (documents, pages, pages/s, ETA) when stderr is a terminal; otherwise a log
-    line per document and a progress line with the ETA at most every `every` seconds."""
-
-    def __init__(self, total: int, bar: bool, every: float = 30.0):
-        self.total, self.done, self.pages, self.every = total, 0, 0, every
-        self.t0 = self.last = time.monotonic()
-        self.bar = None
-        if bar and total and sys.stderr.isatty():
-            from tqdm import tqdm
-            self.bar = tqdm(total=total, unit="doc", file=sys.stderr, dynamic_ncols=True)
-
-    def update(self, source_path: str, status: str, pages: int, seconds: float, error: str | None) -> None:
-        self.done += 1
-        self.pages += pages
-        rate = self.pages / max(time.monotonic() - self.t0, 1e-9)
-        fields = {"event": "document", "source_path": source_path, "status": status, "pages": pages,
-                  "seconds": round(seconds, 3), "error": error}
-        if status == "failed":
-            log.warning("%s: failed: %s", source_path, error, extra={"fields": fields})
-        else:  # one line per document in a log file; under a progress bar only with -v
-            log.log(logging.DEBUG if self.bar is not None else logging.INFO, "%s: %s, %d page(s), %.2f s",
-                    source_path, status, pages, seconds, extra={"fields": fields})
-        if self.bar is not None:
-            self.bar.set_postfix_str(f"{self.pages} pages, {rate:.1f} pages/s", refresh=False)
-            self.bar.update(1)
-            return
-        now = time.monotonic()
-        if now - self.last >= self.every or self.done == self.total:
-            self.last = now
-            left = (now - self.t0) / self.done * (self.total - self.done)
-            log.info("%d/%d documents, %d pages, %.1f pages/s, ETA %s", self.done, self.total, self.pages, rate,
-                     _duration(left), extra={"fields": {"event": "progress", "done": self.done, "total": self.total,
-                                                        "pages": self.pages, "pages_per_second": round(rate, 2),
-                                                        "eta_seconds": round(left)}})
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
-
-
-def _duration(seconds: float) -> str:
-    seconds = int(seconds)
-    if seconds >= 3600:
-        return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
-    return f"{seconds // 60}m{seconds % 60:02d}s"
-
-
 def _when(ts) -> str:
-    return ts.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S") if ts else "?"
+    return ts.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S") if ts else "?"
 
 
 def status_report(outputs: Path, runs: int = 5, limit: int = 30) -> str:
     """The last `runs` runs and up to `limit` documents that need review, as text."""
-    from store.manifest import Manifest
-    from store.runs import read_runs
+    from formpipe.batch.manifest import Manifest
+    from formpipe.batch.runs import read_runs
 
     history = read_runs(outputs)
     state = outputs / "_state" / "manifest.sqlite"
@@ -112,7 +27,7 @@ def status_report(outputs: Path, runs: int = 5, limit: int = 30) -> str:
              f"  {'started (UTC)':<19}  {'took':>7}  {'outcome':<11} {'exit':>4}  {'done':>6} {'skipped':>7} "
              f"{'failed':>6} {'review':>6} {'no_form':>7} {'removed':>7} {'pages/s':>8}"]
     for r in history[-runs:]:
-        lines.append(f"  {_when(r['started_at']):<19}  {_duration(r['seconds'] or 0):>7}  {r['outcome']:<11} "
+        lines.append(f"  {_when(r['started_at']):<19}  {duration(r['seconds'] or 0):>7}  {r['outcome']:<11} "
                      f"{r['exit_code']:>4}  {r['processed']:>6} {r['skipped']:>7} {r['failed']:>6} "
                      f"{r['needs_review']:>6} {r.get('no_form') or 0:>7} {r['removed']:>7} {r['pages_per_second'] or 0:>8.1f}")
     if not state.exists():

@@ -9,9 +9,9 @@ from __future__ import annotations
 import os
 import socket
 import time
-from datetime import datetime, timezone
+from collections.abc import Iterable
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Iterable
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -102,7 +102,7 @@ def failed_row(source_path: str, version: str, reason: str) -> dict:
             "subordinate_units": None, "funded_staff": None, "overall_goal": None, "other_tasks": None,
             "pages": None, "method": None, "ocr_engine": None, "mean_confidence": None,
             "status": "failed", "n_flags": 0, "pipeline_version": version,
-            "processed_at": datetime.now(timezone.utc), "error": reason}
+            "processed_at": datetime.now(UTC), "error": reason}
 
 
 def remove_documents(outputs: Path, doc_ids: Iterable[str]) -> int:

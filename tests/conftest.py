@@ -1,6 +1,2 @@
-import sys
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(Path(__file__).parent))  # tests' own helpers (pdfdraw)
-sys.path.insert(0, str(ROOT))
+"""Shared test set-up: the tests import the installed `formpipe` package; `corpus` (the generator)
+is found from the project root through pytest's `pythonpath` setting."""

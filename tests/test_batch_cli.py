@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-import pipeline
-from review.status import Progress
-from store.runs import read_runs
+from formpipe import pipeline
+from formpipe.batch.progress import Progress
+from formpipe.batch.runs import read_runs
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "corpus" / "pdf" / "guangzhou-minzheng-2023.pdf"
@@ -60,7 +60,7 @@ def test_a_missing_ocr_engine_exits_3_before_anything_is_written(folder, tmp_pat
     def check_engine(name):
         raise EngineUnavailable("tesseract not found on PATH (apt install tesseract-ocr)")
     fake = types.SimpleNamespace(EngineUnavailable=EngineUnavailable, check_engine=check_engine)
-    monkeypatch.setitem(sys.modules, "extract.ocr", fake)
+    monkeypatch.setitem(sys.modules, "formpipe.extract.ocr", fake)
     code = pipeline.main(["run", str(folder), "-o", str(tmp_path / "o"), "--ocr-engine", "tesseract"])
     assert code == pipeline.ExitCode.missing_dependency
     assert capsys.readouterr().err.strip() == \
@@ -69,7 +69,7 @@ def test_a_missing_ocr_engine_exits_3_before_anything_is_written(folder, tmp_pat
 
 
 def test_without_the_ocr_package_born_digital_runs_still_work(folder, tmp_path, monkeypatch):
-    monkeypatch.setitem(sys.modules, "extract.ocr", None)  # import fails
+    monkeypatch.setitem(sys.modules, "formpipe.extract.ocr", None)  # import fails
     assert pipeline.run([folder / "good.pdf"], tmp_path / "o", progress=False).processed == 1
 
 

@@ -12,10 +12,10 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 import pytest
 
-import pipeline
-from store.lock import OutputsLock
-from store.runs import read_runs
-from store.schema import DATASETS, hive_partitioning
+from formpipe import pipeline
+from formpipe.batch.lock import OutputsLock
+from formpipe.batch.runs import read_runs
+from formpipe.store.schema import DATASETS, hive_partitioning
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
@@ -138,7 +138,7 @@ def test_a_second_run_on_the_same_outputs_refuses(inputs, tmp_path, capsys):
 
 def test_a_dead_process_does_not_hold_the_lock(tmp_path):
     lock = tmp_path / "out" / "_state" / "lock"
-    holder = subprocess.Popen([sys.executable, "-c", "import sys, time; from store.lock import OutputsLock; "
+    holder = subprocess.Popen([sys.executable, "-c", "import sys, time; from formpipe.batch.lock import OutputsLock; "
                                "held = OutputsLock(__import__('pathlib').Path(sys.argv[1])).acquire(); print('held', flush=True); "
                                "time.sleep(60)", str(lock)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
     try:

@@ -7,8 +7,8 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 import pytest
 
-import pipeline
-from store.schema import DATASETS, hive_partitioning
+from formpipe import pipeline
+from formpipe.store.schema import DATASETS, hive_partitioning
 
 pytest.importorskip("distributed")
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,8 +69,8 @@ def test_the_time_limit_holds_on_dask_workers(tmp_path):
 
 
 def test_an_unreachable_scheduler_is_a_missing_dependency(tmp_path, monkeypatch, capsys):
-    import store.dask_executor
-    monkeypatch.setattr(store.dask_executor, "CONNECT_TIMEOUT", "1s")
+    from formpipe.batch import dask_executor
+    monkeypatch.setattr(dask_executor, "CONNECT_TIMEOUT", "1s")
     pdf = next((CORPUS / "pdf").glob("*.pdf"))
     code = pipeline.main(["run", str(pdf), "-o", str(tmp_path / "o"), "--executor", "dask",
                           "--scheduler", "tcp://127.0.0.1:9"])

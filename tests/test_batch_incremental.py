@@ -6,10 +6,11 @@ from pathlib import Path
 import pyarrow.dataset as ds
 import pytest
 
-import pipeline
-import store.schema
-from store.manifest import Manifest
-from store.schema import DATASETS, hive_partitioning
+from formpipe import pipeline
+from formpipe.batch import run as batch_run
+from formpipe.batch.manifest import Manifest
+from formpipe.store import schema
+from formpipe.store.schema import DATASETS, hive_partitioning
 
 ROOT = Path(__file__).resolve().parent.parent
 PDFS = sorted((ROOT / "corpus" / "pdf").glob("*.pdf"))
@@ -135,17 +136,17 @@ def test_force_and_version_bumps_process_everything_again(folder, tmp_path, monk
     run(folder, out)
     assert run(folder, out, force=True).processed == 3
     assert run(folder, out).processed == 0
-    monkeypatch.setattr(pipeline, "pipeline_version", lambda: "99.0")
+    monkeypatch.setattr(batch_run, "pipeline_version", lambda: "99.0")
     bumped = run(folder, out)
     assert bumped.processed == 3 and {d["pipeline_version"] for d in documents(out).values()} == {"99.0"}
-    monkeypatch.setattr(store.schema, "SCHEMA_VERSION", "99.0")
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", "99.0")
     assert run(folder, out).processed == 3
     assert run(folder, out).processed == 0
     assert_consistent(out)
 
 
 def test_another_ocr_engine_reprocesses_only_ocr_and_failed_documents(folder, tmp_path, monkeypatch):
-    monkeypatch.setattr(pipeline, "check_ocr_engine", lambda name: None)  # tesseract need not be installed
+    monkeypatch.setattr(batch_run, "check_ocr_engine", lambda name: None)  # tesseract need not be installed
     out = tmp_path / "out"
     (folder / "broken.pdf").write_bytes(b"%PDF-1.7\nnot really")
     assert run(folder, out).failed == 1

@@ -11,8 +11,9 @@ import psutil
 import pyarrow.dataset as ds
 import pytest
 
-import pipeline
-from store.schema import hive_partitioning
+from formpipe import pipeline
+from formpipe.batch import run as batch_run
+from formpipe.store.schema import hive_partitioning
 
 ROOT = Path(__file__).resolve().parent.parent
 PDFS = sorted((ROOT / "corpus" / "pdf").glob("*.pdf"), key=lambda p: p.stat().st_size)
@@ -79,17 +80,15 @@ def test_a_runaway_document_fails_alone_and_the_run_goes_on(folder, tmp_path, ta
 
 
 def test_memory_error_in_process_becomes_a_failed_row(folder, tmp_path, monkeypatch):
-    import extract.mapping
-
     def boom(ex, tpl):
         raise MemoryError
-    monkeypatch.setattr(extract.mapping, "map_form", boom)
+    monkeypatch.setattr(pipeline, "map_form", boom)
     summary = pipeline.run([folder / "small1.pdf"], tmp_path / "out", progress=False)
     assert summary.failures == [("small1.pdf", "memory limit exceeded (MemoryError)")]
 
 
 def test_extraction_options_reach_the_workers(folder, tmp_path, monkeypatch):
-    monkeypatch.setattr(pipeline, "check_ocr_engine", lambda name: None)  # tesseract need not be installed
+    monkeypatch.setattr(batch_run, "check_ocr_engine", lambda name: None)  # tesseract need not be installed
     opts = pipeline.ExtractOptions(ocr_engine="tesseract", dpi=150, force_ocr=True)
     cfg = pipeline.RunConfig(workers=1, options=opts, task=echo_options)
     pipeline.run([folder / "small1.pdf"], tmp_path / "out", progress=False, config=cfg)

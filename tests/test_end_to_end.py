@@ -7,9 +7,9 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-import pipeline
-from review.evaluate import evaluate
-from store.schema import hive_partitioning
+from formpipe import pipeline
+from formpipe.review.evaluate import evaluate
+from formpipe.store.schema import hive_partitioning
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
@@ -127,13 +127,12 @@ def test_cli_run_and_eval(tmp_path, capsys):
 
 
 def test_an_unexpected_error_in_one_document_does_not_stop_the_run(tmp_path, monkeypatch):
-    import extract.mapping
     src = tmp_path / "in"
     src.mkdir()
     for name in ("a.pdf", "b.pdf"):
         shutil.copy(CORPUS / SEED_PDF, src / name)
     (src / "b.pdf").write_bytes((src / "b.pdf").read_bytes() + b"\n%")  # other bytes, other doc_id
-    real = extract.mapping.map_form
+    real = pipeline.map_form
     calls = []
 
     def flaky(ex, tpl):
@@ -141,7 +140,7 @@ def test_an_unexpected_error_in_one_document_does_not_stop_the_run(tmp_path, mon
         if len(calls) == 1:
             raise KeyError("surprise")
         return real(ex, tpl)
-    monkeypatch.setattr(extract.mapping, "map_form", flaky)
+    monkeypatch.setattr(pipeline, "map_form", flaky)
     summary = pipeline.run([src], tmp_path / "out", progress=False)
     assert (summary.processed, summary.failed) == (2, 1)
     assert summary.failures[0] == ("a.pdf", "internal error (KeyError: 'surprise')")

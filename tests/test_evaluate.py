@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-import pipeline
-from review.evaluate import evaluate, report
+from formpipe import pipeline
+from formpipe.review.evaluate import evaluate, report
 
 ROOT = Path(__file__).resolve().parent.parent
 STEM = "guangzhou-minzheng-2023"

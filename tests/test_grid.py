@@ -2,12 +2,18 @@
 from pathlib import Path
 
 import pytest
-
-from extract.grid import (find_intersections, glyphs_text, intersections_to_boxes, merge_segments,
-                          page_tables, snap_segments)
-from extract.model import Box, Glyph, PageContent, Segment
-from extract.document import extract_document
 from pdfdraw import Spec, make_pdf
+
+from formpipe.extract.document import extract_document
+from formpipe.extract.grid import (
+    find_intersections,
+    glyphs_text,
+    intersections_to_boxes,
+    merge_segments,
+    page_tables,
+    snap_segments,
+)
+from formpipe.extract.model import Box, Glyph, PageContent, Segment
 
 
 def _cells(table):

@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pyarrow.dataset as ds
 import pytest
+from pdfdraw import cjk_font
 from reportlab.lib.pdfencrypt import StandardEncryption
 from reportlab.pdfgen import canvas
 
-import pipeline
-from pdfdraw import cjk_font
-from store.schema import hive_partitioning
+from formpipe import pipeline
+from formpipe.batch import run as batch_run
+from formpipe.store.schema import hive_partitioning
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "corpus" / "pdf" / "guangzhou-minzheng-2023.pdf"
@@ -142,7 +143,7 @@ def test_the_run_goes_on_and_reports_every_skip(hostile):
     assert ("loop.pdf", "symlink loop") in summary.notes
     assert ("dangling.pdf", "broken symlink") in summary.notes
     assert ("sub/up", "symlink loop (folder already listed)") in summary.notes
-    assert any("skipped: loop.pdf: symlink loop" == line for line in summary.lines())
+    assert any(line == "skipped: loop.pdf: symlink loop" for line in summary.lines())
 
 
 def test_names_that_are_not_utf8_or_very_long_read_back_everywhere(hostile):
@@ -167,7 +168,7 @@ def test_two_undecodable_names_stay_two_files(tmp_path):
 
 
 def test_unreadable_file_is_reported_and_the_run_goes_on(tmp_path, monkeypatch):
-    import extract.document
+    from formpipe.extract import document
     src = tmp_path / "in"
     src.mkdir()
     shutil.copy(SEED, src / "fine.pdf")
@@ -178,7 +179,7 @@ def test_unreadable_file_is_reported_and_the_run_goes_on(tmp_path, monkeypatch):
         if str(path).endswith("locked.pdf"):
             raise PermissionError(13, "Permission denied", str(path))
         return real_open(path, *a, **k)
-    monkeypatch.setattr(extract.document, "open", guarded, raising=False)
+    monkeypatch.setattr(document, "open", guarded, raising=False)
     summary = pipeline.run([src], tmp_path / "out", progress=False)
     assert summary.failures == [("locked.pdf", "cannot read file (Permission denied)")]
     assert summary.processed == 1
@@ -250,13 +251,13 @@ def test_a_file_that_disappears_between_listing_and_hashing(tmp_path, monkeypatc
     src.mkdir()
     shutil.copy(SEED, src / "a.pdf")
     shutil.copy(OTHER, src / "z.pdf")
-    real_scan = pipeline.scan
+    real_scan = batch_run.scan
 
     def scan_then_delete(inputs):
         found = real_scan(inputs)
         (src / "z.pdf").unlink()
         return found
-    monkeypatch.setattr(pipeline, "scan", scan_then_delete)
+    monkeypatch.setattr(batch_run, "scan", scan_then_delete)
     summary = pipeline.run([src], tmp_path / "out", progress=False)
     assert (summary.processed, summary.failed, summary.vanished) == (1, 0, 1)
     assert ("z.pdf", "file disappeared during the run") in summary.notes

@@ -1,8 +1,8 @@
 """Template mapping: grid cells -> form fields, by labels, not row numbers."""
-from extract.mapping import find_year, map_form
-from extract.model import Box, Cell, Extraction, Table, TextLine
-from extract.record import CellRef, RawForm
-from extract.template import label_key, load_template
+from formpipe.extract.mapping import find_year, map_form
+from formpipe.extract.model import Box, Cell, Extraction, Table, TextLine
+from formpipe.extract.record import CellRef, RawForm
+from formpipe.extract.template import label_key, load_template
 
 TPL = load_template()
 
@@ -51,7 +51,8 @@ def test_budget_pairs_take_section_from_header_rows():
     t = table([(0, 0, 4, 1, "预算整体情况"),
                (0, 1, 1, 1, "部门预算支出"), (0, 2, 1, 1, "预算金额（万元）"), (0, 3, 1, 1, "收入来源"), (0, 4, 1, 1, "预算金额（万元）"),
                (1, 1, 1, 1, "基本支出"), (1, 2, 1, 1, "1.00"), (1, 3, 1, 1, "财政拨款"), (1, 4, 1, 1, "2.00"),
-               (2, 1, 1, 1, "事业发展性支出"), (2, 2, 1, 1, "预算金额（万元）"), (2, 3, 1, 1, "按预算级次划分"), (2, 4, 1, 1, "预算金额（万元）"),
+               (2, 1, 1, 1, "事业发展性支出"), (2, 2, 1, 1, "预算金额（万元）"),
+               (2, 3, 1, 1, "按预算级次划分"), (2, 4, 1, 1, "预算金额（万元）"),
                (3, 1, 1, 1, "财政专项资金"), (3, 2, 1, 1, "0.00"), (3, 3, 1, 1, "市本级使用资金"), (3, 4, 1, 1, "44, 770. 21")],
               [60, 80, 60, 80, 60])
     got = [(b.section, b.item, b.amount.text) for b in form_of(t).budget]

@@ -1,9 +1,10 @@
 from decimal import Decimal
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
-from normalize.numerals import looks_like_amount, parse_amount, parse_chinese_int, read_amount, rebuild_cents
+from formpipe.normalize.numerals import looks_like_amount, parse_amount, parse_chinese_int, read_amount, rebuild_cents
 
 D = Decimal
 

@@ -7,11 +7,19 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from extract.ocr import (ENGINES, EngineUnavailable, Recognition, TextRun, check_engine, crop_key, get_engine,
-                         trim_to_ink)
-from extract.ocr.base import join_words
-from extract.ocr.fake import FakeEngine
-from extract.ocr.replay import ReplayEngine, ReplayMiss
+from formpipe.extract.ocr import (
+    ENGINES,
+    EngineUnavailable,
+    Recognition,
+    TextRun,
+    check_engine,
+    crop_key,
+    get_engine,
+    trim_to_ink,
+)
+from formpipe.extract.ocr.base import join_words
+from formpipe.extract.ocr.fake import FakeEngine
+from formpipe.extract.ocr.replay import ReplayEngine, ReplayMiss
 
 SANS = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
 MING = "/usr/share/fonts/truetype/arphic/uming.ttc"
@@ -21,9 +29,9 @@ PX = 44  # 10.5 pt at 300 dpi
 def render(text: str, font: str = SANS, px: int = PX, margin: tuple[int, int] = (40, 24)) -> np.ndarray:
     """A cell crop as the grid finder cuts it: the text with blank margins."""
     f = ImageFont.truetype(font, px)
-    l, t, r, b = f.getbbox(text)
-    im = Image.new("L", (r - l + 2 * margin[0], b - t + 2 * margin[1]), 255)
-    ImageDraw.Draw(im).text((margin[0] - l, margin[1] - t), text, font=f, fill=0)
+    left, t, r, b = f.getbbox(text)
+    im = Image.new("L", (r - left + 2 * margin[0], b - t + 2 * margin[1]), 255)
+    ImageDraw.Draw(im).text((margin[0] - left, margin[1] - t), text, font=f, fill=0)
     return np.array(im)
 
 
@@ -88,7 +96,7 @@ def test_engines_are_checked_without_loading():
 
 
 def test_tesseract_missing_binary(monkeypatch):
-    from extract.ocr.tesseract import TesseractEngine
+    from formpipe.extract.ocr.tesseract import TesseractEngine
     monkeypatch.setattr(shutil, "which", lambda *a, **k: None)
     for call in (lambda: check_engine("tesseract"), TesseractEngine):
         with pytest.raises(EngineUnavailable) as e:

@@ -1,12 +1,13 @@
 """Hierarchy fill-down, vocabulary snapping and validation rules -> flags."""
+from decimal import Decimal
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from decimal import Decimal
 
-from extract.template import load_template
-from normalize.hierarchy import fill_down, snap_level
-from normalize.validate import indicator_checks, missing_fields, sum_rules
+from formpipe.extract.template import load_template
+from formpipe.normalize.hierarchy import fill_down, snap_level
+from formpipe.normalize.validate import indicator_checks, missing_fields, sum_rules
 
 
 def test_fill_down_carries_levels_and_flags_each_filled_row():
@@ -42,7 +43,7 @@ def test_sum_rule_from_template_flags_a_broken_total():
 
 
 def test_budget_items_a_scan_did_not_yield_are_errors_and_a_text_layer_is_taken_as_printed():
-    from normalize.validate import missing_items
+    from formpipe.normalize.validate import missing_items
     expected = ("基本支出", "项目支出", "财政拨款")
     items = [{"section": "部门预算支出", "item": "基本支出", "amount_wan": None},
              {"section": "收入来源", "item": "财政拨款", "amount_wan": None}]
@@ -84,8 +85,8 @@ def test_missing_fields_and_indicator_checks():
 def test_ocr_amount_repairs_are_said_and_review_flags_stay(text, source, confidence, value):
     from decimal import Decimal
 
-    from extract.record import CellRef
-    from normalize.rows import _amount
+    from formpipe.extract.record import CellRef
+    from formpipe.normalize.rows import _amount
     flags = []
     got = _amount(CellRef(text, page=1, confidence=confidence, source=source), "budget_items", 0, "amount_wan", flags)
     assert got == (Decimal(value) if value else None)
@@ -110,8 +111,8 @@ def test_ocr_amount_repairs_are_said_and_review_flags_stay(text, source, confide
 def test_a_short_line_above_a_longer_one_is_not_the_start_of_a_wrapped_number(text, confidence, value):
     from decimal import Decimal
 
-    from extract.record import CellRef
-    from normalize.rows import _amount
+    from formpipe.extract.record import CellRef
+    from formpipe.normalize.rows import _amount
     flags = []
     got = _amount(CellRef(text, page=1, confidence=confidence, source="ocr"), "budget_items", 0, "amount_wan", flags)
     assert got == Decimal(value)
@@ -119,8 +120,8 @@ def test_a_short_line_above_a_longer_one_is_not_the_start_of_a_wrapped_number(te
 
 
 def test_a_blank_amount_on_a_scan_goes_to_review_but_not_on_a_text_layer():
-    from extract.record import CellRef
-    from normalize.rows import _amount
+    from formpipe.extract.record import CellRef
+    from formpipe.normalize.rows import _amount
     for source, codes in (("ocr", ["AMOUNT_MISSING"]), ("text", [])):
         flags = []
         assert _amount(CellRef("", page=1, source=source), "budget_items", 0, "amount_wan", flags) is None
@@ -132,8 +133,8 @@ def test_a_guess_only_fills_a_value_under_review_never_changes_a_confident_one(t
     """What a confident reading gives, the guessing reading gives too, unless a line of one
     or two characters sits above a longer one (no wrapped number starts so short); the guess
     only fills values the strict reading refused, and such values always carry a review flag."""
-    from extract.record import CellRef
-    from normalize.rows import _amount, _not_a_wrap
+    from formpipe.extract.record import CellRef
+    from formpipe.normalize.rows import _amount, _not_a_wrap
     strict, guessed = [], []
     confident = _amount(CellRef(text, page=1, confidence=0.95, source="ocr"), "budget_items", 0, "amount_wan", strict)
     unsure = _amount(CellRef(text, page=1, confidence=0.5, source="ocr"), "budget_items", 0, "amount_wan", guessed)

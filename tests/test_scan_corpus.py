@@ -218,7 +218,7 @@ def test_tiff_has_one_frame_per_page(manifest):
 
 
 def test_page_image_folder_is_one_document(manifest):
-    from extract.document import page_images
+    from formpipe.extract.document import page_images
     (rel, entry), = _by_kind(manifest, "images")
     pages = page_images(CORPUS / rel)
     assert [p.name for p in pages] == [f"page-{k}.jpg" for k in range(1, len(entry["pages"]) + 1)]

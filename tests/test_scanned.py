@@ -4,21 +4,21 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-from extract.cellread import clean_specks, cjk_punctuation, faint_ink, text_bands
-from extract.document import DocumentError, ExtractOptions
-from extract.grid import page_tables
-from extract.imagegrid import image_segments
-from extract.mapping import map_form
-from extract.model import Box, Cell, Extraction, PageContent, Table
-from extract.ocr import Recognition
-from extract.ocr.fake import FakeEngine
-from extract.prepare import ink_mask, is_sideways, prepare, quarter_turn, drop_colour, flatten_background
-from extract.raster import PageImage, load_images
-from extract.scanned import _Clock, read_page, read_prepared
-from extract.template import load_template, nearest_label
-from extract.textlayer import layer_quality, pdf_guard, plausible_char
 from pageimage import DrawnCell, draw_table, red_ring, rotate_rgb
+
+from formpipe.extract.cellread import cjk_punctuation, clean_specks, faint_ink, text_bands
+from formpipe.extract.document import DocumentError, ExtractOptions
+from formpipe.extract.grid import page_tables
+from formpipe.extract.imagegrid import image_segments
+from formpipe.extract.mapping import map_form
+from formpipe.extract.model import Box, Cell, Extraction, PageContent, Table
+from formpipe.extract.ocr import Recognition
+from formpipe.extract.ocr.fake import FakeEngine
+from formpipe.extract.prepare import drop_colour, flatten_background, ink_mask, is_sideways, prepare, quarter_turn
+from formpipe.extract.raster import PageImage, load_images
+from formpipe.extract.scanned import _Clock, read_page, read_prepared
+from formpipe.extract.template import load_template, nearest_label
+from formpipe.extract.textlayer import layer_quality, pdf_guard, plausible_char
 
 DPI = 200
 CELLS = [
@@ -96,7 +96,8 @@ def test_red_seal_and_blue_pen_leave_black_text_and_ruling():
 def test_a_pen_stroke_is_divided_out_for_reading_and_cut_for_ruling():
     """Bare pen turns white; pixels of one stroke keep their order of darkness (text under
     the pen stays a shape in greys); the ruling grey cuts the same stroke instead."""
-    from extract.prepare import DEFAULT as PREP, drop_colours
+    from formpipe.extract.prepare import DEFAULT as PREP
+    from formpipe.extract.prepare import drop_colours
     rgb = np.full((40, 120, 3), 245, np.uint8)
     rgb[18:24, 10:110] = (60, 80, 150)          # a blue stroke, V = 150
     shades = [45, 60, 75, 90, 105]              # print under it, lighter and lighter
@@ -118,7 +119,8 @@ def test_a_stroke_under_a_seal_keeps_its_soft_edges_and_a_red_pen_does_not():
     """Under a seal the blurred edge of a light stroke is bright red as well; next to the
     stroke's darker core (well below the seal's own median red) it stays, else the stroke
     thins away. A red pen is no seal: its own darker pixels keep nothing around them."""
-    from extract.prepare import DEFAULT as PREP, drop_colours
+    from formpipe.extract.prepare import DEFAULT as PREP
+    from formpipe.extract.prepare import drop_colours
     seal = np.array([215, 28, 43]) / 255
     rgb = np.full((300, 300, 3), 245.0)
     yy, xx = np.mgrid[:300, :300]
@@ -171,7 +173,7 @@ def test_numeric_reread_agreement_raises_and_disagreement_lowers_confidence():
 
 @pytest.fixture(scope="module")
 def rapid():
-    from extract.ocr import get_engine
+    from formpipe.extract.ocr import get_engine
     return get_engine("rapidocr")
 
 
@@ -363,7 +365,8 @@ def test_image_bomb_is_refused_before_decoding(tmp_path):
     import struct
     import zlib
     ihdr = struct.pack(">IIBBBBB", 30000, 30000, 8, 2, 0, 0, 0)
-    chunk = lambda t, d: struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d))
+    def chunk(t, d):
+        return struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d))
     (tmp_path / "bomb.png").write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IEND", b""))
     with pytest.raises(DocumentError, match="image too large"):
         list(load_images([tmp_path / "bomb.png"]))
@@ -381,8 +384,8 @@ def test_ocr_gives_up_on_a_long_document_without_tables(tmp_path, monkeypatch):
     """Six blank page images: after five OCR'd pages with no ruled table the document is no form."""
     from PIL import Image
 
-    import extract.scanned as scanned
-    from extract.scanned import extract_images
+    import formpipe.extract.scanned as scanned
+    from formpipe.extract.scanned import extract_images
     engine = FakeEngine(lambda crop: Recognition("字", 0.99))
     monkeypatch.setattr(scanned, "_engine", lambda options: engine)
     pages = []
@@ -396,10 +399,11 @@ def test_ocr_gives_up_on_a_long_document_without_tables(tmp_path, monkeypatch):
 def test_a_vector_page_of_other_text_is_read_from_its_layer_not_ocrd():
     from types import SimpleNamespace
 
-    from extract.model import Glyph
-    from extract.textlayer import text_layer_usable
+    from formpipe.extract.model import Glyph
+    from formpipe.extract.textlayer import text_layer_usable
     glyphs = tuple(Glyph(ch, Box(0, 0, 1, 1)) for ch in "Annual report of the board of directors " * 3)
-    page = lambda images: SimpleNamespace(width=595, height=842, images=images)
+    def page(images):
+        return SimpleNamespace(width=595, height=842, images=images)
     content = PageContent(1, 595, 842, glyphs, (), "text")
     assert text_layer_usable(content, page([]))  # English vector text: OCR would add nothing
     scan = [{"x0": 0, "x1": 595, "top": 0, "bottom": 842}]

@@ -11,11 +11,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-import pipeline
-from review.evaluate import evaluate
-from store.schema import hive_partitioning
+from formpipe import pipeline
+from formpipe.review.evaluate import evaluate
+from formpipe.store.schema import hive_partitioning
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+pytestmark = pytest.mark.slow  # real OCR over ten scanned documents: the suite's longest fixture
 
 
 @pytest.fixture(scope="module")

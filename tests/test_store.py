@@ -7,8 +7,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from store.schema import DATASETS, SCHEMA_VERSION, SCHEMAS
-from store.writer import document_path, remove_documents, write_document
+from formpipe.store.schema import DATASETS, SCHEMA_VERSION, SCHEMAS
+from formpipe.store.writer import document_path, remove_documents, write_document
 
 DOC = Path(__file__).resolve().parent.parent / "store" / "SCHEMA.md"
 
@@ -101,7 +101,7 @@ def test_remove_documents(tmp_path):
 
 def test_failed_write_keeps_the_old_file(tmp_path, monkeypatch):
     write_document(tmp_path, "abc", 2023, _rows("1.00"), "1")
-    import store.writer as w
+    import formpipe.store.writer as w
 
     def boom(*a, **k):
         raise OSError("disk full")

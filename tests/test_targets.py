@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from normalize.targets import Target, looks_like_target, parse_target
+from formpipe.normalize.targets import Target, looks_like_target, parse_target
 
 SEED = Path(__file__).resolve().parents[1] / "corpus" / "seeds" / "000_9c2dbdb951fe852d.txt"
 

@@ -1,7 +1,8 @@
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from normalize.text import clean_text, strip_trailing_punct
+from formpipe.normalize.text import clean_text, strip_trailing_punct
 
 
 @pytest.mark.parametrize("raw, expected", [

@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from extract.mapping import find_year, map_form
-from extract.plaintext import dump_to_extraction, extract_text_dump
-from extract.template import load_template
-from normalize.rows import DocInfo, build_rows
+from formpipe.extract.mapping import find_year, map_form
+from formpipe.extract.plaintext import dump_to_extraction, extract_text_dump
+from formpipe.extract.template import load_template
+from formpipe.normalize.rows import DocInfo, build_rows
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "corpus" / "seeds" / "000_9c2dbdb951fe852d.txt"

@@ -1,6 +1,6 @@
 import pytest
 
-from normalize.vocab import LEVEL1, LEVEL1_OF_LEVEL2, LEVEL2, Snap, levenshtein, snap
+from formpipe.normalize.vocab import LEVEL1, LEVEL1_OF_LEVEL2, LEVEL2, Snap, levenshtein, snap
 
 
 @pytest.mark.parametrize("a, b, d", [

@@ -2,10 +2,11 @@ from unittest import mock
 
 import jieba
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from normalize import words
-from normalize.words import DOMAIN_DICT, split_indicator
+from formpipe.normalize import words
+from formpipe.normalize.words import DOMAIN_DICT, split_indicator
 
 
 def _dictionary_terms():

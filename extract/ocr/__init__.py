@@ -47,7 +47,7 @@ def get_engine(name: str) -> OcrEngine:
         return _load(name)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _load(name: str) -> OcrEngine:
     if name == "rapidocr":
         from .rapid import RapidEngine

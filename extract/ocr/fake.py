@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Callable, Mapping, Sequence, Union
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
 from .base import EMPTY, Recognition, TextRun, crop_key, is_blank
 
-Answer = Union[str, Recognition]
+Answer = str | Recognition
 
 
 def _as_recognition(a: Answer) -> Recognition:

@@ -21,8 +21,9 @@ from __future__ import annotations
 import importlib.metadata
 import importlib.util
 import logging
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
+from typing import Any
 
 import cv2
 import numpy as np
@@ -46,6 +47,8 @@ def check() -> None:
         if importlib.util.find_spec(mod) is None:
             raise EngineUnavailable(f"{mod} is not installed (pip install {pkg})")
     spec = importlib.util.find_spec("rapidocr")
+    if spec is None or spec.origin is None:  # found a moment ago; a namespace stub has no origin
+        raise EngineUnavailable("rapidocr is not importable")
     models = Path(spec.origin).parent / "models"
     missing = [m for m in BUNDLED_MODELS if not (models / m).is_file()]
     if missing:
@@ -92,7 +95,7 @@ class RapidEngine:
         if not idx:
             return out
         imgs = [cv2.cvtColor(as_gray(crops[i]), cv2.COLOR_GRAY2BGR) for i in idx]  # the model wants 3 channels
-        res = self._ocr.recognize_txt(imgs)
+        res: Any = self._ocr.recognize_txt(imgs)  # rapidocr types its outputs as a union of four
         for i, text, score, words in zip(idx, res.txts, res.scores, res.word_results):
             out[i] = Recognition(text, _confidence(text, score, words))
         return out
@@ -108,7 +111,7 @@ class RapidEngine:
         gray = as_gray(image)
         b = REGION_BORDER
         img = cv2.copyMakeBorder(gray, b, b, b, b, cv2.BORDER_CONSTANT, value=255)
-        det = self._ocr(cv2.cvtColor(img, cv2.COLOR_GRAY2BGR), use_det=True, use_cls=False, use_rec=False)
+        det: Any = self._ocr(cv2.cvtColor(img, cv2.COLOR_GRAY2BGR), use_det=True, use_cls=False, use_rec=False)
         if getattr(det, "boxes", None) is None or len(det.boxes) == 0:
             return []
         H, W = img.shape

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -40,7 +41,7 @@ class ReplayEngine:
             raise ValueError(f"mode must be one of {MODES}, not {self.mode!r}")
         if self.mode != "replay" and inner is None:
             raise ValueError(f"mode {self.mode!r} needs an engine to record from")
-        self.data = {"engine": None, "version": None, "lines": {}, "numeric": {}, "region": {}}
+        self.data: dict[str, Any] = {"engine": None, "version": None, "lines": {}, "numeric": {}, "region": {}}
         if self.path.exists():
             self.data.update(json.loads(self.path.read_text(encoding="utf-8")))
         elif self.mode == "replay":
@@ -62,11 +63,11 @@ class ReplayEngine:
     # -- OcrEngine ------------------------------------------------------------
 
     def recognize_lines(self, crops: Sequence[np.ndarray]) -> list[Recognition]:
-        got = self._batch("lines", crops, lambda cs: self.inner.recognize_lines(cs))
+        got = self._batch("lines", crops, lambda cs: self._inner().recognize_lines(cs))
         return [Recognition(t, c) for t, c in got]
 
     def recognize_numeric(self, crops: Sequence[np.ndarray]) -> list[Recognition] | None:
-        got = self._batch("numeric", crops, lambda cs: _none_to_list(self.inner.recognize_numeric(cs), len(cs)))
+        got = self._batch("numeric", crops, lambda cs: _none_to_list(self._inner().recognize_numeric(cs), len(cs)))
         if any(g is None for g in got):  # the recorded engine has no numeric re-read
             return None
         return [Recognition(t, c) for t, c in got]
@@ -76,7 +77,7 @@ class ReplayEngine:
         key = crop_key(image)
         if key not in store or self.mode == "record":
             self._need(key, image, "region")
-            store[key] = [[r.text, list(r.box), r.confidence] for r in self.inner.read_region(image)]
+            store[key] = [[r.text, list(r.box), r.confidence] for r in self._inner().read_region(image)]
             self.save()
         else:
             self.hits += 1
@@ -84,13 +85,19 @@ class ReplayEngine:
 
     # -- internals --------------------------------------------------------------
 
+    def _inner(self) -> OcrEngine:
+        """The engine that answers misses; replay mode has none (`_need` raised before this)."""
+        if self.inner is None:
+            raise ReplayMiss(f"no engine to read a crop missing from {self.path}")
+        return self.inner
+
     def _batch(self, kind: str, crops: Sequence[np.ndarray], call) -> list:
         store = self.data[kind]
         keys = [None if is_blank(c) else crop_key(c) for c in crops]
         todo = [i for i, k in enumerate(keys) if k is not None and (self.mode == "record" or k not in store)]
         if todo:
             for i in todo:
-                self._need(keys[i], crops[i], kind)
+                self._need(keys[i] or "", crops[i], kind)
             # one inner call for all the misses, so the inner engine still batches
             for i, r in zip(todo, call([crops[i] for i in todo])):
                 store[keys[i]] = None if r is None else [r.text, r.confidence]
@@ -113,4 +120,4 @@ class ReplayEngine:
 
 
 def _none_to_list(res: list[Recognition] | None, n: int) -> list[Recognition | None]:
-    return [None] * n if res is None else res
+    return [None] * n if res is None else list(res)

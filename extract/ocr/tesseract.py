@@ -15,7 +15,7 @@ import importlib.util
 import os
 import shutil
 import subprocess
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -155,7 +155,9 @@ def _omp_limit(n: int):
 
 
 def _chunks(items: list[tuple[int, np.ndarray]]) -> list[list[tuple[int, np.ndarray]]]:
-    chunks, cur, h = [], [], 0
+    chunks: list[list[tuple[int, np.ndarray]]] = []
+    cur: list[tuple[int, np.ndarray]] = []
+    h = 0
     for it in items:
         ih = it[1].shape[0] + _gap([it[1]])
         if cur and h + ih > MAX_CANVAS_H:
@@ -180,7 +182,8 @@ def stack(chunk: list[tuple[int, np.ndarray]]) -> tuple[np.ndarray, list[tuple[i
     width = max(g.shape[1] for g in imgs) + 2 * MARGIN
     height = sum(g.shape[0] for g in imgs) + gap * (len(imgs) - 1) + 2 * MARGIN
     canvas = np.full((height, width), 255, np.uint8)
-    bands, y = [], MARGIN
+    bands: list[tuple[int, int]] = []
+    y = MARGIN
     for g in imgs:
         canvas[y:y + g.shape[0], MARGIN:MARGIN + g.shape[1]] = g
         bands.append((y - gap // 2 if bands else 0, y + g.shape[0]))

@@ -21,10 +21,10 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable, Iterable
 
 DONE = frozenset({"ok", "needs_review", "failed", "no_form"})
 FORMAT = "1"
@@ -113,7 +113,7 @@ def decide(e: Entry | None, stamp: tuple[int, int] | None, key: WriterKey, prese
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 class Manifest:
@@ -250,7 +250,7 @@ class Plan:
 
 def plan(manifest: Manifest, sources: Iterable, key: WriterKey, present: set[str],
          digest: Callable[[Path], str], force: bool = False, retry_failed: bool = False) -> Plan:
-    """What to do with each source (store.sources.Source). Unchanged files (same size and
+    """What to do with each source (batch.sources.Source). Unchanged files (same size and
     mtime) are not even hashed; the others are, and the hash decides."""
     out, entries = Plan(), {}
     for src in sources:

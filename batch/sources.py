@@ -13,7 +13,7 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from extract.document import INPUT_SUFFIXES, page_images
+from formpipe.extract.document import INPUT_SUFFIXES, page_images
 
 
 class InputError(Exception):
@@ -83,11 +83,11 @@ def scan(inputs: list[Path]) -> Discovery:
         seen: set[tuple[int, int]] = set()
         mine: list[Source] = []
 
-        def rel_of(p: str) -> str:
+        def rel_of(p: str, root: Path = root) -> str:
             return display(Path(os.path.relpath(p, root)).as_posix())
 
-        def unreadable(e: OSError) -> None:
-            found.notes.append((rel_of(e.filename), f"cannot list folder ({e.strerror})"))
+        def unreadable(e: OSError, root: Path = root, unlisted: list = unlisted) -> None:
+            found.notes.append((rel_of(e.filename, root), f"cannot list folder ({e.strerror})"))
             unlisted.append(os.fsencode(os.path.relpath(e.filename, root)))
 
         for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable, followlinks=True):

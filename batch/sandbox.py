@@ -22,15 +22,17 @@ Functions and tasks travel pickled by reference over a socket pair.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
-from typing import Any, Callable
+from typing import Any
 
 POLL = 0.2  # seconds between limit checks
 INIT_GRACE = 120.0  # a fresh child's start-up (interpreter, jieba) does not count against the task
@@ -104,7 +106,7 @@ class Sandbox:
     def start(self) -> None:
         mine, theirs = socket.socketpair()
         env = {**os.environ, "PYTHONPATH": _import_path()}
-        code = "import sys; from store.sandbox import child_main; child_main(int(sys.argv[1]), int(sys.argv[2]))"
+        code = "import sys; from formpipe.batch.sandbox import child_main; child_main(int(sys.argv[1]), int(sys.argv[2]))"
         self.proc = subprocess.Popen([sys.executable, "-c", code, str(theirs.fileno()), str(os.getpid())],
                                      pass_fds=(theirs.fileno(),), env=env, stdin=subprocess.DEVNULL,
                                      start_new_session=True)
@@ -119,10 +121,8 @@ class Sandbox:
 
     def kill(self) -> None:
         if self.proc is not None:
-            try:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(self.proc.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
             self.proc.wait()
         if self.conn is not None:
             self.conn.close()
@@ -156,7 +156,7 @@ class Sandbox:
             reason, starting = self._death(), self.ready_at is None
             self.kill()
             if starting:
-                raise StartupFailed(f"a worker process died while starting: {reason} (its error is above)")
+                raise StartupFailed(f"a worker process died while starting: {reason} (its error is above)") from None
             return "lost", reason
         if kind == "ready":
             self.ready_at = time.monotonic()
@@ -185,10 +185,8 @@ class Sandbox:
             return 0.0
         total = 0
         for q in procs:
-            try:
+            with contextlib.suppress(psutil.Error):
                 total += q.memory_info().rss
-            except psutil.Error:
-                pass
         return total / 2**20
 
     def check(self, limits: Limits) -> str | None:

@@ -1,5 +1,5 @@
 """Where the per-document task runs: in this process, in a local pool of killable
-worker processes, or on a Dask cluster (store/dask_executor.py).
+worker processes, or on a Dask cluster (dask_executor.py).
 
 Every executor takes the same `Work` and yields (task, result) pairs as tasks
 finish, in any order; none ever raises for one task's failure. `work.fn` runs
@@ -16,31 +16,14 @@ import os
 import signal
 import threading
 from collections import deque
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
 from multiprocessing.connection import wait
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
-from .sandbox import POLL, Limits, Sandbox
+from .sandbox import POLL, Sandbox
+from .work import ClusterUnavailable, Work, result_of
 
 log = logging.getLogger("formpipe")
-
-
-class ClusterUnavailable(Exception):
-    """--executor dask, but Dask is not installed or the scheduler cannot be reached."""
-
-
-@dataclass(frozen=True)
-class Work:
-    fn: Callable[[Any], Any]  # task -> result, in a worker
-    lost: Callable[[Any, str], Any]  # (task, one-line reason) -> result, in the supervisor
-    init: Callable | None = None  # once per worker process, before its first task
-    init_args: tuple = ()
-    limits: Limits = field(default_factory=Limits)
-
-
-def result_of(work: Work, task: Any, got: tuple[str, Any]) -> Any:
-    kind, value = got
-    return value if kind == "ok" else work.lost(task, value)
 
 
 def execute(tasks: list, work: Work, executor: str, workers: int, scheduler: str | None, stop) -> Iterator:

@@ -18,13 +18,14 @@ import queue
 import threading
 import uuid
 from collections import deque
-from typing import Any, Iterable, Iterator
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 from distributed import Client, LocalCluster, as_completed, get_worker
 from distributed.diagnostics.plugin import WorkerPlugin
 
-from .executors import ClusterUnavailable, Work, result_of
 from .sandbox import Sandbox
+from .work import ClusterUnavailable, Work, result_of
 
 log = logging.getLogger("formpipe")
 PLUGIN = "formpipe-sandboxes"

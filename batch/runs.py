@@ -9,7 +9,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .writer import atomic_write_table
+from formpipe.store.writer import atomic_write_table
 
 RUNS_SCHEMA = pa.schema([
     ("run_id", pa.string()),
@@ -55,7 +55,7 @@ class Outcome:
     seconds: float = 0.0
 
     @classmethod
-    def of(cls, row: dict, seconds: float = 0.0) -> "Outcome":
+    def of(cls, row: dict, seconds: float = 0.0) -> Outcome:
         return cls(row["doc_id"], row["status"], row.get("error"), row.get("pages") or 0,
                    row.get("n_flags") or 0, row.get("year"), row.get("method"), seconds)
 

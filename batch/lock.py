@@ -13,7 +13,7 @@ import fcntl
 import json
 import os
 import socket
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 
@@ -38,9 +38,9 @@ class OutputsLock:
         self.path = path
         self._f = None
 
-    def acquire(self) -> "OutputsLock":
+    def acquire(self) -> OutputsLock:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        f = open(self.path, "a+", encoding="utf-8")
+        f = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 (held open as long as the lock)
         try:
             fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
@@ -49,7 +49,7 @@ class OutputsLock:
         f.seek(0)
         f.truncate()
         f.write(json.dumps({"pid": os.getpid(), "host": socket.gethostname(),
-                            "since": datetime.now(timezone.utc).isoformat(timespec="seconds")}))
+                            "since": datetime.now(UTC).isoformat(timespec="seconds")}))
         f.flush()
         self._f = f
         return self
@@ -65,7 +65,7 @@ class OutputsLock:
             self._f.close()
             self._f = None
 
-    def __enter__(self) -> "OutputsLock":
+    def __enter__(self) -> OutputsLock:
         return self.acquire()
 
     def __exit__(self, *exc) -> None:

@@ -1,0 +1,6 @@
+"""`python -m formpipe …` is the `formpipe` command."""
+import sys
+
+from formpipe.pipeline import main
+
+sys.exit(main())

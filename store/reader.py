@@ -1,0 +1,39 @@
+"""Reading a dataset back with the contract's types, whatever partitions it holds.
+
+pyarrow cannot infer a type for the `year=__HIVE_DEFAULT_PARTITION__` folder of
+documents with no year, so a plain `pd.read_parquet` of such a dataset fails;
+here the partitioning and the schema are given, and integer columns with nulls
+stay integers (pandas' nullable dtypes) instead of turning into floats.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.dataset as ds
+
+from .schema import DATASETS, PARTITION, SCHEMAS, hive_partitioning
+
+_NULLABLE_INTS = {pa.int8(): pd.Int8Dtype(), pa.int16(): pd.Int16Dtype(), pa.int32(): pd.Int32Dtype(),
+                  pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}
+
+
+def read_table(outputs: Path, dataset: str) -> pa.Table:
+    """The dataset as one Arrow table (with `year`); empty, with its schema, when nothing is written."""
+    if dataset not in SCHEMAS:
+        raise ValueError(f"unknown dataset {dataset!r}; one of {', '.join(DATASETS)}")
+    schema = SCHEMAS[dataset].append(PARTITION)
+    folder = Path(outputs) / dataset
+    if not folder.is_dir():
+        return schema.empty_table()
+    files = [str(p) for p in sorted(folder.rglob("*.parquet")) if not p.name.startswith(".")]
+    if not files:
+        return schema.empty_table()
+    return ds.dataset(files, schema=schema, format="parquet", partitioning=hive_partitioning(),
+                      partition_base_dir=str(folder)).to_table()
+
+
+def read_dataset(outputs: Path, dataset: str) -> pd.DataFrame:
+    """The dataset as a pandas frame: nullable integers, Decimal money, strings as objects."""
+    return read_table(outputs, dataset).to_pandas(types_mapper=_NULLABLE_INTS.get)
