@@ -29,7 +29,7 @@ from formpipe.batch.runs import Outcome, RunSummary
 from formpipe.batch.sources import Source, discover, scan
 from formpipe.errors import BadArguments, DocumentsFailed, ExitCode, FormpipeError, Interrupted, OtherError
 from formpipe.extract.document import extract_document, source_digest
-from formpipe.extract.model import DocumentError, ExtractOptions
+from formpipe.extract.model import DocumentError, ExtractOptions, NoFormFound
 from formpipe.extract.template import load_template, load_templates
 from formpipe.normalize.assemble import assemble
 from formpipe.normalize.rows import DocInfo
@@ -81,6 +81,10 @@ def process(src: Source, outputs: Path, version: str, template: str = DEFAULT_TE
         lap("mapping")
         built = assemble(ex, info, templates)
         lap("normalise")
+    except NoFormFound as e:  # read far enough to know: a file of no form is not a failure
+        row = {**failed_row(src.rel, version, f"no form found: {e}"), "status": "no_form"}
+        write_document(outputs, doc_id, None, {"documents": [row]}, version)
+        return {**row, "doc_id": doc_id, "year": None}
     except Exception as e:  # one bad document never stops the run
         if isinstance(e, DocumentError):
             reason = str(e)
