@@ -35,12 +35,13 @@ class FormScore:
     no_form_right: int = 0  # files without a form that came out as one no_form row
     failed: int = 0
     values: Score = field(default_factory=Score)
+    by_type: dict[str, Score] = field(default_factory=dict)  # the same figures per form type
     problems: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         return (f"files={self.files} forms={self.forms} found={self.found} right_range={self.right_range} "
                 f"invented={self.invented} no_form={self.no_form_right}/{self.no_form_files} failed={self.failed} "
-                f"{self.values.summary()}")
+                f"{self.values.summary()}" + "".join(f"\n  {t}: {v.summary()}" for t, v in sorted(self.by_type.items())))
 
 
 def _load(outputs: Path, dataset: str) -> dict[str, list[dict]]:
@@ -128,10 +129,11 @@ def score_outputs(truth_dir: Path, outputs: Path) -> FormScore:
             rows = {ds: [r for r in data[ds].get(got["doc_id"], []) if r.get("form_no") == got["form_no"]]
                     for ds in DATASETS}
             label = f"{name}#{want['form_no']}"
-            if want["form_type"] == "project_performance_targets":
-                score_project(res.values, want, got, rows, label)
-            else:
-                score_document(res.values, {**want, "source_path": label}, got, rows)
+            for sc in (res.values, res.by_type.setdefault(want["form_type"], Score())):
+                if want["form_type"] == "project_performance_targets":
+                    score_project(sc, want, got, rows, label)
+                else:
+                    score_document(sc, {**want, "source_path": label}, got, rows)
         for d in got_forms:
             if d["form_no"] not in matched:
                 res.invented += 1
