@@ -188,5 +188,5 @@ def no_form_message(ex: Extraction, scores: list[PageScore], limit: int = 5) -> 
         if t and t not in titles:
             titles.append(t)
     shown = ", ".join(titles[:limit]) + (", …" if len(titles) > limit else "")
-    tables = "no ruled table" if not ex.tables else f"{len(ex.tables)} table(s)"
-    return f"no form found: {ex.pages} page(s), {tables}" + (f", titles {shown}" if shown else "")
+    tables = ", no ruled table" if not ex.tables else ""
+    return f"no form found: {ex.pages} page(s){tables}" + (f", titles {shown}" if shown else "")

@@ -99,6 +99,6 @@ def test_the_no_form_message_names_the_pages_titles():
     ex = document(["prose", "summary", "spending", "procure"])
     forms, scores = find_forms(ex, load_templates())
     msg = no_form_message(ex, scores)
-    assert msg == ("no form found: 4 page(s), 3 table(s), titles 部门预算编制说明, 2024年收支预算总表, "
+    assert msg == ("no form found: 4 page(s), titles 部门预算编制说明, 2024年收支预算总表, "
                    "2024年一般公共预算支出表, 2024年政府采购预算表")
     assert "\n" not in msg
