@@ -15,7 +15,6 @@ from decimal import Decimal
 from formpipe.extract.record import EMPTY, RawForm
 
 from .flags import ERROR, INFO, Flag
-from .numerals import read_amount
 from .text import clean_text
 from .validate import sum_rules
 

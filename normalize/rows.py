@@ -9,9 +9,9 @@ from formpipe.extract.model import Extraction
 from formpipe.extract.record import CellRef, RawForm
 
 from .flags import ERROR, INFO, Flag
-from .projects import PROJECT_FORM, project_rows
 from .hierarchy import fill_down, plausible, realign, snap_level
 from .numerals import AmountReading, read_amount, rebuild_cents
+from .projects import PROJECT_FORM, project_rows
 from .targets import parse_target
 from .text import clean_text, strip_trailing_punct
 from .validate import indicator_checks, missing_fields, missing_items, sum_rules
