@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import tempfile
 from pathlib import Path
 
 import pypdfium2
@@ -106,41 +105,46 @@ def generate(seeds: list[str], out: Path, jobs: int = 2) -> list[Path]:
     """Disclosure PDFs and truth for the seeds; returns the PDFs."""
     for sub in ("pdf", "truth"):
         (out / sub).mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="formpipe-disclosure-") as tmp:
-        work = Path(tmp)
-        plans, xlsx = {}, []
-        for seed in seeds:
-            entries = []
-            for i, (kind, part) in enumerate(plan(seed)):
-                if kind == "department":
-                    path, truth = write_xlsx(part, work)
-                else:
-                    grid, truth = (part, None) if kind == "grid" else part
-                    path = work / "xlsx" / f"disclosure-{seed}-{i}.xlsx"
-                    path.parent.mkdir(parents=True, exist_ok=True)
-                    save(grid, path)
-                entries.append((path, truth))
-                xlsx.append(path)
-            plans[seed] = entries
-        convert(xlsx, work / "pdf", jobs)
-        pdfs = []
-        for seed, entries in plans.items():
-            stem = f"disclosure-{seed}"
-            doc, forms = pypdfium2.PdfDocument.new(), []
-            for path, truth in entries:
-                part = pypdfium2.PdfDocument(str(work / "pdf" / f"{path.stem}.pdf"))
-                first = len(doc) + 1
-                doc.import_pages(part)
-                if truth is not None:
-                    forms.append({"form_no": len(forms) + 1, **truth, "first_page": first, "last_page": len(doc)})
-                part.close()
-            pdf = out / "pdf" / f"{stem}.pdf"
-            doc.save(str(pdf))
-            record = {"source_path": f"pdf/{stem}.pdf", "pages": len(doc), "forms": forms}
-            doc.close()
-            (out / "truth" / f"{stem}.json").write_text(json.dumps(record, ensure_ascii=False, indent=1) + "\n",
-                                                        encoding="utf-8")
-            pdfs.append(pdf)
+    work = out / "parts"  # kept: a second run converts only the parts not yet exported
+    plans, xlsx = {}, []
+    for seed in seeds:
+        entries = []
+        for i, (kind, part) in enumerate(plan(seed)):
+            if kind == "department":
+                path, truth = write_xlsx(part, work)
+            else:
+                grid, truth = (part, None) if kind == "grid" else part
+                path = work / "xlsx" / f"disclosure-{seed}-{i}.xlsx"
+                path.parent.mkdir(parents=True, exist_ok=True)
+                save(grid, path)
+            entries.append((path, truth))
+            xlsx.append(path)
+        plans[seed] = entries
+    for _ in range(2):  # LibreOffice now and then drops a file of a long batch: once more
+        missing = [p for p in xlsx if not (work / "pdf" / f"{p.stem}.pdf").exists()]
+        if missing:
+            convert(missing, work / "pdf", jobs)
+    pdfs = []
+    for seed, entries in plans.items():
+        stem = f"disclosure-{seed}"
+        if any(not (work / "pdf" / f"{p.stem}.pdf").exists() for p, _ in entries):
+            print(f"{stem}: a part was not exported by LibreOffice; left out")
+            continue
+        doc, forms = pypdfium2.PdfDocument.new(), []
+        for path, truth in entries:
+            part = pypdfium2.PdfDocument(str(work / "pdf" / f"{path.stem}.pdf"))
+            first = len(doc) + 1
+            doc.import_pages(part)
+            if truth is not None:
+                forms.append({"form_no": len(forms) + 1, **truth, "first_page": first, "last_page": len(doc)})
+            part.close()
+        pdf = out / "pdf" / f"{stem}.pdf"
+        doc.save(str(pdf))
+        record = {"source_path": f"pdf/{stem}.pdf", "pages": len(doc), "forms": forms}
+        doc.close()
+        (out / "truth" / f"{stem}.json").write_text(json.dumps(record, ensure_ascii=False, indent=1) + "\n",
+                                                    encoding="utf-8")
+        pdfs.append(pdf)
     return pdfs
 
 
