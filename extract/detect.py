@@ -25,6 +25,9 @@ from .template import Template, label_key, nearest_label
 START_SHARE_WITHOUT_TITLE = 0.35
 # Without the identity label (OCR lost 部门名称) a titled page still starts a form at this share.
 START_SHARE_TITLED = 0.30
+# With neither (a scan that lost both title and 部门名称), this share alone: well above the 0.15
+# of the summary tables, below the 0.45 a form's first page carries.
+START_SHARE_ALONE = 0.40
 # A line outside tables that heads some other table: short and ending in 表 (收支预算总表,
 # 政府采购预算表（单位：万元）). Lines longer than this are prose.
 TITLE_MAX_CHARS = 30
@@ -128,7 +131,7 @@ def _starts(tpl: Template, s: PageScore) -> bool:
     titled = s.title[tpl.form_type] > 0 and s.title[tpl.form_type] == max(s.title.values())
     if identity and (titled or share >= START_SHARE_WITHOUT_TITLE):
         return True
-    return titled and share >= START_SHARE_TITLED
+    return (titled and share >= START_SHARE_TITLED) or share >= START_SHARE_ALONE
 
 
 def _spans(tables: list[Table], a: int, b: int) -> bool:
