@@ -96,10 +96,14 @@ def project_rows(form: RawForm, flags: list[Flag], page: int | None, rules=()) -
                      ("department", "competent_department"), ("implementing_unit", "implementing_unit")):
         row[col] = clean_text(form.fields[src].text) if src in form.fields else None
     raw = []
+    scanned = any(r.source == "ocr" for r in form.fields.values())
     for name, col in AMOUNT_FIELDS.items():
         ref = form.fields.get(name)
         if ref is None:
             row[col] = None
+            if scanned:  # a printed amount whose label a scan garbled is otherwise a silent gap
+                flags.append(Flag("projects", 1, col, "MISSING_FIELD", ERROR,
+                                  f"{name} was not read on this scan; if the form prints it, enter it."))
             continue
         raw.append(f"{name}={ref.text}")
         value = _amount(ref, "projects", 1, col, flags)  # read as printed; the unit is applied here
