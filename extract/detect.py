@@ -23,8 +23,10 @@ from .template import Template, label_key, nearest_label
 # page carries 0.45-0.9 of its template's names; the summary tables of a disclosure (which
 # share 财政拨款, 项目支出 … with the forms) carry at most 0.15.
 START_SHARE_WITHOUT_TITLE = 0.35
-# Without the identity label (OCR lost 部门名称) a titled page still starts a form at this share.
-START_SHARE_TITLED = 0.30
+# Without the identity label (OCR lost 部门名称) a titled page with a table starts a form at this
+# share (two or three names): a scanned form's first page keeps its title and a few labels even
+# when 部门名称 is misread (dev set scan300), and no summary table carries a form's title.
+START_SHARE_TITLED = 0.10
 # With neither (a scan that lost both title and 部门名称), this share alone: well above the 0.15
 # of the summary tables, below the 0.45 a form's first page carries.
 START_SHARE_ALONE = 0.40
@@ -62,6 +64,16 @@ def label_names(tpl: Template) -> dict[str, str]:
     return out
 
 
+def _has(key: str, word: str, fuzzy: bool) -> bool:
+    """`word` in `key`; on an OCR'd line, also with one character misread (keywords of 7+)."""
+    if word in key:
+        return True
+    if not fuzzy or len(word) < 7:
+        return False
+    n = len(word)
+    return any(sum(a != b for a, b in zip(key[i:i + n], word)) <= 1 for i in range(len(key) - n + 1))
+
+
 def _title_strength(lines: list[TextLine], tpl: Template) -> int:
     """Length of the longest title keyword of `tpl` in a short line of the page (0: none).
 
@@ -74,7 +86,7 @@ def _title_strength(lines: list[TextLine], tpl: Template) -> int:
         if len(key) > TITLE_MAX_CHARS * 2:
             continue  # prose that mentions a form by name is no title
         for k in tpl.title_keywords:
-            if label_key(k) in key:
+            if _has(key, label_key(k), ln.confidence < 1.0):
                 best = max(best, len(label_key(k)))
     return best
 
@@ -86,6 +98,7 @@ class PageScore:
     title: dict[str, int]  # form_type -> title strength
     other_title: str | None  # a line heading some other table
     heading: str  # the page's most prominent line, for the no-form message
+    tables: bool = False  # the page holds table cells
 
 
 def score_pages(ex: Extraction, templates: list[Template]) -> list[PageScore]:
@@ -111,7 +124,7 @@ def score_pages(ex: Extraction, templates: list[Template]) -> list[PageScore]:
         other = next((ln.text for ln in lines if len(label_key(ln.text)) <= TITLE_MAX_CHARS
                       and _OTHER_TITLE.search(label_key(ln.text)) and not any(title.values())), None)
         heading = max(lines, key=lambda ln: (ln.size, -ln.box.y0)).text.strip() if lines else ""
-        out.append(PageScore(p, hits, title, other, heading))
+        out.append(PageScore(p, hits, title, other, heading, bool(cells)))
     return out
 
 
@@ -128,7 +141,7 @@ def _starts(tpl: Template, s: PageScore) -> bool:
     found = s.hits[tpl.form_type]
     identity = _identity(tpl, s)
     share = _share(tpl, found)
-    titled = s.title[tpl.form_type] > 0 and s.title[tpl.form_type] == max(s.title.values())
+    titled = s.title[tpl.form_type] > 0 and s.title[tpl.form_type] == max(s.title.values()) and s.tables
     if identity and (titled or share >= START_SHARE_WITHOUT_TITLE):
         return True
     return (titled and share >= START_SHARE_TITLED) or share >= START_SHARE_ALONE
@@ -166,7 +179,24 @@ def find_forms(ex: Extraction, templates: list[Template]) -> tuple[list[FoundFor
             current = None
     if current is not None:
         forms.append(current)
-    return forms, scores
+    return [_reach_back(f, scores, forms) for f in forms], scores
+
+
+def _reach_back(form: FoundForm, scores: list[PageScore], forms: list[FoundForm]) -> FoundForm:
+    """A form found on a page without its identity label (its first page misread on a scan, the
+    title repeated on the next) starts earlier: take in the pages before it that carry its
+    labels, no other table's title, and belong to no form."""
+    taken = {p for f in forms for p in f.pages}
+    by_page = {s.page: s for s in scores}
+    first = form.first_page
+    if _identity(form.template, by_page[first]):
+        return form
+    while first > 1:
+        s = by_page[first - 1]
+        if s.page in taken or s.other_title is not None or not s.hits[form.template.form_type]:
+            break
+        first -= 1
+    return replace(form, first_page=first)
 
 
 def restrict(ex: Extraction, first: int, last: int) -> Extraction:
