@@ -6,7 +6,8 @@ what the template itself declares: its title keywords, and the share of its labe
 block labels, column headers) printed in the page's table cells. A form starts on a page that
 carries the template's identity labels (部门名称, 项目名称: one per form) together with its
 title or enough of its other labels; it goes on over the following pages while their tables
-carry on the form's table (or carry its labels) and no other table's title heads them.
+hold a table (a form's continuation pages may carry none of its labels: a 年度重点工作任务 label
+printed on the page before, no repeated title) and no other table's title heads them.
 Everything else is a page of no form: it never feeds a form's fields.
 """
 from __future__ import annotations
@@ -147,11 +148,6 @@ def _starts(tpl: Template, s: PageScore) -> bool:
     return (titled and share >= START_SHARE_TITLED) or share >= START_SHARE_ALONE
 
 
-def _spans(tables: list[Table], a: int, b: int) -> bool:
-    """Is some table continued from page a onto page b?"""
-    return any(a in t.pages and b in t.pages for t in tables)
-
-
 def find_forms(ex: Extraction, templates: list[Template]) -> tuple[list[FoundForm], list[PageScore]]:
     """The forms of a document in page order, and every page's score (for the log and the
     no-form message)."""
@@ -171,7 +167,7 @@ def find_forms(ex: Extraction, templates: list[Template]) -> tuple[list[FoundFor
             continue
         own_title = current is not None and s.title[current.template.form_type] > 0
         if current is not None and s.page == current.last_page + 1 and (s.other_title is None or own_title) and (
-                own_title or _spans(ex.tables, current.last_page, s.page) or s.hits[current.template.form_type]):
+                own_title or s.tables):
             current = replace(current, last_page=s.page)
             continue
         if current is not None:

@@ -61,15 +61,31 @@ def assemble(ex: Extraction, info: DocInfo, templates: list[Template]) -> Docume
         built = build_rows(form, part, form_year, info, rules=tpl.rules,
                            required=tuple(f.name for f in tpl.fields.values() if f.required),
                            budget_items=tpl.blocks["budget"].items if "budget" in tpl.blocks else ())
-        built.rows["documents"][0].update(first_page=found.first_page, last_page=found.last_page, pages=ex.pages)
+        built.rows["documents"][0].update(first_page=found.first_page, last_page=found.last_page, pages=ex.pages,
+                                          _year=form_year)
         for ds in ROW_DATASETS:
             rows[ds] += [{**r, "form_no": form_no} for r in built.rows.get(ds, [])]
+    _year_conflicts(rows, year)
     outside = restrict_outside(ex, in_form)
     rows["cells"] += [{**c, "form_no": 0} for c in cell_rows(outside)]
     docs = rows["documents"]
     status = "needs_review" if any(d["status"] == "needs_review" for d in docs) else "ok"
     summary = {**docs[0], "status": status, "n_flags": sum(d["n_flags"] for d in docs)}
     return DocumentRows(year, rows, summary)
+
+
+def _year_conflicts(rows: dict[str, list[dict]], year: int | None) -> None:
+    """A file is filed under one year (the hive partition): a form stating another is flagged,
+    its year is otherwise silently wrong."""
+    for doc in rows["documents"]:
+        own = doc.pop("_year", None)
+        if own is not None and year is not None and own != year:
+            rows["flags"].append({"form_no": doc["form_no"], "dataset": "documents", "row_ref": None, "field": "year",
+                                  "code": "YEAR_CONFLICT", "severity": "error",
+                                  "message": f"This form states the year {own}; its file is filed under {year} "
+                                             f"(the year of the file's first form)."})
+            doc["n_flags"] += 1
+            doc["status"] = "needs_review"
 
 
 def restrict_outside(ex: Extraction, pages: set[int]) -> Extraction:
