@@ -102,3 +102,21 @@ def test_the_no_form_message_names_the_pages_titles():
     assert msg == ("no form found: 4 page(s), titles 部门预算编制说明, 2024年收支预算总表, "
                    "2024年一般公共预算支出表, 2024年政府采购预算表")
     assert "\n" not in msg
+
+
+def test_each_form_gets_its_rows_and_a_year_other_than_the_files_is_flagged():
+    from formpipe.normalize.assemble import assemble
+    from formpipe.normalize.rows import DocInfo
+    ex = document(["summary", "dept", "dept_more", "proj", "proj_more"], {3, 5})
+    ex.lines[:] = [TextLine(ln.page, ln.text.replace("2024年项目", "2023年项目"), ln.box, ln.size) for ln in ex.lines]
+    built = assemble(ex, DocInfo("d", "a.pdf", "0"), load_templates())
+    docs = built.rows["documents"]
+    assert [(d["form_no"], d["form_type"], d["first_page"], d["last_page"]) for d in docs] == [
+        (1, DEPT, 2, 3), (2, PROJ, 4, 5)]
+    assert built.year == 2024
+    conflicts = [f for f in built.rows["flags"] if f["code"] == "YEAR_CONFLICT"]
+    assert [(f["form_no"], f["severity"]) for f in conflicts] == [(2, "error")]
+    assert docs[1]["status"] == "needs_review"
+    assert [p["project_name"] for p in built.rows["projects"]] == ["某某项目"]
+    assert {p["form_no"] for p in built.rows["projects"]} == {2}
+    assert {c["form_no"] for c in built.rows["cells"] if c["page"] == 1} == {0}
