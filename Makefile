@@ -4,14 +4,14 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-APT_PACKAGES := tesseract-ocr tesseract-ocr-chi-sim fonts-wqy-zenhei fonts-arphic-uming libreoffice-calc-nogui
+APT_PACKAGES := tesseract-ocr tesseract-ocr-chi-sim fonts-wqy-zenhei fonts-arphic-uming libreoffice-calc-nogui libreoffice-writer-nogui
 
 .PHONY: setup apt demo test lint eval bench bench-scan eval-scan corpus corpus-scan corpus-scan-seeds clean
 
 setup: apt $(STAMP)
 
 # system packages: OCR engine (alternative to the default rapidocr), CJK fonts for the corpus generator,
-# LibreOffice (calc) for the office-made forms of corpus/office_export.py and the layout sweep
+# LibreOffice (calc, writer) for the office-made forms of corpus/office_export.py and the layout sweep
 apt:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \

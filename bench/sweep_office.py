@@ -29,11 +29,13 @@ from review.flagged_score import score_outputs  # noqa: E402
 
 
 def sweep(count: int, seed: str, out: Path, *, jobs: int = 2, workers: int | None = None,
-          regenerate: bool = False, quiet: bool = False) -> tuple[object, dict]:
+          regenerate: bool = False, score_only: bool = False) -> tuple[object, dict]:
     """Generate (or reuse), run and score; returns the Score and timings in seconds."""
     out = out.resolve()  # the input folder links to the generated files by absolute path
     seeds = [form_seed(seed, i) for i in range(count)]
-    timings = {}
+    timings = {"generate": 0.0, "run": 0.0}
+    if score_only:
+        return score_outputs(out / "inputs" / "truth", out / "outputs"), timings
     started = time.perf_counter()
     if regenerate and out.exists():
         shutil.rmtree(out)
@@ -72,8 +74,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers", type=int, help="formpipe run --workers (default: its own)")
     ap.add_argument("--regenerate", action="store_true", help="make the forms again even if present")
     ap.add_argument("--list", action="store_true", help="print every mismatch")
+    ap.add_argument("--score-only", action="store_true", help="score the outputs of the last run under --out again")
     args = ap.parse_args(argv)
-    score, t = sweep(args.count, args.seed, args.out, jobs=args.jobs, workers=args.workers, regenerate=args.regenerate)
+    score, t = sweep(args.count, args.seed, args.out, jobs=args.jobs, workers=args.workers,
+                     regenerate=args.regenerate, score_only=args.score_only)
     if args.list:
         for m in score.mismatches:
             print("MISS", m)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
 import shutil
 import subprocess
 import tempfile
@@ -39,18 +40,32 @@ def form_seed(seed: str | int, i: int) -> str:
     return f"{seed}-{i}"
 
 
-def write_xlsx(seed: str, out: Path) -> tuple[Path, dict]:
-    """Write <out>/xlsx/<stem>.xlsx; return it and the truth (pages filled in after export)."""
+def uses_word(seed: str, word_share: float) -> bool:
+    """Whether the form is typed in a word processor rather than a worksheet (fixed per seed)."""
+    return random.Random(f"tool-{seed}").random() < word_share
+
+
+def write_source(seed: str, out: Path, word: bool = False) -> tuple[Path, dict]:
+    """Write <out>/xlsx/<stem>.xlsx (or <out>/docx/word-<seed>.docx); return it and the truth
+    (pages filled in after export)."""
     rec, layout, extras = office_form(seed)
-    wb, _ = build_workbook(rec, layout, extras)
-    path = out / "xlsx" / f"{rec.stem}.xlsx"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
+    if word:
+        from corpus.office_docx import build_docx  # python-docx only where Word forms are made
+        rec.stem = f"word-{seed}"
+        path = out / "docx" / f"{rec.stem}.docx"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        build_docx(rec, layout, extras).save(path)
+    else:
+        wb, _ = build_workbook(rec, layout, extras)
+        path = out / "xlsx" / f"{rec.stem}.xlsx"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        wb.save(path)
     return path, to_truth(rec, f"pdf/{rec.stem}.pdf", 0)
 
 
 def convert(xlsx: list[Path], pdf_dir: Path, jobs: int = 1) -> None:
-    """Export workbooks to PDF, `jobs` LibreOffice processes at once (each needs its own profile)."""
+    """Export workbooks and documents to PDF, `jobs` LibreOffice processes at once (each needs
+    its own profile)."""
     exe = soffice()
     if exe is None:
         raise RuntimeError("LibreOffice (soffice) is not installed: apt-get install libreoffice-calc-nogui")
@@ -67,9 +82,9 @@ def convert(xlsx: list[Path], pdf_dir: Path, jobs: int = 1) -> None:
         list(pool.map(run, chunks))
 
 
-def generate(seeds: list[str], out: Path, jobs: int = 1) -> list[Path]:
-    """Workbooks, PDFs and truth for the seeds; returns the PDFs."""
-    made = [write_xlsx(s, out) for s in seeds]
+def generate(seeds: list[str], out: Path, jobs: int = 1, word_share: float = 0.0) -> list[Path]:
+    """Workbooks (or Word documents, for a share of the seeds), PDFs and truth; returns the PDFs."""
+    made = [write_source(s, out, uses_word(s, word_share)) for s in seeds]
     convert([p for p, _ in made], out / "pdf", jobs)
     (out / "truth").mkdir(parents=True, exist_ok=True)
     pdfs = []
@@ -90,6 +105,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--seed", default="1")
     ap.add_argument("--out", type=Path, default=CORPUS_DIR.parent / "bench" / "data" / "office")
     ap.add_argument("--jobs", type=int, default=2, help="LibreOffice processes at once")
+    ap.add_argument("--word-share", type=float, default=0.0, help="fraction of forms made as Word tables")
     ap.add_argument("--committed", action="store_true", help="rewrite the committed sample corpus/office/")
     args = ap.parse_args(argv)
     started = time.perf_counter()
@@ -106,7 +122,7 @@ def main(argv: list[str] | None = None) -> None:
                 (out / "truth" / f"{pdf.stem}.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1) + "\n",
                                                                  encoding="utf-8")
     else:
-        pdfs = generate([form_seed(args.seed, i) for i in range(args.count)], args.out, args.jobs)
+        pdfs = generate([form_seed(args.seed, i) for i in range(args.count)], args.out, args.jobs, args.word_share)
     print(f"{len(pdfs)} PDFs in {time.perf_counter() - started:.1f}s")
 
 

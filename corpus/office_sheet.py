@@ -26,6 +26,8 @@ NCOLS = 6
 AMOUNT_HEADER = "预算金额（万元）"
 LINE_HEIGHT = 1.35  # line pitch as a multiple of the font size, LibreOffice's CJK fonts
 CELL_PADDING_PT = 6  # left + right inner margin of a cell
+# width of a digit, comma or point as a fraction of the font size, with a margin (most fonts: 0.5-0.56)
+DIGIT_EM = 0.62
 
 
 @dataclass
@@ -246,6 +248,36 @@ def _lines(text: object, width_units: float, font_size: float) -> int:
     return total
 
 
+def _number_text(value, fmt: str | None) -> str:
+    """A number as its format prints it (the formats this module writes)."""
+    if fmt and fmt.endswith("%"):
+        places = len(fmt.split(".")[1]) - 1 if "." in fmt else 0
+        return f"{value * 100:.{places}f}%"
+    grouped = "," if fmt and "," in fmt else ""
+    places = 2 if fmt and ".00" in fmt else 0
+    return f"{value:{grouped}.{places}f}"
+
+
+def column_widths(plan: Plan, lay: Layout) -> tuple[list[float], bool]:
+    """Column widths and fit-to-width, widened where a number would not fit its cell.
+
+    A number wider than its cell prints as ### (text wraps, numbers do not), and no office
+    sends a form like that: the filer widens the column. When that makes the sheet wider
+    than the page, fit-to-width is switched on, as the filer would.
+    """
+    widths = list(lay.col_widths)
+    for row in plan.rows:
+        for cell in row.cells:
+            if isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
+                need_pt = len(_number_text(cell.value, cell.fmt)) * DIGIT_EM * lay.font_size + CELL_PADDING_PT
+                cols = range(cell.col - 1, cell.col - 1 + cell.span)
+                have = sum(widths[k] for k in cols)
+                if have * POINTS_PER_WIDTH_UNIT < need_pt:
+                    widths[cols[-1]] += need_pt / POINTS_PER_WIDTH_UNIT - have
+    capacity = ((842 if lay.landscape else 595) - 2 * PAGE_MARGIN_PT) / POINTS_PER_WIDTH_UNIT
+    return [round(w, 2) for w in widths], lay.fit_width or sum(widths) > capacity
+
+
 def _spans_at_break(span: VSpan, brk: int | None, mode: str) -> list[tuple[int, int, str | None]]:
     """The merged ranges (first, last, text) a label becomes; text None: left empty."""
     crosses = brk is not None and span.first < brk <= span.last
@@ -262,7 +294,8 @@ def build_workbook(rec: FormRecord, lay: Layout, extras: dict) -> tuple[Workbook
     wb = Workbook()
     ws = wb.active
     ws.title = "绩效目标表"
-    for k, w in enumerate(lay.col_widths):
+    widths, fit_width = column_widths(plan, lay)
+    for k, w in enumerate(widths):
         ws.column_dimensions["ABCDEF"[k]].width = w
 
     side = Side(style=lay.rule_style, color=lay.rule_colour)
@@ -280,7 +313,6 @@ def build_workbook(rec: FormRecord, lay: Layout, extras: dict) -> tuple[Workbook
             c.fill = fill
 
     lines_needed = [1] * len(plan.rows)
-    widths = lay.col_widths
     for i, row in enumerate(plan.rows):
         r = i + 1
         for cell in row.cells:
@@ -336,7 +368,7 @@ def build_workbook(rec: FormRecord, lay: Layout, extras: dict) -> tuple[Workbook
     ps = ws.page_setup
     ps.paperSize = ws.PAPERSIZE_A4
     ps.orientation = "landscape" if lay.landscape else "portrait"
-    if lay.fit_width:
+    if fit_width:
         ws.sheet_properties.pageSetUpPr.fitToPage = True
         ps.fitToWidth, ps.fitToHeight = 1, 0
     ws.page_margins.left = ws.page_margins.right = PAGE_MARGIN_PT / 72

@@ -59,6 +59,9 @@ class Score:
     amounts_exact: int = 0
     silent_wrong_amounts: int = 0
     unaccounted_cells: int = 0
+    # truth amounts some cell of the `cells` dataset holds: what extraction found, before mapping
+    amounts_in_cells: int = 0
+    printed_amounts: int = 0
     mismatches: list[str] = field(default_factory=list)
 
     @property
@@ -69,14 +72,17 @@ class Score:
         pct = lambda a, b: f"{a / b:.4f}" if b else "n/a"  # noqa: E731
         return (f"fields_exact_or_flagged={self.exact_or_flagged:.4f} fields_exact={pct(self.exact, self.fields)} "
                 f"amounts_exact={pct(self.amounts_exact, self.amounts)} silent_wrong_amounts={self.silent_wrong_amounts} "
-                f"unaccounted_cells={self.unaccounted_cells} docs_ok={self.docs_ok}/{self.documents} "
+                f"unaccounted_cells={self.unaccounted_cells} amounts_in_cells={self.amounts_in_cells}/{self.printed_amounts} "
+                f"docs_ok={self.docs_ok}/{self.documents} "
                 f"docs_found={self.docs_found}/{self.documents} wrong={self.fields - self.exact}/{self.fields}")
 
 
 def _load(outputs: Path, dataset: str) -> dict[str, list[dict]]:
     by_doc: dict[str, list[dict]] = defaultdict(list)
     for p in sorted((outputs / dataset).glob("year=*/*.parquet")):
+        year = p.parent.name.split("=", 1)[1]  # the year is the partition, not a column
         for r in pq.read_table(p).to_pylist():
+            r["year"] = None if year.startswith("__") else int(year)
             by_doc[r["doc_id"]].append(r)
     return by_doc
 
@@ -173,7 +179,7 @@ def score_document(score: Score, truth: dict, doc: dict, data: dict[str, list[di
 
 def score_outputs(truth_dir: Path, outputs: Path) -> Score:
     score = Score()
-    data = {ds: _load(outputs, ds) for ds in ("documents", "budget_items", "tasks", "indicators", "flags")}
+    data = {ds: _load(outputs, ds) for ds in ("documents", "budget_items", "tasks", "indicators", "flags", "cells")}
     by_name = {PurePosixPath(d["source_path"]).name: d for rows in data["documents"].values() for d in rows}
     for tf in sorted(truth_dir.glob("*.json")):
         truth = json.loads(tf.read_text(encoding="utf-8"))
@@ -188,4 +194,9 @@ def score_outputs(truth_dir: Path, outputs: Path) -> Score:
         rows = {ds: data[ds].get(doc["doc_id"], []) for ds in ("budget_items", "tasks", "indicators", "flags")}
         score.unaccounted_cells += sum(f["code"] == UNMAPPED_CODE for f in rows["flags"])
         score_document(score, truth, doc, rows)
+        in_cells = {money(c["text"].replace("\n", "")) for c in data["cells"].get(doc["doc_id"], []) if c["text"]}
+        printed = [b["amount_wan"] for b in truth["budget_items"] if b["amount_wan"] is not None]
+        printed += [t["funds_wan"] for t in truth["tasks"] if t["funds_wan"] is not None]
+        score.printed_amounts += len(printed)
+        score.amounts_in_cells += sum(money(a) in in_cells for a in printed)
     return score

@@ -266,3 +266,32 @@ def test_small_sweep_through_libreoffice(tmp_path):
     score = _run_and_score(tmp_path / "set" / "pdf", tmp_path / "set" / "truth", tmp_path / "out")
     assert score.docs_found == 4
     assert score.silent_wrong_amounts == 0, "\n".join(score.mismatches[:40])
+
+
+# ---------------------------------------------------------------- the Word tool chain
+
+@pytest.mark.parametrize("seed", ["w1", "w2", "w3", "c79", "c103"])
+def test_word_table_holds_the_truth(seed, tmp_path):
+    """The Word document's tables, read back with python-docx, hold every truth value in order."""
+    docx = pytest.importorskip("docx")
+    from corpus.forms import to_truth
+    from corpus.office_docx import build_docx
+    rec, layout, extras = office_form(seed)
+    build_docx(rec, layout, extras).save(tmp_path / "f.docx")
+    truth = to_truth(rec, "x.pdf", 1)
+    rows = []
+    for table in docx.Document(tmp_path / "f.docx").tables:
+        for row in table.rows:
+            cells = []
+            for c in row.cells:  # a merged cell repeats across its grid columns: keep it once
+                if not cells or c._tc is not cells[-1][0]:
+                    cells.append((c._tc, c.text))
+            rows.append([t for _, t in cells])
+    by_label = {r[k]: r[k + 1] for r in rows for k in range(len(r) - 1)}
+    for b in truth["budget_items"]:
+        assert _amount(by_label[b["item"]] or None) == _amount(b["amount_wan"]), b["item"]
+    task_rows = [r for r in rows if any(r[k] == t["name"] for t in truth["tasks"] for k in range(len(r)))]
+    assert [next(x for x in r if x in {t["name"] for t in truth["tasks"]}) for r in task_rows] == \
+        [t["name"] for t in truth["tasks"]]
+    names = [name_norm(x) for r in rows for x in r if name_norm(x) in {i["level3"] for i in truth["indicators"]}]
+    assert names == [i["level3"] for i in truth["indicators"]]
