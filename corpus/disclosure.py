@@ -22,7 +22,7 @@ import pypdfium2
 
 from corpus import phrase_bank as bank
 from corpus.forms import _prose
-from corpus.office_export import convert, write_xlsx
+from corpus.office_export import convert, write_source
 from corpus.project_form import project_form
 from corpus.sheets import GCell, Grid, save
 
@@ -111,7 +111,7 @@ def generate(seeds: list[str], out: Path, jobs: int = 2) -> list[Path]:
         entries = []
         for i, (kind, part) in enumerate(plan(seed)):
             if kind == "department":
-                path, truth = write_xlsx(part, work)
+                path, truth = write_source(part, work)  # the worksheet tool chain (Word forms: word=True)
             else:
                 grid, truth = (part, None) if kind == "grid" else part
                 path = work / "xlsx" / f"disclosure-{seed}-{i}.xlsx"
