@@ -15,6 +15,7 @@ from decimal import Decimal
 from formpipe.extract.record import EMPTY, RawForm
 
 from .flags import ERROR, INFO, Flag
+from .numerals import read_amount
 from .text import clean_text
 from .validate import sum_rules
 
@@ -83,9 +84,19 @@ def _dates(form: RawForm, flags: list[Flag]) -> tuple[date | None, date | None]:
     return out[0], out[1]
 
 
-def project_rows(form: RawForm, flags: list[Flag], page: int | None, rules=()) -> list[dict]:
-    from .rows import _amount  # one reading of amount cells (OCR repairs, review flags) for all datasets
+def _plain_amount(ref, dataset: str, row_ref: int | None, col: str, flags: list[Flag]):
+    reading = read_amount(ref.text)
+    if reading.reason:
+        flags.append(Flag(dataset, row_ref, col, "AMOUNT_UNPARSEABLE", ERROR,
+                          f"Page {ref.page}: {reading.reason} Enter the amount by hand."))
+    return reading.value
 
+
+def project_rows(form: RawForm, flags: list[Flag], page: int | None, rules=(), read_amount_cell=None) -> list[dict]:
+    """`read_amount_cell(ref, dataset, row_ref, column, flags)`: the amount reader of normalize/rows.py
+    (OCR repairs, review flags), passed in so that one reading serves every dataset; by default
+    the plain reading with an error flag when it refuses."""
+    _amount = read_amount_cell or _plain_amount
     unit, where = printed_unit(form)
     if unit is None:
         flags.append(Flag("projects", 1, "unit_printed", "UNIT_UNKNOWN", ERROR,
