@@ -231,7 +231,8 @@ def build_rows(form: RawForm, ex: Extraction, year: int | None, doc: DocInfo, ru
     # the second form type: its header and funds as one `projects` row (normalize/projects.py)
     first_page = min((r.page for r in form.fields.values() if r.page), default=None)
     projects = project_rows(form, flags, first_page, rules, _amount) if form.form_type == PROJECT_FORM else []
-    flags.extend(missing_fields({**document, **(projects[0] if projects else {}), "year": year}, [*required, "year"]))
+    found = {**field_text, **document, **(projects[0] if projects else {}), "year": year}
+    flags.extend(missing_fields(found, [*required, "year"]))
     flags.extend(sum_rules(budget, rules))
     scanned = any(b.amount.source == "ocr" for b in form.budget) or (not form.budget and ex.method == "ocr")
     flags.extend(missing_items(budget, budget_items, scanned))
