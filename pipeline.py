@@ -29,10 +29,10 @@ from formpipe.batch.runs import Outcome, RunSummary
 from formpipe.batch.sources import Source, discover, scan
 from formpipe.errors import BadArguments, DocumentsFailed, ExitCode, FormpipeError, Interrupted, OtherError
 from formpipe.extract.document import extract_document, source_digest
-from formpipe.extract.mapping import find_year, map_form
-from formpipe.extract.model import DocumentError, ExtractOptions
-from formpipe.extract.template import load_template
-from formpipe.normalize.rows import DocInfo, build_rows
+from formpipe.extract.model import DocumentError, ExtractOptions, NoFormFound
+from formpipe.extract.template import load_template, load_templates
+from formpipe.normalize.assemble import assemble
+from formpipe.normalize.rows import DocInfo
 from formpipe.store.writer import failed_row, write_document, write_failed
 
 # the names tests and notebooks reach through this module
@@ -76,16 +76,15 @@ def process(src: Source, outputs: Path, version: str, template: str = DEFAULT_TE
     try:
         ex = extract_document(src.path, options, t)
         clock = time.perf_counter()  # the extractor timed its own stages
-        if not ex.tables:
-            raise DocumentError("no ruled table found on any page")
-        tpl = load_template(template)
-        form = map_form(ex, tpl)
-        year = find_year(form)
+        # every template is a form the document may hold; `template` names one to read alone
+        templates = load_templates() if template == "auto" else [load_template(template)]
         lap("mapping")
-        built = build_rows(form, ex, year, info, rules=tpl.rules,
-                           required=tuple(f.name for f in tpl.fields.values() if f.required),
-                           budget_items=tpl.blocks["budget"].items if "budget" in tpl.blocks else ())
+        built = assemble(ex, info, templates)
         lap("normalise")
+    except NoFormFound as e:  # read far enough to know: a file of no form is not a failure
+        row = {**failed_row(src.rel, version, f"no form found: {e}"), "status": "no_form"}
+        write_document(outputs, doc_id, None, {"documents": [row]}, version)
+        return {**row, "doc_id": doc_id, "year": None}
     except Exception as e:  # one bad document never stops the run
         if isinstance(e, DocumentError):
             reason = str(e)
@@ -97,7 +96,7 @@ def process(src: Source, outputs: Path, version: str, template: str = DEFAULT_TE
         return write_failed(src.rel, version, doc_id, outputs, reason.splitlines()[0] if reason else type(e).__name__)
     write_document(outputs, doc_id, built.year, built.rows, version)
     lap("parquet write")
-    return {**built.rows["documents"][0], "doc_id": doc_id, "year": built.year}
+    return {**built.summary, "doc_id": doc_id, "year": built.year}
 
 
 def process_job(job: Job) -> Outcome:

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
 
-DONE = frozenset({"ok", "needs_review", "failed"})
+DONE = frozenset({"ok", "needs_review", "failed", "no_form"})
 FORMAT = "1"
 
 _DDL = """
@@ -53,7 +53,7 @@ class Entry:
     mtime_ns: int | None
     doc_id: str | None
     pending: str | None
-    status: str  # pending | ok | needs_review | failed | unreadable
+    status: str  # pending | ok | needs_review | no_form | failed | unreadable
     error: str | None
     pages: int | None
     n_flags: int | None
@@ -145,7 +145,7 @@ class Manifest:
     def review(self, limit: int = 50) -> list[Entry]:
         """Files whose documents need a person: failed, unreadable, needs_review, never finished."""
         order = "CASE status WHEN 'failed' THEN 0 WHEN 'unreadable' THEN 1 WHEN 'pending' THEN 2 ELSE 3 END"
-        cur = self.con.execute(f"SELECT {_COLS} FROM files WHERE status NOT IN ('ok') AND missing = 0 "
+        cur = self.con.execute(f"SELECT {_COLS} FROM files WHERE status NOT IN ('ok', 'no_form') AND missing = 0 "
                                f"ORDER BY {order}, source_path LIMIT ?", (limit,))
         return [Entry(*r) for r in cur]
 

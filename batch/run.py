@@ -35,7 +35,7 @@ from .work import Work
 
 log = logging.getLogger("formpipe")
 
-DEFAULT_TEMPLATE = "department_overall"
+DEFAULT_TEMPLATE = "auto"  # every template in extract/templates/: a file may hold forms of each type
 
 
 def pipeline_version() -> str:

@@ -25,6 +25,7 @@ RUNS_SCHEMA = pa.schema([
     ("skipped", pa.int32()),  # unchanged: not parsed
     ("ok", pa.int32()),
     ("needs_review", pa.int32()),
+    ("no_form", pa.int32()),  # read, no form of a known type found (not failures)
     ("failed", pa.int32()),
     ("vanished", pa.int32()),
     ("replaced", pa.int32()),
@@ -45,7 +46,7 @@ class Outcome:
     """What a worker reports back: enough for the manifest, the summary and the log."""
 
     doc_id: str | None
-    status: str  # ok | needs_review | failed | vanished
+    status: str  # ok | needs_review | no_form | failed | vanished
     error: str | None = None
     pages: int = 0
     n_flags: int = 0
@@ -66,6 +67,7 @@ class RunSummary:
     skipped: int = 0  # unchanged since the last run (size/mtime or content hash)
     failed: int = 0
     needs_review: int = 0
+    no_form: int = 0  # read, but holding no form of a known type (not a failure)
     vanished: int = 0  # listed at the start, gone when its turn came
     replaced: int = 0  # documents whose file changed: old rows removed
     removed: int = 0  # documents whose file disappeared: rows removed
@@ -85,10 +87,12 @@ class RunSummary:
             self.failures.append((source_path, error))
         elif status == "needs_review":
             self.needs_review += 1
+        elif status == "no_form":
+            self.no_form += 1
 
     @property
     def ok(self) -> int:
-        return self.processed - self.failed - self.needs_review
+        return self.processed - self.failed - self.needs_review - self.no_form
 
     @property
     def rate(self) -> float:
@@ -97,7 +101,7 @@ class RunSummary:
     def lines(self) -> list[str]:
         out = [f"processed {self.processed} document(s), {self.pages} page(s) in {self.seconds:.1f} s "
                f"({self.rate:.1f} pages/s); skipped {self.skipped} unchanged",
-               f"ok {self.ok}, needs_review {self.needs_review}, failed {self.failed}; "
+               f"ok {self.ok}, needs_review {self.needs_review}, no_form {self.no_form}, failed {self.failed}; "
                f"replaced {self.replaced}, removed {self.removed}"]
         out += [f"failed: {p}: {why}" for p, why in self.failures]
         out += [f"skipped: {p}: {why}" for p, why in self.notes]
@@ -107,7 +111,7 @@ class RunSummary:
 
     def as_dict(self) -> dict:
         return {"discovered": self.discovered, "processed": self.processed, "skipped": self.skipped,
-                "ok": self.ok, "needs_review": self.needs_review, "failed": self.failed,
+                "ok": self.ok, "needs_review": self.needs_review, "no_form": self.no_form, "failed": self.failed,
                 "vanished": self.vanished, "replaced": self.replaced, "removed": self.removed,
                 "not_processed": self.not_processed, "pages": self.pages, "seconds": round(self.seconds, 3),
                 "pages_per_second": round(self.rate, 2), "interrupted": self.interrupted,

@@ -243,11 +243,21 @@ class _Walk:
     def _fields(self, cells: list[Cell], t: Table) -> None:
         for i, c in enumerate(cells):
             name = self.find(self.fields, c)
-            if not name or i + 1 >= len(cells):
+            if not name:
                 continue
-            value = cells[i + 1]
-            if self.find(self.fields, value) or label_key(value.text) in self.known:
-                continue  # the next cell is another label: this one was left blank
+            # the row up to the label: a unit printed there (项目资金（元）) applies to its value
+            self.form.label_rows.setdefault(name, " ".join(x.text for x in cells[:i + 1]))
+            right = cells[i + 1] if i + 1 < len(cells) else None
+            if right is not None and not (self.find(self.fields, right, note=False) or label_key(right.text) in self.known):
+                value: Cell | None = right
+            elif self.tpl.fields[name].kind == "longtext":
+                # labels side by side over their texts (项目总体目标 | 年度总体目标): the cell below
+                value = _best([x for x in t.cells_covering_row(c.last_row + 1) if x.row == c.last_row + 1],
+                              c.box.x0, c.box.x1)
+            else:
+                value = None  # the next cell is another label: this one was left blank
+            if value is None:
+                continue
             if name not in self.form.fields:
                 self.form.fields[name] = ref(value, t)
             elif label_key(self.form.fields[name].text) != label_key(value.text):

@@ -144,6 +144,10 @@ class DocumentError(Exception):
     """One document could not be processed; the message is the one-line reason."""
 
 
+class NoFormFound(DocumentError):
+    """The document was read far enough to tell it holds no form: status no_form, not failed."""
+
+
 @dataclass(frozen=True)
 class ExtractOptions:
     ocr_engine: str = "rapidocr"

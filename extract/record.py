@@ -61,5 +61,7 @@ class RawForm:
     columns: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # free text outside the tables, for year detection and debugging
     loose_text: list[str] = field(default_factory=list)
+    # field -> the texts of its row up to and including its label (units printed there)
+    label_rows: dict[str, str] = field(default_factory=dict)
     # (dataset, row_ref, field, code, severity, message) found while mapping
     notes: list[tuple] = field(default_factory=list)

@@ -28,7 +28,7 @@ from .cellread import (
 )
 from .grid import DEFAULT, document_tables, page_tables
 from .imagegrid import image_segments
-from .model import DocumentError, Extraction, ExtractOptions, PageContent
+from .model import DocumentError, Extraction, ExtractOptions, NoFormFound, PageContent
 from .photo import straighten_photo
 from .prepare import PreparedPage, prepare
 from .raster import PageImage, check_page_size, load_images, render_pdf_page
@@ -175,7 +175,7 @@ def _no_table_note(number: int, page: tuple) -> tuple | None:
 def _give_up_without_tables(per_page: list, ocr_done: int) -> None:
     """A form's table starts on its first page: many OCR'd pages without one is some other document."""
     if ocr_done >= NO_TABLE_PAGES and not any(p and p[0] for p in per_page):
-        raise DocumentError(f"no ruled table in the first {ocr_done} OCR'd pages: not a form")
+        raise NoFormFound(f"no ruled table in the first {ocr_done} OCR'd pages")
 
 
 def extract_images(paths: list[Path], options: ExtractOptions, timings: dict | None = None) -> Extraction:

@@ -95,6 +95,8 @@ class Template:
     blocks: dict[str, BlockSpec]
     rules: tuple[SumRule, ...]
     headings: tuple[str, ...] = ()  # printed labels that carry no value (基本信息)
+    # fields printed once per form (部门名称, 项目名称): a page carrying one starts a form
+    identity_fields: tuple[str, ...] = ()
 
     @property
     def field_by_label(self) -> dict[str, str]:
@@ -118,8 +120,9 @@ def _parse(data: dict) -> Template:
         )
     rules = tuple(SumRule(r["name"], tuple(r["total"]), tuple(tuple(p) for p in r["parts"]), str(r.get("tolerance", "0.01")))
                   for r in data.get("rules", ()))
+    identity = tuple(data.get("identity_fields", [n for n, f in fields.items() if f.required][:1]))
     return Template(data["form_type"], tuple(data.get("title_keywords", ())), fields, blocks, rules,
-                    tuple(data.get("headings", ())))
+                    tuple(data.get("headings", ())), identity)
 
 
 @cache
@@ -127,3 +130,8 @@ def load_template(name: str = "department_overall") -> Template:
     path = Path(name) if name.endswith(".toml") else TEMPLATE_DIR / f"{name}.toml"
     with open(path, "rb") as f:
         return _parse(tomllib.load(f))
+
+
+def load_templates() -> list[Template]:
+    """Every template in extract/templates/, in name order: the forms a document may hold."""
+    return [load_template(p.stem) for p in sorted(TEMPLATE_DIR.glob("*.toml"))]

@@ -12,6 +12,7 @@ from formpipe.extract.record import CellRef, RawForm
 from .flags import ERROR, INFO, Flag
 from .hierarchy import fill_down, plausible, realign, snap_level
 from .numerals import AmountReading, read_amount, rebuild_cents
+from .projects import PROJECT_FORM, project_rows
 from .targets import parse_target
 from .text import clean_text, strip_trailing_punct
 from .validate import indicator_checks, missing_fields, missing_items, sum_rules
@@ -245,7 +246,11 @@ def build_rows(form: RawForm, ex: Extraction, year: int | None, doc: DocInfo, ru
     tasks = task_rows(form, flags)
     indicators = indicator_rows(form, flags)
     cells = cell_rows(ex)
-    flags.extend(missing_fields({**document, "year": year}, [*required, "year"]))
+    # the second form type: its header and funds as one `projects` row (normalize/projects.py)
+    first_page = min((r.page for r in form.fields.values() if r.page), default=None)
+    projects = project_rows(form, flags, first_page, rules, _amount) if form.form_type == PROJECT_FORM else []
+    found = {**field_text, **document, **(projects[0] if projects else {}), "year": year}
+    flags.extend(missing_fields(found, [*required, "year"]))
     flags.extend(sum_rules(budget, rules))
     scanned = any(b.amount.source == "ocr" for b in form.budget) or (not form.budget and ex.method == "ocr")
     flags.extend(missing_items(budget, budget_items, scanned))
@@ -256,5 +261,5 @@ def build_rows(form: RawForm, ex: Extraction, year: int | None, doc: DocInfo, ru
     document["n_flags"] = len(flags)
     document["status"] = "needs_review" if any(f.severity == ERROR for f in flags) else "ok"
     rows = {"documents": [document], "budget_items": budget, "tasks": tasks, "indicators": indicators,
-            "cells": cells, "flags": [f.row() for f in flags]}
+            "projects": projects, "cells": cells, "flags": [f.row() for f in flags]}
     return FormRows(year, rows, flags)

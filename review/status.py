@@ -25,11 +25,11 @@ def status_report(outputs: Path, runs: int = 5, limit: int = 30) -> str:
         return f"no formpipe runs recorded in {outputs}"
     lines = [f"last {min(runs, len(history))} of {len(history)} run(s) in {outputs}:",
              f"  {'started (UTC)':<19}  {'took':>7}  {'outcome':<11} {'exit':>4}  {'done':>6} {'skipped':>7} "
-             f"{'failed':>6} {'review':>6} {'removed':>7} {'pages/s':>8}"]
+             f"{'failed':>6} {'review':>6} {'no_form':>7} {'removed':>7} {'pages/s':>8}"]
     for r in history[-runs:]:
         lines.append(f"  {_when(r['started_at']):<19}  {duration(r['seconds'] or 0):>7}  {r['outcome']:<11} "
                      f"{r['exit_code']:>4}  {r['processed']:>6} {r['skipped']:>7} {r['failed']:>6} "
-                     f"{r['needs_review']:>6} {r['removed']:>7} {r['pages_per_second'] or 0:>8.1f}")
+                     f"{r['needs_review']:>6} {r.get('no_form') or 0:>7} {r['removed']:>7} {r['pages_per_second'] or 0:>8.1f}")
     if not state.exists():
         return "\n".join(lines)
     m = Manifest(state, readonly=True)

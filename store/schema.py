@@ -8,9 +8,11 @@ from __future__ import annotations
 import pyarrow as pa
 
 SCHEMA_VERSION = "1.0"
-DATASETS = ("documents", "budget_items", "tasks", "indicators", "cells", "flags")
+DATASETS = ("documents", "budget_items", "tasks", "indicators", "projects", "cells", "flags")
 
 MONEY = pa.decimal128(18, 2)
+# project forms print 元 to the fen: in 万元 that needs six decimals to stay exact
+MONEY_WAN6 = pa.decimal128(20, 6)
 _BOX = [("x0", pa.float32()), ("y0", pa.float32()), ("x1", pa.float32()), ("y1", pa.float32())]
 
 
@@ -28,7 +30,9 @@ def _target(prefix: str) -> list[tuple[str, pa.DataType]]:
 _COLUMNS: dict[str, list[tuple[str, pa.DataType]]] = {
     "documents": [
         ("source_path", pa.string()),
-        ("form_type", pa.string()),
+        ("form_type", pa.string()),  # null when no form was found
+        ("first_page", pa.int16()),  # the pages of the file that hold this form
+        ("last_page", pa.int16()),
         ("title", pa.string()),
         ("department", pa.string()),
         ("subordinate_units", pa.int32()),
@@ -75,6 +79,25 @@ _COLUMNS: dict[str, list[tuple[str, pa.DataType]]] = {
         *_target("period"),
         ("page", pa.int16()),
     ],
+    "projects": [
+        ("project_name", pa.string()),
+        ("project_nature", pa.string()),
+        ("project_category", pa.string()),
+        ("competent_department", pa.string()),
+        ("implementing_unit", pa.string()),
+        ("start_date", pa.date32()),
+        ("end_date", pa.date32()),
+        ("unit_printed", pa.string()),
+        ("total_funds_wan", MONEY_WAN6),
+        ("annual_funds_wan", MONEY_WAN6),
+        ("annual_fiscal_wan", MONEY_WAN6),
+        ("carryover_wan", MONEY_WAN6),
+        ("other_funds_wan", MONEY_WAN6),
+        ("funds_raw", pa.string()),
+        ("long_term_goal", pa.string()),
+        ("annual_goal", pa.string()),
+        ("page", pa.int16()),
+    ],
     "cells": [
         ("page", pa.int16()),
         ("table_no", pa.int16()),
@@ -98,7 +121,8 @@ _COLUMNS: dict[str, list[tuple[str, pa.DataType]]] = {
 }
 
 SCHEMAS: dict[str, pa.Schema] = {
-    name: pa.schema([("doc_id", pa.string()), *cols]) for name, cols in _COLUMNS.items()
+    # form_no: 1-based order of the form within its file; 0 for a file with no form (or failed)
+    name: pa.schema([("doc_id", pa.string()), ("form_no", pa.int16()), *cols]) for name, cols in _COLUMNS.items()
 }
 PARTITION = pa.field("year", pa.int16())
 

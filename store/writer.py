@@ -19,7 +19,7 @@ import pyarrow.parquet as pq
 from .schema import DATASETS, SCHEMA_VERSION, SCHEMAS
 
 NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"
-WRITE_ORDER = ("cells", "flags", "budget_items", "tasks", "indicators", "documents")
+WRITE_ORDER = ("cells", "flags", "budget_items", "tasks", "indicators", "projects", "documents")
 _WRITER = socket.gethostname().replace(".", "_").replace("-", "_") or "host"
 
 
@@ -97,7 +97,8 @@ def write_failed(source_path: str, version: str, doc_id: str, outputs: Path, rea
 
 def failed_row(source_path: str, version: str, reason: str) -> dict:
     """The `documents` row of a document that could not be processed."""
-    return {"source_path": source_path, "form_type": None, "title": None, "department": None,
+    return {"source_path": source_path, "form_no": 0, "form_type": None, "first_page": None, "last_page": None,
+            "title": None, "department": None,
             "subordinate_units": None, "funded_staff": None, "overall_goal": None, "other_tasks": None,
             "pages": None, "method": None, "ocr_engine": None, "mean_confidence": None,
             "status": "failed", "n_flags": 0, "pipeline_version": version,

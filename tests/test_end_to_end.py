@@ -132,7 +132,8 @@ def test_an_unexpected_error_in_one_document_does_not_stop_the_run(tmp_path, mon
     for name in ("a.pdf", "b.pdf"):
         shutil.copy(CORPUS / SEED_PDF, src / name)
     (src / "b.pdf").write_bytes((src / "b.pdf").read_bytes() + b"\n%")  # other bytes, other doc_id
-    real = pipeline.map_form
+    from formpipe.normalize import assemble
+    real = assemble.map_form
     calls = []
 
     def flaky(ex, tpl):
@@ -140,7 +141,7 @@ def test_an_unexpected_error_in_one_document_does_not_stop_the_run(tmp_path, mon
         if len(calls) == 1:
             raise KeyError("surprise")
         return real(ex, tpl)
-    monkeypatch.setattr(pipeline, "map_form", flaky)
+    monkeypatch.setattr(assemble, "map_form", flaky)
     summary = pipeline.run([src], tmp_path / "out", progress=False)
     assert (summary.processed, summary.failed) == (2, 1)
     assert summary.failures[0] == ("a.pdf", "internal error (KeyError: 'surprise')")

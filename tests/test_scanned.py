@@ -387,6 +387,7 @@ def test_ocr_gives_up_on_a_long_document_without_tables(tmp_path, monkeypatch):
     from PIL import Image
 
     import formpipe.extract.scanned as scanned
+    from formpipe.extract.model import NoFormFound
     from formpipe.extract.scanned import extract_images
     engine = FakeEngine(lambda crop: Recognition("字", 0.99))
     monkeypatch.setattr(scanned, "_engine", lambda options: engine)
@@ -394,7 +395,7 @@ def test_ocr_gives_up_on_a_long_document_without_tables(tmp_path, monkeypatch):
     for i in range(1, 7):
         Image.new("RGB", (400, 560), "white").save(tmp_path / f"page-{i}.png", dpi=(72, 72))
         pages.append(tmp_path / f"page-{i}.png")
-    with pytest.raises(DocumentError, match="not a form"):
+    with pytest.raises(NoFormFound, match="no ruled table in the first 5"):
         extract_images(pages, ExtractOptions())
 
 

@@ -35,7 +35,9 @@ def arrow_matches(t: pa.DataType, want: str) -> bool:
         return True
     checks = {"string": pa.types.is_string, "int16": lambda x: x == pa.int16(), "int32": lambda x: x == pa.int32(),
               "float32": lambda x: x == pa.float32(), "float64": lambda x: x == pa.float64(),
-              "decimal128(18,2)": lambda x: x == pa.decimal128(18, 2), "list<string>": lambda x: x == pa.list_(pa.string()),
+              "decimal128(18,2)": lambda x: x == pa.decimal128(18, 2),
+              "decimal128(20,6)": lambda x: x == pa.decimal128(20, 6), "date32": lambda x: x == pa.date32(),
+              "list<string>": lambda x: x == pa.list_(pa.string()),
               "timestamp[us, tz=utc]": lambda x: x == pa.timestamp("us", tz="UTC")}
     key = next(k for k in checks if w.startswith(k))
     return checks[key](t)

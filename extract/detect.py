@@ -1,0 +1,221 @@
+"""Find the forms in a document: score every page against every template, group pages into forms.
+
+A budget-disclosure PDF holds a text section, summary tables (收支预算总表, 一般公共预算支出表,
+政府采购预算表 …) and then zero or more forms. Each page is scored against each template by
+what the template itself declares: its title keywords, and the share of its labels (fields,
+block labels, column headers) printed in the page's table cells. A form starts on a page that
+carries the template's identity labels (部门名称, 项目名称: one per form) together with its
+title or enough of its other labels; it goes on over the following pages while their tables
+hold a table (a form's continuation pages may carry none of its labels: a 年度重点工作任务 label
+printed on the page before, no repeated title) and no other table's title heads them.
+Everything else is a page of no form: it never feeds a form's fields.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from .model import Extraction, Table, TextLine
+from .template import Template, label_key, nearest_label
+
+# A page that carries the template's identity label starts a form when it also carries its
+# title, or, with the title lost (a scan's title misread, a form printed without one), this
+# share of the template's label names. Measured on corpus/ and the dev set: a form's first
+# page carries 0.45-0.9 of its template's names; the summary tables of a disclosure (which
+# share 财政拨款, 项目支出 … with the forms) carry at most 0.15.
+START_SHARE_WITHOUT_TITLE = 0.35
+# Without the identity label (OCR lost 部门名称) a titled page with a table starts a form at this
+# share (two or three names): a scanned form's first page keeps its title and a few labels even
+# when 部门名称 is misread (dev set scan300), and no summary table carries a form's title.
+START_SHARE_TITLED = 0.10
+# With neither (a scan that lost both title and 部门名称), this share alone: well above the 0.15
+# of the summary tables, below the 0.45 a form's first page carries.
+START_SHARE_ALONE = 0.40
+# A line outside tables that heads some other table: short and ending in 表 (收支预算总表,
+# 政府采购预算表（单位：万元）). Lines longer than this are prose.
+TITLE_MAX_CHARS = 30
+_OTHER_TITLE = re.compile(r"表(（[^）]*）)?$")
+
+
+@dataclass(frozen=True)
+class FoundForm:
+    """One form found in a document: its template and the pages it covers (1-based, inclusive)."""
+
+    template: Template
+    first_page: int
+    last_page: int
+
+    @property
+    def pages(self) -> range:
+        return range(self.first_page, self.last_page + 1)
+
+
+def label_names(tpl: Template) -> dict[str, str]:
+    """Printed label key -> the name it counts for (a field, a block, a block's column)."""
+    out: dict[str, str] = {}
+    for f in tpl.fields.values():
+        for lb in f.labels:
+            out[label_key(lb)] = f"field:{f.name}"
+    for b in tpl.blocks.values():
+        for lb in b.labels:
+            out[label_key(lb)] = f"block:{b.name}"
+        for col, variants in b.columns.items():
+            for v in variants:
+                out.setdefault(label_key(v), f"column:{b.name}.{col}")
+    return out
+
+
+def _has(key: str, word: str, fuzzy: bool) -> bool:
+    """`word` in `key`; on an OCR'd line, also with one character misread (keywords of 7+)."""
+    if word in key:
+        return True
+    if not fuzzy or len(word) < 7:
+        return False
+    n = len(word)
+    return any(sum(a != b for a, b in zip(key[i:i + n], word)) <= 1 for i in range(len(key) - n + 1))
+
+
+def _title_strength(lines: list[TextLine], tpl: Template) -> int:
+    """Length of the longest title keyword of `tpl` in a short line of the page (0: none).
+
+    The longest keyword wins between templates: 项目支出绩效目标申报表 is a project form
+    even though it also contains the department form's 绩效目标申报表.
+    """
+    best = 0
+    for ln in lines:
+        key = label_key(ln.text)
+        if len(key) > TITLE_MAX_CHARS * 2:
+            continue  # prose that mentions a form by name is no title
+        for k in tpl.title_keywords:
+            if _has(key, label_key(k), ln.confidence < 1.0):
+                best = max(best, len(label_key(k)))
+    return best
+
+
+@dataclass
+class PageScore:
+    page: int
+    hits: dict[str, set[str]]  # form_type -> label names found
+    title: dict[str, int]  # form_type -> title strength
+    other_title: str | None  # a line heading some other table
+    heading: str  # the page's most prominent line, for the no-form message
+    tables: bool = False  # the page holds table cells
+
+
+def score_pages(ex: Extraction, templates: list[Template]) -> list[PageScore]:
+    names = {t.form_type: label_names(t) for t in templates}
+    out = []
+    for p in range(1, ex.pages + 1):
+        cells = [c for t in ex.tables for c in t.cells if c.page == p and c.text.strip()]
+        lines = [ln for ln in ex.lines if ln.page == p]
+        hits: dict[str, set[str]] = {}
+        for tpl in templates:
+            table = names[tpl.form_type]
+            found = set()
+            for c in cells:
+                key = label_key(c.text)
+                name = table.get(key)
+                if name is None and c.source == "ocr":
+                    near = nearest_label(key, table)
+                    name = table.get(near) if near else None
+                if name:
+                    found.add(name)
+            hits[tpl.form_type] = found
+        title = {tpl.form_type: _title_strength(lines, tpl) for tpl in templates}
+        other = next((ln.text for ln in lines if len(label_key(ln.text)) <= TITLE_MAX_CHARS
+                      and _OTHER_TITLE.search(label_key(ln.text)) and not any(title.values())), None)
+        heading = max(lines, key=lambda ln: (ln.size, -ln.box.y0)).text.strip() if lines else ""
+        out.append(PageScore(p, hits, title, other, heading, bool(cells)))
+    return out
+
+
+def _share(tpl: Template, found: set[str]) -> float:
+    total = len(set(label_names(tpl).values()))
+    return len(found) / total if total else 0.0
+
+
+def _identity(tpl: Template, s: PageScore) -> bool:
+    return any(f"field:{n}" in s.hits[tpl.form_type] for n in tpl.identity_fields)
+
+
+def _starts(tpl: Template, s: PageScore) -> bool:
+    found = s.hits[tpl.form_type]
+    identity = _identity(tpl, s)
+    share = _share(tpl, found)
+    titled = s.title[tpl.form_type] > 0 and s.title[tpl.form_type] == max(s.title.values()) and s.tables
+    if identity and (titled or share >= START_SHARE_WITHOUT_TITLE):
+        return True
+    return (titled and share >= START_SHARE_TITLED) or share >= START_SHARE_ALONE
+
+
+def find_forms(ex: Extraction, templates: list[Template]) -> tuple[list[FoundForm], list[PageScore]]:
+    """The forms of a document in page order, and every page's score (for the log and the
+    no-form message)."""
+    scores = score_pages(ex, templates)
+    forms: list[FoundForm] = []
+    current: FoundForm | None = None
+    for s in scores:
+        starting = [t for t in templates if _starts(t, s)]
+        if current is not None and s.page == current.last_page + 1 and not _identity(current.template, s):
+            # a title printed again on every page, over the same form's labels, starts nothing
+            starting = [t for t in starting if t is not current.template]
+        if starting:
+            best = max(starting, key=lambda t: (s.title[t.form_type], _share(t, s.hits[t.form_type])))
+            if current is not None:
+                forms.append(current)
+            current = FoundForm(best, s.page, s.page)
+            continue
+        own_title = current is not None and s.title[current.template.form_type] > 0
+        if current is not None and s.page == current.last_page + 1 and (s.other_title is None or own_title) and (
+                own_title or s.tables):
+            current = replace(current, last_page=s.page)
+            continue
+        if current is not None:
+            forms.append(current)
+            current = None
+    if current is not None:
+        forms.append(current)
+    return [_reach_back(f, scores, forms) for f in forms], scores
+
+
+def _reach_back(form: FoundForm, scores: list[PageScore], forms: list[FoundForm]) -> FoundForm:
+    """A form found on a page without its identity label (its first page misread on a scan, the
+    title repeated on the next) starts earlier: take in the pages before it that carry its
+    labels, no other table's title, and belong to no form."""
+    taken = {p for f in forms for p in f.pages}
+    by_page = {s.page: s for s in scores}
+    first = form.first_page
+    if _identity(form.template, by_page[first]):
+        return form
+    while first > 1:
+        s = by_page[first - 1]
+        if s.page in taken or s.other_title is not None or not s.hits[form.template.form_type]:
+            break
+        first -= 1
+    return replace(form, first_page=first)
+
+
+def restrict(ex: Extraction, first: int, last: int) -> Extraction:
+    """The part of a document on pages first..last: only what a form there may read."""
+    def inside(p: int) -> bool:
+        return first <= p <= last
+
+    tables = []
+    for t in ex.tables:
+        cells = [c for c in t.cells if inside(c.page)]
+        if cells:
+            tables.append(Table(t.table_no, cells, t.n_rows, t.n_cols,
+                                tuple(p for p in t.pages if inside(p)), t.col_edges))
+    return replace(ex, tables=tables, lines=[ln for ln in ex.lines if inside(ln.page)])
+
+
+def no_form_message(ex: Extraction, scores: list[PageScore], limit: int = 5) -> str:
+    """One line saying what a document without a form looked like."""
+    titles: list[str] = []
+    for s in scores:
+        t = re.sub(r"\s+", " ", s.heading)[:TITLE_MAX_CHARS]
+        if t and t not in titles:
+            titles.append(t)
+    shown = ", ".join(titles[:limit]) + (", …" if len(titles) > limit else "")
+    tables = ", no ruled table" if not ex.tables else ""
+    return f"no form found: {ex.pages} page(s){tables}" + (f", titles {shown}" if shown else "")
