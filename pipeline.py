@@ -110,8 +110,8 @@ def process(src: Source, outputs: Path, version: str, template: str = "departmen
         doc_id = doc_id or doc_id_of(src.path)
     except (OSError, DocumentError) as e:
         why = str(e) if isinstance(e, DocumentError) else f"cannot read file ({e.strerror or e})"
-        return {**failed_row(src.rel, version, why), "doc_id": None, "year": None}
-    info = DocInfo(doc_id, src.rel, version)
+        return {**failed_row(src.rel, version, why, src.source_root), "doc_id": None, "year": None}
+    info = DocInfo(doc_id, src.rel, version, source_root=src.source_root)
     lap("hash")
     try:
         ex = extract_document(src.path, options, t)
@@ -134,7 +134,8 @@ def process(src: Source, outputs: Path, version: str, template: str = "departmen
         else:
             reason = f"internal error ({type(e).__name__}: {e})"
         log.debug("%s failed", src.rel, exc_info=True)
-        return write_failed(src.rel, version, doc_id, outputs, reason.splitlines()[0] if reason else type(e).__name__)
+        return write_failed(src.rel, version, doc_id, outputs, reason.splitlines()[0] if reason else type(e).__name__,
+                            src.source_root)
     write_document(outputs, doc_id, built.year, built.rows, version)
     lap("parquet write")
     return {**built.rows["documents"][0], "doc_id": doc_id, "year": built.year}
@@ -168,7 +169,7 @@ def job_lost(job: Job, reason: str) -> Outcome:
     """The worker was killed (time/memory limit) or died: the document gets a failed row."""
     log.debug("%s: %s", job.src.rel, reason)
     try:
-        row = write_failed(job.src.rel, job.version, job.doc_id, job.outputs, reason)
+        row = write_failed(job.src.rel, job.version, job.doc_id, job.outputs, reason, job.src.source_root)
     except OSError as e:
         return Outcome(job.doc_id, "failed", f"{reason}; its failed row could not be written ({e})")
     return Outcome.of(row)
@@ -257,7 +258,7 @@ def _run_locked(found: Discovery, inputs, outputs: Path, manifest, progress: boo
     started, t0, run_id = datetime.now(timezone.utc), time.perf_counter(), uuid.uuid4().hex[:12]
     version, opts = pipeline_version(), config.options
     key = WriterKey(version, SCHEMA_VERSION, opts.ocr_engine, opts.dpi, opts.force_ocr)
-    summary = RunSummary(discovered=len(found.sources), notes=list(found.notes))
+    summary = RunSummary(discovered=len(found.sources), notes=list(found.notes), unsupported=dict(found.unsupported))
 
     def remove(ids):
         return remove_documents(outputs, ids)
@@ -328,7 +329,8 @@ def _run_locked(found: Discovery, inputs, outputs: Path, manifest, progress: boo
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="formpipe", description=__doc__.split("\n\n")[0])
-    p.add_argument("-v", "--verbose", action="store_true", help="debug logging and tracebacks")
+    p.add_argument("--version", action="version", version=f"formpipe {pipeline_version()}")
+    p.add_argument("-v", "--verbose", action="store_true", help="formpipe's debug logging and tracebacks")
     p.add_argument("--log-json", action="store_true", help="log lines as JSON objects (for machines)")
     sub = p.add_subparsers(dest="command", required=True)
     r = sub.add_parser("run", help="extract forms into Parquet datasets")
@@ -359,12 +361,22 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("-o", "--outputs", type=Path, default=Path("outputs"))
     s.add_argument("--runs", type=int, default=5, help="how many recent runs to show")
     s.add_argument("--limit", type=int, default=30, help="documents to list at most")
+    s.add_argument("--doc", metavar="ID", help="list one document's flags (its doc_id or a unique prefix)")
+    v = sub.add_parser("review", help="an HTML review of the outputs: page images, boxes, values, flags")
+    v.add_argument("-o", "--outputs", type=Path, default=Path("outputs"))
+    v.add_argument("--serve", action="store_true", help="serve it for editing (corrections) instead of writing files")
+    v.add_argument("--host", default="127.0.0.1", help="address to serve on (default 127.0.0.1: this machine only)")
+    v.add_argument("--port", type=int, default=8765)
+    v.add_argument("--reviewer", default=os.environ.get("USER", "reviewer"), help="name recorded with corrections")
     return p
 
 
 def config_of(args) -> RunConfig:
-    if args.workers < 0 or args.timeout < 0 or args.max_memory_mb < 0 or not 50 <= args.dpi <= 1200:
-        raise BadArguments("--workers, --timeout and --max-memory-mb must be 0 or more, --dpi 50-1200")
+    for option, value in (("--workers", args.workers), ("--timeout", args.timeout), ("--max-memory-mb", args.max_memory_mb)):
+        if value < 0:
+            raise BadArguments(f"{option} must be 0 or more (got {value:g})")
+    if not 50 <= args.dpi <= 1200:
+        raise BadArguments(f"--dpi must be between 50 and 1200 (got {args.dpi})")
     if args.scheduler and args.executor != "dask":
         raise BadArguments("--scheduler needs --executor dask")
     return RunConfig(workers=args.workers, executor=args.executor, scheduler=args.scheduler,
@@ -394,13 +406,25 @@ def main(argv: list[str] | None = None) -> int:
             return ExitCode.ok
         if args.command == "eval":
             from review.evaluate import evaluate, report
+            for option, folder in (("--truth", args.truth), ("--outputs", args.outputs)):
+                if not folder.is_dir():
+                    raise BadArguments(f"{option} {display(str(folder))}: no such folder")
             result = evaluate(args.truth, args.outputs)
             print(report(result, max_mismatches=args.max_mismatches))
             return ExitCode.documents_failed if args.strict and not result.perfect else ExitCode.ok
         if args.command == "status":
-            from review.status import status_report
+            from review.status import document_report, status_report
+            if args.doc:
+                text = document_report(args.outputs, args.doc)
+                if text is None:
+                    raise BadArguments(f"--doc {args.doc}: no single document with that id in {display(str(args.outputs))}")
+                print(text)
+                return ExitCode.ok
             print(status_report(args.outputs, runs=args.runs, limit=args.limit))
             return ExitCode.ok
+        if args.command == "review":
+            from review.cli import review_command
+            return review_command(args)
     except FormpipeError as e:
         return _fail(args, str(e), e.exit_code)
     except KeyboardInterrupt:

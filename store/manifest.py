@@ -120,7 +120,10 @@ class Manifest:
     def __init__(self, path: Path, readonly: bool = False):
         self.path = path
         if readonly:
-            self.con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+            # a WAL database opened read-only still writes its -shm file; where the folder or
+            # file cannot be written (read-only share), open it as immutable instead
+            writable = os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+            self.con = sqlite3.connect(f"file:{path}?{'mode=ro' if writable else 'immutable=1'}", uri=True)
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
             self.con = sqlite3.connect(path)
