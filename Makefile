@@ -4,7 +4,7 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-APT_PACKAGES := tesseract-ocr tesseract-ocr-chi-sim fonts-wqy-zenhei fonts-arphic-uming
+APT_PACKAGES := tesseract-ocr tesseract-ocr-chi-sim fonts-wqy-zenhei fonts-arphic-uming chromium
 
 .PHONY: setup apt demo test eval bench bench-scan eval-scan corpus corpus-scan corpus-scan-seeds clean
 

@@ -64,7 +64,7 @@ def _read(outputs: Path, dataset: str) -> dict[str, list[dict]]:
     for p in sorted((outputs / dataset).glob("year=*/*.parquet")):
         year = p.parent.name.split("=", 1)[1]
         for r in pq.read_table(p).to_pylist():
-            r["year"] = None if year.startswith("__") else int(year)
+            r["year"] = None if year.startswith("__") or year == "0" else int(year)  # 0: year unknown
             by_doc[r["doc_id"]].append(r)
     return by_doc
 
