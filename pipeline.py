@@ -31,7 +31,7 @@ from extract.document import DocumentError, ExtractOptions, extract_document, so
 from review.status import setup_logging
 from store.runs import Outcome, RunSummary
 from store.sources import Discovery, InputError, Source, discover, display, scan  # noqa: F401 (discover: API)
-from store.writer import failed_row, write_failed
+from store.writer import failed_row, review_pages, write_failed
 
 log = logging.getLogger("formpipe")
 
@@ -114,7 +114,8 @@ def process(src: Source, outputs: Path, version: str, template: str = "departmen
     info = DocInfo(doc_id, src.rel, version, source_root=src.source_root)
     lap("hash")
     try:
-        ex = extract_document(src.path, options, t)
+        keep = str(review_pages(outputs, doc_id))  # OCR'd pages as read, for `formpipe review`
+        ex = extract_document(src.path, replace(options, keep_pages=keep), t)
         clock = time.perf_counter()  # the extractor timed its own stages
         if not ex.tables:
             raise DocumentError("no ruled table found on any page")

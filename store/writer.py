@@ -7,6 +7,7 @@ and renamed into place, so a reader or a crash never sees half a file. The
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import time
 from datetime import datetime, timezone
@@ -73,6 +74,11 @@ def to_table(dataset: str, doc_id: str, rows: list[dict], pipeline_version: str)
     return pa.Table.from_pylist(full, schema=schema)
 
 
+def review_pages(outputs: Path, doc_id: str) -> Path:
+    """Where a document's OCR'd pages are kept as read (extract/keep.py), for `formpipe review`."""
+    return outputs / "_review" / "pages" / doc_id
+
+
 def existing_files(outputs: Path, doc_id: str) -> list[Path]:
     return [p for ds in DATASETS for p in (outputs / ds).glob(f"year=*/{doc_id}.parquet")]
 
@@ -118,6 +124,7 @@ def remove_documents(outputs: Path, doc_ids: Iterable[str]) -> int:
         for p in files:
             p.unlink(missing_ok=True)
             n += 1
+        shutil.rmtree(review_pages(outputs, doc_id), ignore_errors=True)
     return n
 
 
