@@ -315,6 +315,8 @@ def _run_locked(found: Discovery, inputs, outputs: Path, manifest, progress: boo
     for warning in sweep(manifest, found.folders, listed, gone, config.keep_removed):
         log.warning(warning)
     summary.removed = manifest.collect_garbage(remove)
+    from review.corrections import apply_all  # a person's corrections, over what this run wrote
+    summary.notes += [("corrections", w) for w in apply_all(outputs, manifest.set_doc_status)]
 
     summary.seconds = time.perf_counter() - t0
     manifest.set_meta("open_run", None)

@@ -26,7 +26,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterable
 
-DONE = frozenset({"ok", "needs_review", "failed"})
+DONE = frozenset({"ok", "needs_review", "reviewed", "failed"})
 FORMAT = "1"
 
 _DDL = """
@@ -148,7 +148,7 @@ class Manifest:
     def review(self, limit: int = 50) -> list[Entry]:
         """Files whose documents need a person: failed, unreadable, needs_review, never finished."""
         order = "CASE status WHEN 'failed' THEN 0 WHEN 'unreadable' THEN 1 WHEN 'pending' THEN 2 ELSE 3 END"
-        cur = self.con.execute(f"SELECT {_COLS} FROM files WHERE status NOT IN ('ok') AND missing = 0 "
+        cur = self.con.execute(f"SELECT {_COLS} FROM files WHERE status NOT IN ('ok', 'reviewed') AND missing = 0 "
                                f"ORDER BY {order}, source_path LIMIT ?", (limit,))
         return [Entry(*r) for r in cur]
 
@@ -194,6 +194,11 @@ class Manifest:
             for was in (old or ()):
                 if was and was != result["doc_id"]:
                     self.con.execute("INSERT OR IGNORE INTO garbage VALUES (?)", (was,))
+
+    def set_doc_status(self, doc_id: str, status: str) -> None:
+        """A person reviewed the document (review/corrections.py): its files say so too."""
+        with self.con:
+            self.con.execute("UPDATE files SET status = ? WHERE doc_id = ?", (status, doc_id))
 
     def unreadable(self, root: bytes, rel: bytes, source_path: str, error: str) -> None:
         """The file is listed but cannot be read: its earlier rows (if any) stay."""
