@@ -44,6 +44,7 @@ li.flag img{display:block;max-width:100%;margin:6px 0;border:1px solid #ccc}
 ol.flags{padding:0}
 form{margin-top:6px}
 input[type=text]{width:60%}
+.resolved{color:#2a5bd8;font-weight:bold}
 .note{background:#fff8d8;padding:6px 10px;border:1px solid #e6d47a;margin:0 16px}
 """
 CSS_HASH = "sha256-" + base64.b64encode(hashlib.sha256(CSS.encode()).digest()).decode()
@@ -90,6 +91,10 @@ class Doc:
     def flags(self) -> list[dict]:
         return sorted(self.data.get("flags", []), key=lambda f: (SEVERITY_ORDER.get(f["severity"], 3),
                                                                    f["dataset"], f["row_ref"] or 0))
+
+    def resolved(self) -> set[tuple]:
+        """Places (dataset, row_ref, field) a person corrected or accepted."""
+        return {(f["dataset"], f["row_ref"], f["field"]) for f in self.data.get("flags", []) if f["code"] == "CORRECTED"}
 
     def count(self, severity: str) -> int:
         return sum(f["severity"] == severity for f in self.data.get("flags", []))
@@ -185,6 +190,8 @@ def _flag_html(doc: Doc, f: dict, i: int, images: dict, form) -> str:
     parts = [f'<li class="flag" id="flag-{i}"><span class="badge b-{esc(f["severity"])}">{esc(f["severity"])}</span> '
              f'<b>{esc(CODE_WORDS.get(f["code"], f["code"]))}</b> <small>({esc(f["code"])}; {esc(where)})</small>'
              f'<div>{esc(f["message"])}</div>']
+    if f["severity"] == "error" and (f["dataset"], f["row_ref"], f["field"]) in doc.resolved():
+        parts.append('<div class="resolved">✓ corrected or accepted by a person (see the CORRECTED flag)</div>')
     if f["field"]:
         parts.append(f'<div>value now: <b class="value">{esc(_value_of(doc, f))}</b></div>')
     rgb = images.get(f.get("page"))
