@@ -315,8 +315,7 @@ def _run_locked(found: Discovery, inputs, outputs: Path, manifest, progress: boo
     for warning in sweep(manifest, found.folders, listed, gone, config.keep_removed):
         log.warning(warning)
     summary.removed = manifest.collect_garbage(remove)
-    from review.corrections import apply_all  # a person's corrections, over what this run wrote
-    summary.notes += [("corrections", w) for w in apply_all(outputs, manifest.set_doc_status)]
+    summary.notes += _apply_corrections(outputs, manifest)
 
     summary.seconds = time.perf_counter() - t0
     manifest.set_meta("open_run", None)
@@ -326,6 +325,17 @@ def _run_locked(found: Discovery, inputs, outputs: Path, manifest, progress: boo
                versions={"pipeline_version": version, "schema_version": SCHEMA_VERSION, "ocr_engine": opts.ocr_engine})
     log.info("run finished", extra={"fields": {"event": "run_summary", "run_id": run_id, **summary.as_dict()}})
     return summary
+
+
+def _apply_corrections(outputs: Path, manifest) -> list[tuple[str, str]]:
+    """A person's corrections, over what this run wrote (review/corrections.py). A problem
+    there is reported, never a reason to fail a run whose documents are all written."""
+    from review.corrections import apply_all
+    try:
+        return [("corrections", w) for w in apply_all(outputs, manifest.set_doc_status)]
+    except Exception as e:
+        log.warning("corrections not applied: %s", e, exc_info=True)
+        return [("corrections", f"not applied ({type(e).__name__}: {e})")]
 
 
 # -- CLI ---------------------------------------------------------------------

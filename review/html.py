@@ -100,15 +100,19 @@ class Doc:
         return sum(f["severity"] == severity for f in self.data.get("flags", []))
 
 
-def read_docs(outputs: Path, doc_id: str | None = None) -> list[Doc]:
-    """Documents with their rows, from the Parquet files (one file per document per dataset)."""
+ALL = ("budget_items", "tasks", "indicators", "cells", "flags")
+
+
+def read_docs(outputs: Path, doc_id: str | None = None, datasets: tuple[str, ...] = ALL) -> list[Doc]:
+    """Documents with their rows, from the Parquet files (one file per document per dataset);
+    the index needs only `flags` (for its counts)."""
     out = []
     pattern = f"year=*/{doc_id}.parquet" if doc_id else "year=*/*.parquet"
     for p in sorted((outputs / "documents").glob(pattern)):
         row = pq.read_table(p).to_pylist()[0]
         row["year"] = p.parent.name.split("=", 1)[1]
         data = {}
-        for ds in ("budget_items", "tasks", "indicators", "cells", "flags"):
+        for ds in datasets:
             f = outputs / ds / p.parent.name / p.name
             data[ds] = pq.read_table(f).to_pylist() if f.exists() else []
         out.append(Doc(row, data))
@@ -263,9 +267,18 @@ def atomic_write_bytes(data: bytes, path: Path) -> None:
 def write_static(outputs: Path) -> Path:
     """outputs/_review/index.html and one doc-<id>.html per document, each self-contained."""
     dest = outputs / "_review"
-    docs = read_docs(outputs)
+    docs = read_docs(outputs, datasets=("flags",))
     for d in docs:
-        atomic_write_bytes(document_page(outputs, d, "index.html").encode("utf-8"), dest / f"doc-{d.doc_id}.html")
+        page = dest / f"doc-{d.doc_id}.html"
+        if page.exists() and page.stat().st_mtime_ns > _written(outputs, d):
+            continue  # nothing new since it was made: a second review of a big batch is quick
+        (full,) = read_docs(outputs, d.doc_id)
+        atomic_write_bytes(document_page(outputs, full, "index.html").encode("utf-8"), page)
     index = dest / "index.html"
     atomic_write_bytes(index_page(docs, lambda doc_id: f"doc-{doc_id}.html").encode("utf-8"), index)
     return index
+
+
+def _written(outputs: Path, doc: Doc) -> int:
+    """When the document's files were last written (its documents file goes last)."""
+    return max(p.stat().st_mtime_ns for p in (outputs / "documents").glob(f"year=*/{doc.doc_id}.parquet"))

@@ -105,7 +105,8 @@ def make_handler(outputs: Path, token: str, reviewer: str, hosts: set[str]):
                 return
             url = urlsplit(self.path)
             if url.path == "/":
-                return self._send(HTTPStatus.OK, index_page(read_docs(outputs), lambda d: f"/doc/{quote(d)}"))
+                return self._send(HTTPStatus.OK, index_page(read_docs(outputs, datasets=("flags",)),
+                                                            lambda d: f"/doc/{quote(d)}"))
             if url.path.startswith("/doc/"):
                 doc_id = url.path[5:]
                 docs = read_docs(outputs, doc_id) if doc_id.isalnum() else []
