@@ -26,14 +26,14 @@ from formpipe.batch.progress import setup_logging
 from formpipe.batch.run import DEFAULT_TEMPLATE, Job, RunConfig, exit_code, job_lost, pipeline_version
 from formpipe.batch.run import run as run_batch
 from formpipe.batch.runs import Outcome, RunSummary
-from formpipe.batch.sources import Source, discover, scan
+from formpipe.batch.sources import Source, discover, display, scan
 from formpipe.errors import BadArguments, DocumentsFailed, ExitCode, FormpipeError, Interrupted, OtherError
 from formpipe.extract.document import extract_document, source_digest
 from formpipe.extract.model import DocumentError, ExtractOptions, NoFormFound
 from formpipe.extract.template import load_template, load_templates
 from formpipe.normalize.assemble import assemble
 from formpipe.normalize.rows import DocInfo
-from formpipe.store.writer import failed_row, write_document, write_failed
+from formpipe.store.writer import failed_row, review_pages, write_document, write_failed
 
 # the names tests and notebooks reach through this module
 __all__ = ["ExitCode", "ExtractOptions", "Job", "RunConfig", "discover", "doc_id_of", "extract_document", "job_lost",
@@ -70,11 +70,12 @@ def process(src: Source, outputs: Path, version: str, template: str = DEFAULT_TE
         doc_id = doc_id or doc_id_of(src.path)
     except (OSError, DocumentError) as e:
         why = str(e) if isinstance(e, DocumentError) else f"cannot read file ({e.strerror or e})"
-        return {**failed_row(src.rel, version, why), "doc_id": None, "year": None}
-    info = DocInfo(doc_id, src.rel, version)
+        return {**failed_row(src.rel, version, why, src.source_root), "doc_id": None, "year": None}
+    info = DocInfo(doc_id, src.rel, version, source_root=src.source_root)
     lap("hash")
     try:
-        ex = extract_document(src.path, options, t)
+        keep = str(review_pages(outputs, doc_id))  # OCR'd pages as read, for `formpipe review`
+        ex = extract_document(src.path, replace(options, keep_pages=keep), t)
         clock = time.perf_counter()  # the extractor timed its own stages
         # every template is a form the document may hold; `template` names one to read alone
         templates = load_templates() if template == "auto" else [load_template(template)]
@@ -82,7 +83,7 @@ def process(src: Source, outputs: Path, version: str, template: str = DEFAULT_TE
         built = assemble(ex, info, templates)
         lap("normalise")
     except NoFormFound as e:  # read far enough to know: a file of no form is not a failure
-        row = {**failed_row(src.rel, version, f"no form found: {e}"), "status": "no_form"}
+        row = {**failed_row(src.rel, version, f"no form found: {e}", src.source_root), "status": "no_form"}
         write_document(outputs, doc_id, None, {"documents": [row]}, version)
         return {**row, "doc_id": doc_id, "year": None}
     except Exception as e:  # one bad document never stops the run
@@ -93,7 +94,8 @@ def process(src: Source, outputs: Path, version: str, template: str = DEFAULT_TE
         else:
             reason = f"internal error ({type(e).__name__}: {e})"
         log.debug("%s failed", src.rel, exc_info=True)
-        return write_failed(src.rel, version, doc_id, outputs, reason.splitlines()[0] if reason else type(e).__name__)
+        return write_failed(src.rel, version, doc_id, outputs, reason.splitlines()[0] if reason else type(e).__name__,
+                            src.source_root)
     write_document(outputs, doc_id, built.year, built.rows, version)
     lap("parquet write")
     return {**built.summary, "doc_id": doc_id, "year": built.year}
@@ -124,7 +126,8 @@ def worker_init(verbose: bool = False, log_json: bool = False) -> None:
 def run(inputs: list[Path], outputs: Path, progress: bool = True, config: RunConfig = RunConfig()) -> RunSummary:
     """Bring `outputs` up to date with the inputs (README "Nightly batch"), one `process_job` a document."""
     return run_batch(inputs, outputs, doc_id_of, progress,
-                     replace(config, task=config.task or process_job, init=config.init or worker_init))
+                     replace(config, task=config.task or process_job, init=config.init or worker_init,
+                             after=config.after or _apply_corrections))
 
 
 _RUN_FIELDS = {f.name for f in dataclasses.fields(RunConfig)}
@@ -141,11 +144,23 @@ def run_config(**options) -> RunConfig:
     return RunConfig(**options, options=replace(base, **extract))
 
 
+def _apply_corrections(outputs: Path, manifest) -> list[tuple[str, str]]:
+    """A person's corrections, over what this run wrote (review/corrections.py). A problem
+    there is reported, never a reason to fail a run whose documents are all written."""
+    from formpipe.review.corrections import apply_all
+    try:
+        return [("corrections", w) for w in apply_all(outputs, manifest.set_doc_status)]
+    except Exception as e:
+        log.warning("corrections not applied: %s", e, exc_info=True)
+        return [("corrections", f"not applied ({type(e).__name__}: {e})")]
+
+
 # -- CLI ---------------------------------------------------------------------
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="formpipe", description=__doc__.split("\n\n")[0])
-    p.add_argument("-v", "--verbose", action="store_true", help="debug logging and tracebacks")
+    p.add_argument("--version", action="version", version=f"formpipe {pipeline_version()}")
+    p.add_argument("-v", "--verbose", action="store_true", help="formpipe's debug logging and tracebacks")
     p.add_argument("--log-json", action="store_true", help="log lines as JSON objects (for machines)")
     sub = p.add_subparsers(dest="command", required=True)
     r = sub.add_parser("run", help="extract forms into Parquet datasets")
@@ -182,12 +197,22 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("-o", "--out", type=Path, default=Path("debug-grid.png"))
     g.add_argument("--dpi", type=int, default=300)
     g.add_argument("--ocr-engine", choices=("rapidocr", "tesseract"), default="rapidocr")
+    s.add_argument("--doc", metavar="ID", help="list one document's flags (its doc_id or a unique prefix)")
+    v = sub.add_parser("review", help="an HTML review of the outputs: page images, boxes, values, flags")
+    v.add_argument("-o", "--outputs", type=Path, default=Path("outputs"))
+    v.add_argument("--serve", action="store_true", help="serve it for editing (corrections) instead of writing files")
+    v.add_argument("--host", default="127.0.0.1", help="address to serve on (default 127.0.0.1: this machine only)")
+    v.add_argument("--port", type=int, default=8765)
+    v.add_argument("--reviewer", default=os.environ.get("USER", "reviewer"), help="name recorded with corrections")
     return p
 
 
 def config_of(args) -> RunConfig:
-    if args.workers < 0 or args.timeout < 0 or args.max_memory_mb < 0 or not 50 <= args.dpi <= 1200:
-        raise BadArguments("--workers, --timeout and --max-memory-mb must be 0 or more, --dpi 50-1200")
+    for option, value in (("--workers", args.workers), ("--timeout", args.timeout), ("--max-memory-mb", args.max_memory_mb)):
+        if value < 0:
+            raise BadArguments(f"{option} must be 0 or more (got {value:g})")
+    if not 50 <= args.dpi <= 1200:
+        raise BadArguments(f"--dpi must be between 50 and 1200 (got {args.dpi})")
     if args.scheduler and args.executor != "dask":
         raise BadArguments("--scheduler needs --executor dask")
     return RunConfig(workers=args.workers, executor=args.executor, scheduler=args.scheduler,
@@ -221,13 +246,25 @@ def main(argv: list[str] | None = None) -> int:
             return ExitCode.ok
         if args.command == "eval":
             from formpipe.review.evaluate import evaluate, report
+            for option, folder in (("--truth", args.truth), ("--outputs", args.outputs)):
+                if not folder.is_dir():
+                    raise BadArguments(f"{option} {display(str(folder))}: no such folder")
             result = evaluate(args.truth, args.outputs)
             print(report(result, max_mismatches=args.max_mismatches))
             return ExitCode.documents_failed if args.strict and not result.perfect else ExitCode.ok
         if args.command == "status":
-            from formpipe.review.status import status_report
+            from formpipe.review.status import document_report, status_report
+            if args.doc:
+                text = document_report(args.outputs, args.doc)
+                if text is None:
+                    raise BadArguments(f"--doc {args.doc}: no single document with that id in {display(str(args.outputs))}")
+                print(text)
+                return ExitCode.ok
             print(status_report(args.outputs, runs=args.runs, limit=args.limit))
             return ExitCode.ok
+        if args.command == "review":
+            from formpipe.review.cli import review_command
+            return review_command(args)
     except FormpipeError as e:
         return _fail(args, str(e), e.exit_code)
     except KeyboardInterrupt:

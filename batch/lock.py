@@ -70,3 +70,21 @@ class OutputsLock:
 
     def __exit__(self, *exc) -> None:
         self.release()
+
+
+def live_holder(path: Path) -> str | None:
+    """Who holds the lock now ("formpipe run pid … on … since …"), or None when no run does.
+    Only tests the lock (shared, not waiting, released at once): works on read-only outputs."""
+    try:
+        f = open(path, "r", encoding="utf-8")
+    except OSError:
+        return None
+    try:
+        fcntl.flock(f.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except OSError:
+        return _holder(path)
+    else:
+        fcntl.flock(f.fileno(), fcntl.LOCK_UN)
+        return None
+    finally:
+        f.close()

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
 
-DONE = frozenset({"ok", "needs_review", "failed", "no_form"})
+DONE = frozenset({"ok", "needs_review", "reviewed", "failed", "no_form"})
 FORMAT = "1"
 
 _DDL = """
@@ -120,7 +120,10 @@ class Manifest:
     def __init__(self, path: Path, readonly: bool = False):
         self.path = path
         if readonly:
-            self.con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+            # a WAL database opened read-only still writes its -shm file; where the folder or
+            # file cannot be written (read-only share), open it as immutable instead
+            writable = os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+            self.con = sqlite3.connect(f"file:{path}?{'mode=ro' if writable else 'immutable=1'}", uri=True)
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
             self.con = sqlite3.connect(path)
@@ -145,7 +148,7 @@ class Manifest:
     def review(self, limit: int = 50) -> list[Entry]:
         """Files whose documents need a person: failed, unreadable, needs_review, never finished."""
         order = "CASE status WHEN 'failed' THEN 0 WHEN 'unreadable' THEN 1 WHEN 'pending' THEN 2 ELSE 3 END"
-        cur = self.con.execute(f"SELECT {_COLS} FROM files WHERE status NOT IN ('ok', 'no_form') AND missing = 0 "
+        cur = self.con.execute(f"SELECT {_COLS} FROM files WHERE status NOT IN ('ok', 'reviewed', 'no_form') AND missing = 0 "
                                f"ORDER BY {order}, source_path LIMIT ?", (limit,))
         return [Entry(*r) for r in cur]
 
@@ -191,6 +194,11 @@ class Manifest:
             for was in (old or ()):
                 if was and was != result["doc_id"]:
                     self.con.execute("INSERT OR IGNORE INTO garbage VALUES (?)", (was,))
+
+    def set_doc_status(self, doc_id: str, status: str) -> None:
+        """A person reviewed the document (review/corrections.py): its files say so too."""
+        with self.con:
+            self.con.execute("UPDATE files SET status = ? WHERE doc_id = ?", (status, doc_id))
 
     def unreadable(self, root: bytes, rel: bytes, source_path: str, error: str) -> None:
         """The file is listed but cannot be read: its earlier rows (if any) stay."""

@@ -51,7 +51,12 @@ def setup_logging(verbose: bool, log_json: bool) -> None:
     handler.formpipe = True
     root = logging.getLogger()
     root.handlers[:] = [h for h in root.handlers if not getattr(h, "formpipe", False)] + [handler]
-    root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    # -v is formpipe's own debug: the libraries' DEBUG (pdfminer alone writes ~700,000 lines
+    # for the corpus) stays out; their warnings still show
+    root.setLevel(logging.INFO)
+    logging.getLogger("formpipe").setLevel(logging.DEBUG if verbose else logging.INFO)
+    for chatty in ("pdfminer", "PIL", "matplotlib", "fsspec"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
     for noisy in ("distributed", "tornado", "asyncio"):
         logging.getLogger(noisy).setLevel(logging.WARNING if not verbose else logging.INFO)
 

@@ -71,6 +71,9 @@ class RunConfig:
     template: str = DEFAULT_TEMPLATE
     task: Callable[[Job], Outcome] | None = None  # the per-document task, module-level (pickled by reference)
     init: Callable[..., None] | None = None  # once per worker process, with (verbose, log_json)
+    # after the documents, before the run is recorded: (outputs, manifest) -> notes for the summary
+    # (the pipeline applies a person's corrections here)
+    after: Callable[[Path, Manifest], list[tuple[str, str]]] | None = None
     verbose: bool = False
     log_json: bool = False
 
@@ -79,7 +82,7 @@ def job_lost(job: Job, reason: str) -> Outcome:
     """The worker was killed (time/memory limit) or died: the document gets a failed row."""
     log.debug("%s: %s", job.src.rel, reason)
     try:
-        row = write_failed(job.src.rel, job.version, job.doc_id, job.outputs, reason)
+        row = write_failed(job.src.rel, job.version, job.doc_id, job.outputs, reason, job.src.source_root)
     except OSError as e:
         return Outcome(job.doc_id, "failed", f"{reason}; its failed row could not be written ({e})")
     return Outcome.of(row)
@@ -135,7 +138,7 @@ def _run_locked(found: Discovery, inputs: list[Path], outputs: Path, manifest: M
     started, t0, run_id = datetime.now(UTC), time.perf_counter(), uuid.uuid4().hex[:12]
     version, opts = pipeline_version(), config.options
     key = WriterKey(version, schema.SCHEMA_VERSION, opts.ocr_engine, opts.dpi, opts.force_ocr)
-    summary = RunSummary(discovered=len(found.sources), notes=list(found.notes))
+    summary = RunSummary(discovered=len(found.sources), notes=list(found.notes), unsupported=dict(found.unsupported))
 
     def remove(ids):
         return remove_documents(outputs, ids)
@@ -191,6 +194,8 @@ def _run_locked(found: Discovery, inputs: list[Path], outputs: Path, manifest: M
     for warning in sweep(manifest, found.folders, listed, gone, config.keep_removed):
         log.warning(warning)
     summary.removed = manifest.collect_garbage(remove)
+    if config.after is not None:
+        summary.notes += config.after(outputs, manifest)
 
     summary.seconds = time.perf_counter() - t0
     manifest.set_meta("open_run", None)

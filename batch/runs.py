@@ -77,6 +77,7 @@ class RunSummary:
     interrupted: bool = False
     failures: list[tuple[str, str]] = field(default_factory=list)
     notes: list[tuple[str, str]] = field(default_factory=list)  # skipped inputs and why
+    unsupported: dict[str, int] = field(default_factory=dict)  # files skipped for their type: suffix -> count
 
     def count(self, source_path: str, status: str, pages: int, error: str | None) -> None:
         """One document processed in this run."""
@@ -105,6 +106,9 @@ class RunSummary:
                f"replaced {self.replaced}, removed {self.removed}"]
         out += [f"failed: {p}: {why}" for p, why in self.failures]
         out += [f"skipped: {p}: {why}" for p, why in self.notes]
+        if self.unsupported:
+            kinds = ", ".join(f"{n} {k}" for k, n in sorted(self.unsupported.items()))
+            out.append(f"skipped by type: {sum(self.unsupported.values())} file(s) not a PDF, image or text dump ({kinds})")
         if self.interrupted:
             out.append(f"interrupted: {self.not_processed} document(s) left for the next run")
         return out
@@ -115,7 +119,8 @@ class RunSummary:
                 "vanished": self.vanished, "replaced": self.replaced, "removed": self.removed,
                 "not_processed": self.not_processed, "pages": self.pages, "seconds": round(self.seconds, 3),
                 "pages_per_second": round(self.rate, 2), "interrupted": self.interrupted,
-                "failures": [list(f) for f in self.failures], "skipped_inputs": [list(n) for n in self.notes]}
+                "failures": [list(f) for f in self.failures], "skipped_inputs": [list(n) for n in self.notes],
+                "skipped_by_type": dict(self.unsupported)}
 
 
 def runs_path(outputs: Path) -> Path:

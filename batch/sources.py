@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import stat
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from formpipe.extract.document import INPUT_SUFFIXES, page_images
@@ -32,6 +32,12 @@ class Source:
     rel: str  # relative to the input folder, '/'-separated, valid UTF-8 (the documents' source_path)
     root: Path | None = None  # the input folder (a file input's own folder)
     stamp: tuple[int, int] | None = None  # (size, mtime_ns) when listed
+    base: Path | None = None  # the folder `rel` is relative to when not `root` (names shared by two inputs)
+
+    @property
+    def source_root(self) -> str:
+        """The folder `rel` is relative to, absolute and '/'-separated (documents.source_root)."""
+        return display(Path(os.path.abspath(self.base or self.root or self.path.parent)).as_posix())
 
     @property
     def key(self) -> bytes:  # exact, also for names that are not UTF-8
@@ -47,6 +53,7 @@ class Discovery:
     sources: list[Source] = field(default_factory=list)
     notes: list[tuple[str, str]] = field(default_factory=list)  # inputs skipped, and why
     folders: dict[bytes, list[bytes]] = field(default_factory=dict)  # folder root -> sub-folders not listed
+    unsupported: dict[str, int] = field(default_factory=dict)  # files skipped for their type: suffix -> count
 
 
 def stamp_of(path: Path) -> tuple[int, int]:
@@ -73,7 +80,8 @@ def scan(inputs: list[Path]) -> Discovery:
     for root in inputs:
         if not os.path.lexists(root):
             raise InputError(f"input not found: {display(str(root))}")
-        if root.is_file():
+        if root.is_file() or (root.is_dir() and page_images(root) is not None):
+            # a file, or a folder of page images named itself: one document (like a file)
             found.sources.append(Source(root, display(root.name), root.parent, stamp_of(root)))
             continue
         if not root.is_dir():
@@ -111,7 +119,12 @@ def scan(inputs: list[Path]) -> Discovery:
                 dirnames[:] = []
                 continue
             for name in filenames:
-                if name.startswith(".") or Path(name).suffix.lower() not in INPUT_SUFFIXES:
+                if name.startswith("."):
+                    continue
+                suffix = Path(name).suffix.lower()
+                if suffix not in INPUT_SUFFIXES:
+                    kind = suffix or "(no extension)"
+                    found.unsupported[kind] = found.unsupported.get(kind, 0) + 1
                     continue
                 p = os.path.join(dirpath, name)
                 try:
@@ -124,7 +137,28 @@ def scan(inputs: list[Path]) -> Discovery:
                     continue
                 mine.append(Source(Path(p), rel_of(p), root, (fst.st_size, fst.st_mtime_ns)))
         found.sources += sorted(mine, key=lambda s: (s.rel, s.key))
+    found.sources = unique_rels(found.sources)
     return found
+
+
+def unique_rels(sources: list[Source]) -> list[Source]:
+    """Two inputs holding the same relative name (`A/form.pdf`, `B/form.pdf` given as files,
+    or two folders each with `form.pdf`) would share a source_path: those are made relative to
+    the folder their roots share instead, so every source_path of a run names one file."""
+    by_rel: dict[str, list[Source]] = {}
+    for s in sources:
+        by_rel.setdefault(s.rel, []).append(s)
+    out = []
+    for s in sources:
+        group = by_rel[s.rel]
+        roots = {os.path.abspath(g.root or g.path.parent) for g in group}
+        if len(roots) < 2:
+            out.append(s)
+            continue
+        common = os.path.commonpath(sorted(roots))
+        rel = display(Path(os.path.relpath(s.path, common)).as_posix())
+        out.append(replace(s, rel=rel, base=Path(common)))
+    return out
 
 
 def discover(inputs: list[Path]) -> list[Source]:

@@ -154,6 +154,7 @@ class ExtractOptions:
     dpi: int = 300  # rasterising scanned PDF pages
     force_ocr: bool = False  # OCR every page even where a text layer exists
     max_pages: int = 500  # a form has a handful; thousands is a bomb or the wrong file
+    keep_pages: str | None = None  # folder to keep OCR'd pages in, straightened (extract/keep.py)
 
 
 DEFAULT_OPTIONS = ExtractOptions()

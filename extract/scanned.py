@@ -139,8 +139,9 @@ def read_prepared(pp: PreparedPage, number: int, engine, clock: _Clock) -> tuple
     return PageContent(number, w * k, h * k, tuple(glyphs), tuple(segments), "ocr"), mean
 
 
-def read_page(img: PageImage, engine, clock: _Clock) -> PageContent:
-    """OCR one page image, turning it 180° when it reads much better that way."""
+def read_page(img: PageImage, engine, clock: _Clock, keep: str | None = None) -> PageContent:
+    """OCR one page image, turning it 180° when it reads much better that way.
+    `keep`: a folder to save the page in as read (straightened), for review."""
     pp = prepare(img.pixels, img.dpi)
     clock.lap("prepare")
     content, conf = read_prepared(pp, img.number, engine, clock)
@@ -150,7 +151,11 @@ def read_page(img: PageImage, engine, clock: _Clock) -> PageContent:
         other, other_conf = read_prepared(turned, img.number, engine, clock)
         log.debug("page %d: confidence %.2f upright, %.2f turned", img.number, conf, other_conf)
         if other_conf > conf:
-            return other
+            content, pp = other, turned
+    if keep:
+        from .keep import keep_straightened
+        keep_straightened(keep, img.number, img.pixels, pp)
+        clock.lap("keep page")
     return content
 
 
@@ -191,7 +196,7 @@ def extract_images(paths: list[Path], options: ExtractOptions, timings: dict | N
         engine = engine or _engine(options)
         img = straighten_photo(img)  # a phone photo of a sheet on a desk; a scan is left as it is
         clock.lap("prepare")
-        content = read_page(img, engine, clock)
+        content = read_page(img, engine, clock, options.keep_pages)
         sizes.append((content.width, content.height))
         per_page.append(page_tables(content, OCR_GRID))
         notes.append(_no_table_note(img.number, per_page[-1]))
@@ -243,7 +248,7 @@ def extract_pdf(path: Path, options: ExtractOptions, timings: dict | None = None
         except Exception as e:
             raise DocumentError(f"page {i + 1} cannot be rendered ({type(e).__name__}: {e})".splitlines()[0]) from e
         clock.lap("rasterise")
-        content = read_page(img, engine, clock)
+        content = read_page(img, engine, clock, options.keep_pages)
         per_page[i] = page_tables(content, OCR_GRID)
         notes.append(_no_table_note(i + 1, per_page[i]))
         sizes[i] = (content.width, content.height)

@@ -10,6 +10,7 @@ from formpipe.extract.accounting import message as unmapped_message
 from formpipe.extract.record import CellRef, RawForm
 
 from .flags import ERROR, INFO, Flag
+from .locate import locate_flags
 from .hierarchy import fill_down, plausible, realign, snap_level
 from .numerals import AmountReading, read_amount, rebuild_cents
 from .projects import PROJECT_FORM, project_rows
@@ -27,6 +28,7 @@ class DocInfo:
     source_path: str
     pipeline_version: str
     processed_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    source_root: str | None = None  # the input the file was found under, absolute
 
 
 @dataclass
@@ -137,7 +139,7 @@ def budget_rows(form: RawForm, flags: list[Flag]) -> list[dict]:
     out = []
     for i, b in enumerate(form.budget):
         amount = _amount(b.amount, "budget_items", i, "amount_wan", flags)
-        out.append({"section": clean_text(b.section), "item": clean_text(b.item), "amount_wan": amount,
+        out.append({"row_no": i + 1, "section": clean_text(b.section), "item": clean_text(b.item), "amount_wan": amount,
                     "raw_text": b.amount.text, "page": b.amount.page, **_box(b.amount),
                     "confidence": b.amount.confidence})
     return out
@@ -233,7 +235,7 @@ def build_rows(form: RawForm, ex: Extraction, year: int | None, doc: DocInfo, ru
     if form.title.text:
         low_confidence(form.title, "documents", None, "title", flags)
     document = {
-        "source_path": doc.source_path, "form_type": form.form_type, "title": clean_text(form.title.text),
+        "source_path": doc.source_path, "source_root": doc.source_root, "form_type": form.form_type, "title": clean_text(form.title.text),
         "department": clean_text(field_text.get("department", "")),
         "subordinate_units": _int(field_text.get("subordinate_units", "")),
         "funded_staff": _int(field_text.get("funded_staff", "")),
@@ -256,6 +258,7 @@ def build_rows(form: RawForm, ex: Extraction, year: int | None, doc: DocInfo, ru
     flags.extend(missing_items(budget, budget_items, scanned))
     if not indicators:
         flags.append(Flag("indicators", None, None, "MISSING_FIELD", ERROR, "No 绩效指标 rows were found on the form."))
+    flags = locate_flags(flags, form)
     confs = [c["confidence"] for c in cells]
     document["mean_confidence"] = sum(confs) / len(confs) if confs else 0.0
     document["n_flags"] = len(flags)

@@ -64,7 +64,7 @@ def _read(outputs: Path, dataset: str) -> dict[str, list[dict]]:
     for p in sorted((outputs / dataset).glob("year=*/*.parquet")):
         year = p.parent.name.split("=", 1)[1]
         for r in pq.read_table(p).to_pylist():
-            r["year"] = None if year.startswith("__") else int(year)
+            r["year"] = None if year.startswith("__") or year == "0" else int(year)  # 0: year unknown
             by_doc[r["doc_id"]].append(r)
     return by_doc
 
@@ -136,7 +136,7 @@ def compare_document(res: EvalResult, truth: dict, doc: dict, data: dict[str, li
         cmp.long(f, truth.get(f), doc.get(f))
 
     want = {(b["section"], b["item"]): b for b in truth["budget_items"]}
-    got = {(b["section"], b["item"]): {**b, "_index": i} for i, b in enumerate(data["budget_items"])}
+    got = {(b["section"], b["item"]): {**b, "_index": b.get("row_no", i + 1)} for i, b in enumerate(data["budget_items"])}
     for k in cmp.rows("budget_items", want, got):
         cmp.amount(f"budget {k[0]}/{k[1]}", want[k]["amount_wan"], got[k]["amount_wan"],
                    ("budget_items", got[k]["_index"]))

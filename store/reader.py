@@ -14,6 +14,7 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 
 from .schema import DATASETS, PARTITION, SCHEMAS, hive_partitioning
+from .writer import UNKNOWN_YEAR
 
 _NULLABLE_INTS = {pa.int8(): pd.Int8Dtype(), pa.int16(): pd.Int16Dtype(), pa.int32(): pd.Int32Dtype(),
                   pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}
@@ -36,4 +37,7 @@ def read_table(outputs: Path, dataset: str) -> pa.Table:
 
 def read_dataset(outputs: Path, dataset: str) -> pd.DataFrame:
     """The dataset as a pandas frame: nullable integers, Decimal money, strings as objects."""
-    return read_table(outputs, dataset).to_pandas(types_mapper=_NULLABLE_INTS.get)
+    frame = read_table(outputs, dataset).to_pandas(types_mapper=_NULLABLE_INTS.get)
+    # a document with no known year is filed under year=0 (store/writer.py): here it is null
+    frame["year"] = frame["year"].astype(pd.Int16Dtype()).mask(frame["year"] == UNKNOWN_YEAR)
+    return frame

@@ -30,6 +30,7 @@ def _target(prefix: str) -> list[tuple[str, pa.DataType]]:
 _COLUMNS: dict[str, list[tuple[str, pa.DataType]]] = {
     "documents": [
         ("source_path", pa.string()),
+        ("source_root", pa.string()),
         ("form_type", pa.string()),  # null when no form was found
         ("first_page", pa.int16()),  # the pages of the file that hold this form
         ("last_page", pa.int16()),
@@ -50,6 +51,7 @@ _COLUMNS: dict[str, list[tuple[str, pa.DataType]]] = {
         ("error", pa.string()),  # one-line reason when status is failed
     ],
     "budget_items": [
+        ("row_no", pa.int32()),
         ("section", pa.string()),
         ("item", pa.string()),
         ("amount_wan", MONEY),
@@ -117,6 +119,8 @@ _COLUMNS: dict[str, list[tuple[str, pa.DataType]]] = {
         ("code", pa.string()),
         ("severity", pa.string()),
         ("message", pa.string()),
+        ("page", pa.int16()),
+        *_BOX,
     ],
 }
 
@@ -132,10 +136,9 @@ def columns(dataset: str) -> list[str]:
 
 
 def hive_partitioning():
-    """Explicit partitioning for readers: pyarrow cannot infer a type for the
-    `year=__HIVE_DEFAULT_PARTITION__` folder (documents with no year) and
-    pandas' default read then fails ("Cannot yet unify dictionaries with nulls",
-    pandas-dev/pandas#55400). Pass this as `partitioning=` to read such a dataset.
+    """Explicit partitioning for readers (year int16). Not needed since documents with no
+    year are filed under `year=0` (store.writer.UNKNOWN_YEAR); kept for outputs written by
+    earlier versions, which used `year=__HIVE_DEFAULT_PARTITION__`.
     """
     import pyarrow.dataset as ds
     return ds.partitioning(pa.schema([PARTITION]), flavor="hive")

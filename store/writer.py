@@ -7,6 +7,7 @@ and renamed into place, so a reader or a crash never sees half a file. The
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import time
 from collections.abc import Iterable
@@ -18,13 +19,18 @@ import pyarrow.parquet as pq
 
 from .schema import DATASETS, SCHEMA_VERSION, SCHEMAS
 
-NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"
+NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"  # where earlier versions filed documents with no year
+# A document whose year is unknown (every failed one) is filed under year=0, not under the
+# hive null folder: with one null folder present pandas' plain read_parquet stops ("Cannot yet
+# unify dictionaries with nulls", pandas-dev/pandas#55400) and `year` turns float; with 0 every
+# reader (pandas, polars, duckdb, pyarrow) reads every dataset as it is and `year` stays an integer.
+UNKNOWN_YEAR = 0
 WRITE_ORDER = ("cells", "flags", "budget_items", "tasks", "indicators", "projects", "documents")
 _WRITER = socket.gethostname().replace(".", "_").replace("-", "_") or "host"
 
 
 def partition(year: int | None) -> str:
-    return f"year={year}" if year is not None else f"year={NULL_PARTITION}"
+    return f"year={year if year is not None else UNKNOWN_YEAR}"
 
 
 def document_path(outputs: Path, dataset: str, doc_id: str, year: int | None) -> Path:
@@ -68,6 +74,11 @@ def to_table(dataset: str, doc_id: str, rows: list[dict], pipeline_version: str)
     return pa.Table.from_pylist(full, schema=schema)
 
 
+def review_pages(outputs: Path, doc_id: str) -> Path:
+    """Where a document's OCR'd pages are kept as read (extract/keep.py), for `formpipe review`."""
+    return outputs / "_review" / "pages" / doc_id
+
+
 def existing_files(outputs: Path, doc_id: str) -> list[Path]:
     return [p for ds in DATASETS for p in (outputs / ds).glob(f"year=*/{doc_id}.parquet")]
 
@@ -88,17 +99,18 @@ def write_document(outputs: Path, doc_id: str, year: int | None, rows: dict[str,
     return written
 
 
-def write_failed(source_path: str, version: str, doc_id: str, outputs: Path, reason: str) -> dict:
+def write_failed(source_path: str, version: str, doc_id: str, outputs: Path, reason: str,
+                 source_root: str | None = None) -> dict:
     """Replace the document's rows with its failed `documents` row; returns the row."""
-    row = failed_row(source_path, version, reason)
+    row = failed_row(source_path, version, reason, source_root)
     write_document(outputs, doc_id, None, {"documents": [row]}, version)
     return {**row, "doc_id": doc_id, "year": None}
 
 
-def failed_row(source_path: str, version: str, reason: str) -> dict:
+def failed_row(source_path: str, version: str, reason: str, source_root: str | None = None) -> dict:
     """The `documents` row of a document that could not be processed."""
-    return {"source_path": source_path, "form_no": 0, "form_type": None, "first_page": None, "last_page": None,
-            "title": None, "department": None,
+    return {"source_path": source_path, "source_root": source_root, "form_no": 0, "form_type": None,
+            "first_page": None, "last_page": None, "title": None, "department": None,
             "subordinate_units": None, "funded_staff": None, "overall_goal": None, "other_tasks": None,
             "pages": None, "method": None, "ocr_engine": None, "mean_confidence": None,
             "status": "failed", "n_flags": 0, "pipeline_version": version,
@@ -113,6 +125,7 @@ def remove_documents(outputs: Path, doc_ids: Iterable[str]) -> int:
         for p in files:
             p.unlink(missing_ok=True)
             n += 1
+        shutil.rmtree(review_pages(outputs, doc_id), ignore_errors=True)
     return n
 
 
@@ -122,7 +135,7 @@ def read_documents(outputs: Path) -> list[dict]:
     out = []
     for p in sorted(root.glob("year=*/*.parquet")):
         year_txt = p.parent.name.split("=", 1)[1]
-        year = None if year_txt == NULL_PARTITION else int(year_txt)
+        year = None if year_txt in (NULL_PARTITION, str(UNKNOWN_YEAR)) else int(year_txt)
         for r in pq.read_table(p, columns=["doc_id", "source_path", "pipeline_version"]).to_pylist():
             out.append({**r, "year": year})
     return out

@@ -102,7 +102,7 @@ def test_rerun_replaces_rows_and_bad_files_fail_alone(outputs, tmp_path):
     ind = pd.read_parquet(out / "indicators", partitioning=hive_partitioning())
     assert len(ind) == 21, "a re-run must not duplicate rows"
     docs = pd.read_parquet(out / "documents", partitioning=hive_partitioning()).set_index("source_path")
-    assert pd.isna(docs.loc["broken.pdf", "year"]) and docs.loc["seed.pdf", "year"] == 2023
+    assert docs.loc["broken.pdf", "year"] == 0 and docs.loc["seed.pdf", "year"] == 2023
     assert docs.loc["broken.pdf", "status"] == "failed" and docs.loc["seed.pdf", "status"] in ("ok", "needs_review")
     # the same path with new content: the old document's rows go
     shutil.copy(CORPUS / "pdf" / sorted(p.name for p in (CORPUS / "pdf").glob("*.pdf") if "minzheng" not in p.name)[0], src / "seed.pdf")

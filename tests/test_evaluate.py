@@ -81,7 +81,7 @@ def test_an_amount_whose_row_is_misnamed_is_lost_and_silent_unless_that_row_is_f
     res = evaluate(d, outputs)
     assert res.missing["budget_items"] == 1 and res.extra["budget_items"] == 1
     assert res.amounts.total == 14 and res.amounts.exact == 13 and res.unflagged_wrong == 1
-    for row_ref, field in ((0, "amount_wan"), (None, "item")):  # the misnamed row, or the missing item
+    for row_ref, field in ((1, "amount_wan"), (None, "item")):  # the misnamed row (row_no 1), or the missing item
         undo = _with_flag(outputs, row_ref, field)
         try:
             assert evaluate(d, outputs).unflagged_wrong == 0
@@ -100,7 +100,7 @@ def test_a_wrong_amount_counts_as_silent_unless_its_row_has_an_error_flag(output
     (flags_file,) = (outputs / "flags").glob("year=*/*.parquet")
     table = pq.read_table(flags_file)
     row = {name: None for name in table.schema.names}
-    row.update(doc_id=table.column("doc_id")[0].as_py(), dataset="budget_items", row_ref=0, field="amount_wan",
+    row.update(doc_id=table.column("doc_id")[0].as_py(), dataset="budget_items", row_ref=1, field="amount_wan",
                code="LOW_CONFIDENCE", severity="error", message="test")
     extended = pa.concat_tables([table, pa.Table.from_pylist([row], schema=table.schema)])
     pq.write_table(extended, flags_file)

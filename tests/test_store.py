@@ -84,13 +84,13 @@ def test_rewrite_replaces_rows_and_follows_a_year_change(tmp_path):
     assert t.column("amount_wan").to_pylist() == [Decimal("2.00")]
 
 
-def test_unknown_year_goes_to_the_default_partition_and_reads_back_null(tmp_path):
+def test_unknown_year_goes_to_year_0_so_every_partition_is_an_integer(tmp_path):
     write_document(tmp_path, "abc", None, _rows(), "1")
     write_document(tmp_path, "def", 2023, _rows(), "1")
-    assert (tmp_path / "documents" / "year=__HIVE_DEFAULT_PARTITION__" / "abc.parquet").exists()
+    assert (tmp_path / "documents" / "year=0" / "abc.parquet").exists()
     import pyarrow.dataset as ds
     t = ds.dataset(tmp_path / "documents", partitioning="hive").to_table().sort_by("doc_id")
-    assert t.column("year").to_pylist() == [None, 2023]
+    assert t.column("year").to_pylist() == [0, 2023]
 
 
 def test_remove_documents(tmp_path):

@@ -1,0 +1,185 @@
+"""The rough edges a new user hit (issue 13, item 5): each test failed before its fix."""
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+from formpipe import pipeline
+from formpipe.batch.lock import OutputsLock
+from formpipe.batch.sources import scan
+
+ROOT = Path(__file__).resolve().parent.parent
+PDF = ROOT / "corpus" / "pdf" / "guangzhou-minzheng-2023.pdf"
+SEED = ROOT / "corpus" / "seeds" / "000_9c2dbdb951fe852d.txt"
+DATASETS = ("documents", "budget_items", "tasks", "indicators", "cells", "flags")
+
+
+@pytest.fixture(scope="module")
+def run_with_a_failure(tmp_path_factory):
+    """One born-digital form, one text dump, and one broken file (a failed document)."""
+    src = tmp_path_factory.mktemp("src")
+    shutil.copy(PDF, src / "form.pdf")
+    shutil.copy(SEED, src / "seed.txt")
+    (src / "broken.pdf").write_bytes(b"%PDF-1.7\nnot really a pdf")
+    (src / "notes.docx").write_bytes(b"x")
+    (src / "budget.xlsx").write_bytes(b"x")
+    (src / "more.docx").write_bytes(b"x")
+    out = tmp_path_factory.mktemp("out")
+    summary = pipeline.run([src], out, progress=False)
+    assert summary.failed == 1
+    return src, out, summary
+
+
+def test_a_page_image_folder_named_as_input_is_one_document(tmp_path):
+    from PIL import Image
+    doc = tmp_path / "scan-0042"
+    doc.mkdir()
+    for n in (1, 2):
+        Image.new("L", (20, 20), 255).save(doc / f"page-{n}.png")
+    found = scan([doc])
+    assert [(s.path, s.rel) for s in found.sources] == [(doc, "scan-0042")]
+
+
+@pytest.mark.parametrize("dataset", DATASETS)
+def test_pandas_polars_and_duckdb_read_every_dataset_with_a_failed_document_present(run_with_a_failure, dataset):
+    import duckdb
+    import polars as pl
+    _, out, _ = run_with_a_failure
+    df = pd.read_parquet(out / dataset)  # no partitioning= needed
+    years = df["year"].astype(int)
+    assert years.notna().all() and set(years) <= {0, 2023}
+    if dataset == "documents":
+        assert sorted(zip(df["source_path"], years)) == [("broken.pdf", 0), ("form.pdf", 2023), ("seed.txt", 2023)]
+    lf = pl.read_parquet(str(out / dataset / "**" / "*.parquet"), hive_partitioning=True)
+    assert lf.height == len(df) and lf.schema["year"].is_integer()
+    ((n, kind),) = duckdb.sql(f"select count(*), typeof(any_value(year)) from '{out / dataset}/**/*.parquet'").fetchall()
+    assert n == len(df) and kind in ("BIGINT", "INTEGER", "SMALLINT")
+
+
+def test_flags_join_their_budget_rows_by_row_no_and_carry_page_and_box(run_with_a_failure):
+    _, out, _ = run_with_a_failure
+    items = pd.read_parquet(out / "budget_items")
+    for doc_id, group in items.groupby("doc_id"):
+        assert list(group["row_no"]) == list(range(1, len(group) + 1))
+    flags = pd.read_parquet(out / "flags", dtype_backend="numpy_nullable")
+    assert str(flags["row_ref"].dtype) == "Int32"
+    # every located flag of a budget item sits on that item's cell
+    on_items = flags[flags["dataset"] == "budget_items"].dropna(subset=["row_ref"])
+    joined = on_items.merge(items, left_on=["doc_id", "row_ref"], right_on=["doc_id", "row_no"], suffixes=("", "_item"))
+    assert len(joined) == len(on_items)
+    for c in ("page", "x0", "y0", "x1", "y1"):
+        assert (joined[c].astype(float) == joined[f"{c}_item"].astype(float)).all()
+
+
+def test_budget_flags_get_the_box_of_their_amount():
+    """A hand-built flag on budget row 0 (mapping's count) lands on row_no 1 with that cell's box."""
+    from formpipe.extract.model import Box
+    from formpipe.extract.record import CellRef, RawBudgetItem, RawForm
+    from formpipe.normalize.flags import Flag
+    from formpipe.normalize.locate import locate_flags
+    form = RawForm("x", CellRef(""), budget=[RawBudgetItem("s", "基本支出", CellRef("1.00", 2, Box(10, 20, 30, 40)))])
+    (f,) = locate_flags([Flag("budget_items", 0, "amount_wan", "LOW_CONFIDENCE", "error", "m")], form)
+    assert (f.row_ref, f.page, f.x0, f.y0, f.x1, f.y1) == (1, 2, 10, 20, 30, 40)
+    (g,) = locate_flags([Flag("budget_items", None, "item", "MISSING_FIELD", "error", "m")], form)
+    assert g.row_ref is None and g.page is None
+
+
+def test_status_reads_read_only_outputs(run_with_a_failure):
+    _, out, _ = run_with_a_failure
+    base = Path(tempfile.mkdtemp(prefix="formpipe-ro-"))  # pytest's tmp folders are private to their owner
+    os.chmod(base, 0o755)
+    ro = base / "ro"
+    shutil.copytree(out, ro)
+    for p in (ro / "_state").glob("manifest.sqlite-*"):
+        p.unlink()  # as after a clean close: nothing to share the WAL through
+    cmd = [sys.executable, str(ROOT / "pipeline.py"), "status", "-o", str(ro)]
+    if os.geteuid() == 0:  # root ignores permissions: ask as nobody
+        cmd = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *cmd]
+    subprocess.run(["chmod", "-R", "a-w,a+rX", str(ro)], check=True)
+    try:
+        res = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=120)
+    finally:
+        subprocess.run(["chmod", "-R", "u+w", str(ro)], check=True)
+        shutil.rmtree(base)
+    assert res.returncode == 0, res.stderr
+    assert "broken.pdf" in res.stdout and "readonly" not in res.stderr
+
+
+def test_status_recognises_a_live_run_and_counts_by_severity(run_with_a_failure, capsys):
+    _, out, _ = run_with_a_failure
+    from formpipe.review.status import status_report
+    with OutputsLock(out / "_state" / "lock"):
+        text = status_report(out)
+    assert f"a run is in progress: formpipe run pid {os.getpid()}" in text
+    assert "did not finish" not in text
+    flags = pd.read_parquet(out / "flags")
+    seed_id = pd.read_parquet(out / "documents").set_index("source_path").loc["seed.txt", "doc_id"]
+    n_info = int(((flags["doc_id"] == seed_id) & (flags["severity"] == "info")).sum())
+    assert pipeline.main(["status", "-o", str(out), "--doc", seed_id[:8]]) == 0
+    shown = capsys.readouterr().out
+    assert f"0 error(s), 0 warning(s), {n_info} info" in shown and shown.count("\n  info ") == n_info
+    assert pipeline.main(["status", "-o", str(out), "--doc", "ffffffffff"]) == pipeline.ExitCode.bad_arguments
+
+
+def test_verbose_is_formpipe_debug_only():
+    from formpipe.review.status import setup_logging
+    try:
+        setup_logging(True, False)
+        assert logging.getLogger("formpipe").isEnabledFor(logging.DEBUG)
+        assert logging.getLogger("extract.scanned").isEnabledFor(logging.DEBUG)
+        assert not logging.getLogger("pdfminer.psparser").isEnabledFor(logging.DEBUG)
+        assert logging.getLogger("pdfminer.pdfpage").isEnabledFor(logging.WARNING)
+    finally:
+        setup_logging(False, False)
+
+
+def test_two_inputs_with_the_same_file_name_get_distinct_source_paths_and_their_root(tmp_path):
+    for d in ("A", "B"):
+        (tmp_path / d).mkdir()
+    shutil.copy(SEED, tmp_path / "A" / "form.txt")
+    (tmp_path / "B" / "form.txt").write_text(SEED.read_text(encoding="utf-8").replace("2023", "2024"), encoding="utf-8")
+    out = tmp_path / "out"
+    pipeline.run([tmp_path / "A" / "form.txt", tmp_path / "B" / "form.txt"], out, progress=False)
+    docs = pd.read_parquet(out / "documents")
+    assert sorted(docs["source_path"]) == ["A/form.txt", "B/form.txt"]
+    assert set(docs["source_root"]) == {tmp_path.as_posix()}
+    single = tmp_path / "out1"
+    pipeline.run([tmp_path / "A"], single, progress=False)
+    d = pd.read_parquet(single / "documents")
+    assert list(d["source_path"]) == ["form.txt"] and list(d["source_root"]) == [(tmp_path / "A").as_posix()]
+
+
+def test_eval_fails_on_a_missing_folder(tmp_path, capsys):
+    code = pipeline.main(["eval", "--strict", "--outputs", str(tmp_path / "nope")])
+    assert code == pipeline.ExitCode.bad_arguments
+    assert "--outputs" in capsys.readouterr().err
+
+
+def test_the_run_says_which_files_it_skipped_for_their_type(run_with_a_failure):
+    _, _, summary = run_with_a_failure
+    assert "skipped by type: 3 file(s) not a PDF, image or text dump (2 .docx, 1 .xlsx)" in summary.lines()
+    assert summary.as_dict()["skipped_by_type"] == {".docx": 2, ".xlsx": 1}
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as e:
+        pipeline.main(["--version"])
+    assert e.value.code == 0 and capsys.readouterr().out.startswith("formpipe ")
+
+
+@pytest.mark.parametrize("option, value, others", [
+    ("--dpi", "0", ("--workers", "--timeout", "--max-memory-mb")),
+    ("--timeout", "-1", ("--workers", "--dpi", "--max-memory-mb")),
+])
+def test_an_option_error_names_that_option_alone(tmp_path, capsys, option, value, others):
+    code = pipeline.main(["run", str(SEED), "-o", str(tmp_path), option, value])
+    err = capsys.readouterr().err
+    assert code == pipeline.ExitCode.bad_arguments and option in err
+    assert not any(o in err for o in others)
