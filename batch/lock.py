@@ -76,7 +76,7 @@ def live_holder(path: Path) -> str | None:
     """Who holds the lock now ("formpipe run pid … on … since …"), or None when no run does.
     Only tests the lock (shared, not waiting, released at once): works on read-only outputs."""
     try:
-        f = open(path, "r", encoding="utf-8")
+        f = open(path, encoding="utf-8")  # noqa: SIM115 (closed in the finally below)
     except OSError:
         return None
     try:

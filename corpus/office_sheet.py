@@ -314,7 +314,8 @@ def _spans_at_break(span: VSpan, brk: int | None, mode: str) -> list[tuple[int, 
     return [(span.first, brk - 1, span.text), (brk, span.last, second)]
 
 
-def build_workbook(rec: FormRecord, lay: Layout, extras: dict) -> tuple[Workbook, int | None]:
+def build_workbook(  # noqa: C901 (the workbook is written row kind by row kind, as the plan lists them)
+rec: FormRecord, lay: Layout, extras: dict) -> tuple[Workbook, int | None]:
     """The workbook and the row index (0-based, into the plan) of its manual page break."""
     plan, brk = plan_with_break(rec, lay, extras)
     wb = Workbook()

@@ -100,7 +100,8 @@ def photograph(sheet: np.ndarray, rng: np.random.Generator, long_side: int = LON
     # the sheet's shadow on the desk, cast away from a light above the camera
     cover = cv2.warpPerspective(np.ones((sh, sw), np.float32), m, (W, H), flags=cv2.INTER_LINEAR)
     off = rng.uniform(8, 24, 2) * (long_side / LONG_SIDE_PX) * np.where(rng.random(2) < 0.5, -1, 1)
-    drop = cv2.GaussianBlur(cv2.warpAffine(cover, np.float32([[1, 0, off[0]], [0, 1, off[1]]]), (W, H)), (0, 0), 12 * long_side / LONG_SIDE_PX)
+    shifted = cv2.warpAffine(cover, np.float32([[1, 0, off[0]], [0, 1, off[1]]]), (W, H))
+    drop = cv2.GaussianBlur(shifted, (0, 0), 12 * long_side / LONG_SIDE_PX)
     img *= (1 - 0.45 * drop)[:, :, None]
     page = cv2.warpPerspective(sheet.astype(np.float32), m, (W, H), flags=cv2.INTER_LINEAR)
     img = img * (1 - cover[:, :, None]) + page * cover[:, :, None]

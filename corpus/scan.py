@@ -139,7 +139,7 @@ def scan_page(src: Source, i: int, profile: str, dpi: int, seed: int) -> tuple[n
     return img, rec
 
 
-def document_quality(job: "Job", seed: int) -> int:
+def document_quality(job: Job, seed: int) -> int:
     """JPEG quality of a document: the job's, else drawn from the profile's range, else the profile's."""
     prof = PROFILES[job.profile]
     if job.quality:

@@ -99,7 +99,9 @@ def close_open_ends(segments: list[Segment]) -> list[Segment]:
             near = [u for u in vertical if rules[id(u)] is not None and abs(tip(u) - tip(v)) <= OPEN_END_REACH_PT]
             if near:
                 a = min(near, key=lambda u: abs(u.x0 - v.x0))
-                y = rules[id(a)].y0
+                rule = rules[id(a)]
+                assert rule is not None  # `near` holds only verticals with a rule
+                y = rule.y0
                 added.append(Segment(min(v.x0, a.x0), y, max(v.x0, a.x0), y))
     return segments + added
 

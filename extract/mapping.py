@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import re
 
+from .accounting import unaccounted
 from .model import Cell, Extraction, Table, TextLine
 from .record import EMPTY, CellRef, RawBudgetItem, RawForm, RawRecord
-from .accounting import unaccounted
 from .template import BlockSpec, Template, label_key, nearest_label
 
 CRUMB_CHARS = 2  # seal-ring residue in a label cell read as lines of 1-2 characters (dev scans: 1, 7, H, 家);
@@ -146,7 +146,7 @@ class _Walk:
             self.header = [(col, x0 + dx, x1 + dx) for col, x0, x1 in self.header]
         self.right_edge = right
         # rows that open / close a page's part of the table: where a merged cell may be cut
-        starts = {}
+        starts: dict[int, int] = {}
         for c in t.cells:
             starts.setdefault(c.row, c.page)
         self.part_first = {r for r in starts if r == 0 or starts.get(r - 1, starts[r]) != starts[r]}
@@ -176,6 +176,13 @@ class _Walk:
                     self.context.setdefault((t.table_no, c.row, c.col), name)
                     if label_key(c.text) in self.known:
                         self.use(c, t)
+
+    @property
+    def open_block(self) -> BlockSpec:
+        """The block being read; the walk calls the block readers only while one is open."""
+        if self.block is None:
+            raise RuntimeError("no block is open")
+        return self.block
 
     def _label(self, lead: Cell, t: Table) -> None:
         key = label_key(lead.text)
@@ -269,7 +276,7 @@ class _Walk:
                 self.use(c, t)
 
     def _pairs(self, body: list[Cell], r: int, t: Table) -> None:
-        sections = self.sections[self.block.name]
+        sections = self.sections[self.open_block.name]
         named = [(sec, c) for c in body if (sec := self.find(sections, c))]
         if named:
             self.header = [(sec, c.box.x0, c.box.x1) for sec, c in named]
@@ -285,7 +292,7 @@ class _Walk:
             sec = next((name for name, x0, x1 in self.header if x0 - 2 <= (lab.box.x0 + lab.box.x1) / 2 <= x1 + 2), None)
             if sec is None:
                 continue
-            items = {label_key(i): i for i in self.block.items}
+            items = {label_key(i): i for i in self.open_block.items}
             item = self.find(items, lab) if items else None
             if item is None and not _fits_item(lab.text, val.text):
                 continue  # prose beside the block (a long 总体绩效目标) is no budget item: reported
@@ -302,7 +309,7 @@ class _Walk:
     def _mend_cut(self, rec: dict, picked: dict[str, Cell], t: Table) -> None:
         """Give the records above a page break the text of a merged 一级/二级 cell printed
         only below it (and remember empty cells that reach the table's foot for the next table)."""
-        for col in self.block.fill_down:
+        for col in self.open_block.fill_down:
             c = picked.get(col)
             if c is None:
                 continue
@@ -317,7 +324,7 @@ class _Walk:
                 self.cut.pop(col, None)
 
     def _records(self, body: list[Cell], r: int, t: Table) -> None:
-        spec = self.block
+        spec = self.open_block
         wanted = self.columns[spec.name]
         named = [(col, c) for c in body if c.row == r and (col := self.find(wanted, c))]
         if self.header is None:
@@ -328,10 +335,10 @@ class _Walk:
             return  # a header row repeated on a continuation page
         rec, picked = {}, []
         for col, x0, x1 in self.header:
-            c = _best(body, x0, x1)
-            rec[col] = ref(c, t) if c is not None else EMPTY
-            if c is not None:
-                picked.append((col, c))
+            best = _best(body, x0, x1)
+            rec[col] = ref(best, t) if best is not None else EMPTY
+            if best is not None:
+                picked.append((col, best))
         starts = [c for c in body if c.row == r]
         if not any(c.text.strip() for c in starts):
             return

@@ -147,7 +147,7 @@ def rule_ink(grey: np.ndarray, dpi: float, s: PrepareSettings = DEFAULT) -> np.n
     return cv2.bitwise_or(ink_mask(grey), np.where(dark > s.rule_contrast, 255, 0).astype(np.uint8))
 
 
-def rotate(img: np.ndarray, degrees: float, fill: int = 255) -> np.ndarray:
+def rotate(img: np.ndarray, degrees: float, fill: int | tuple[int, int, int] = 255) -> np.ndarray:
     """Rotate about the centre, counter-clockwise for positive degrees, same size."""
     h, w = img.shape[:2]
     m = cv2.getRotationMatrix2D((w / 2, h / 2), degrees, 1.0)

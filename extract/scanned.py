@@ -103,7 +103,7 @@ def _marked(marks: np.ndarray | None, box: tuple[int, int, int, int]) -> bool:
         return False
     x0, y0, x1, y1 = box
     area = marks[y0:y1, x0:x1]
-    return area.size > 0 and np.count_nonzero(area) > MARKED_SHARE * area.size
+    return bool(area.size > 0 and np.count_nonzero(area) > MARKED_SHARE * area.size)
 
 
 def read_prepared(pp: PreparedPage, number: int, engine, clock: _Clock) -> tuple[PageContent, float]:
@@ -206,7 +206,7 @@ def extract_images(paths: list[Path], options: ExtractOptions, timings: dict | N
         raise DocumentError("no image frames in the file")
     tables, lines = document_tables(per_page, DEFAULT)
     clock.lap("grid")
-    return Extraction(pages=len(sizes), tables=tables, lines=lines, method="ocr", ocr_engine=engine.version,
+    return Extraction(pages=len(sizes), tables=tables, lines=lines, method="ocr", ocr_engine=engine.version if engine else None,
                       page_sizes=tuple(sizes), notes=[n for n in notes if n])
 
 

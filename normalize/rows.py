@@ -4,14 +4,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
-from formpipe.extract.model import Extraction
 from formpipe.extract.accounting import message as unmapped_message
+from formpipe.extract.model import Extraction
 from formpipe.extract.record import CellRef, RawForm
 
 from .flags import ERROR, INFO, Flag
-from .locate import locate_flags
 from .hierarchy import fill_down, plausible, realign, snap_level
+from .locate import locate_flags
 from .numerals import AmountReading, read_amount, rebuild_cents
 from .projects import PROJECT_FORM, project_rows
 from .targets import parse_target
@@ -68,7 +69,7 @@ def _ocr_amount(text: str, guess: bool = False) -> AmountReading | None:
         if stray_digits and not (guess and all(len(o.strip()) <= 2 for o in others)):
             continue
         fixes = ["stray marks beside the number ignored"] if others else []
-        candidates = [(ln, [])]
+        candidates: list[tuple[str, list[str]]] = [(ln, [])]
         if guess and any(ch.isdigit() for ch in ln) and ln.translate(_ROUND_ZERO) != ln:
             candidates.append((ln.translate(_ROUND_ZERO), ["Q or D in the number read as 0"]))
         for cand, guessed in candidates:
@@ -196,7 +197,7 @@ def indicator_rows(form: RawForm, flags: list[Flag]) -> list[dict]:
     out = []
     for n, rec in enumerate(form.indicators, start=1):
         values = _indicator_values(rec, n, target_cols, flags)
-        row = {"seq": n, "page": rec.page}
+        row: dict[str, Any] = {"seq": n, "page": rec.page}
         for col in ("level3", *target_cols):
             low_confidence(rec.get(col), "indicators", n, col, flags)
         for col in ("level1", "level2"):
@@ -234,7 +235,7 @@ def build_rows(form: RawForm, ex: Extraction, year: int | None, doc: DocInfo, ru
         low_confidence(ref, "documents", None, name, flags)
     if form.title.text:
         low_confidence(form.title, "documents", None, "title", flags)
-    document = {
+    document: dict[str, Any] = {
         "source_path": doc.source_path, "source_root": doc.source_root, "form_type": form.form_type, "title": clean_text(form.title.text),
         "department": clean_text(field_text.get("department", "")),
         "subordinate_units": _int(field_text.get("subordinate_units", "")),

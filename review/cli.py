@@ -3,8 +3,8 @@ from __future__ import annotations
 
 
 def review_command(args) -> int:
-    from formpipe.pipeline import BadArguments, ExitCode
     from formpipe.batch.sources import display
+    from formpipe.pipeline import BadArguments, ExitCode
     if not (args.outputs / "documents").is_dir():
         raise BadArguments(f"-o {display(str(args.outputs))}: no formpipe outputs there (no documents/ folder)")
     if args.serve:

@@ -26,7 +26,7 @@ import json
 import logging
 import os
 from dataclasses import asdict, dataclass, fields
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -111,7 +111,7 @@ def load(outputs: Path) -> list[Correction]:
         for n, rec in enumerate(csv.DictReader(f), start=2):
             try:
                 c = Correction(rec["doc_id"].strip(), rec.get("source_path") or "", rec["dataset"].strip(),
-                               _row_of(rec.get("row")), (rec.get("field") or "").strip() or None,
+                               _row_of(rec.get("row") or ""), (rec.get("field") or "").strip() or None,
                                (rec.get("action") or "correct").strip(), rec.get("value") or "",
                                rec.get("who") or "", rec.get("when") or "")
             except (KeyError, ValueError, AttributeError) as e:
@@ -142,7 +142,7 @@ def append(outputs: Path, items: list[Correction]) -> None:
 def new(doc_id: str, source_path: str, dataset: str, row: int | None, field: str | None, action: str,
         value: str, who: str) -> Correction:
     return Correction(doc_id, source_path, dataset, row, field, action, value, who,
-                      datetime.now(timezone.utc).isoformat(timespec="seconds"))
+                      datetime.now(UTC).isoformat(timespec="seconds"))
 
 
 def _files(outputs: Path, doc_id: str) -> dict[str, Path]:

@@ -126,14 +126,14 @@ def score_outputs(truth_dir: Path, outputs: Path) -> FormScore:
             else:
                 res.problems.append(f"{name}: form {want['form_no']} ends on page {got['last_page']}, "
                                     f"truth {want['last_page']}")
-            rows = {ds: [r for r in data[ds].get(got["doc_id"], []) if r.get("form_no") == got["form_no"]]
+            form_rows = {ds: [r for r in data[ds].get(got["doc_id"], []) if r.get("form_no") == got["form_no"]]
                     for ds in DATASETS}
             label = f"{name}#{want['form_no']}"
             for sc in (res.values, res.by_type.setdefault(want["form_type"], Score())):
                 if want["form_type"] == "project_performance_targets":
-                    score_project(sc, want, got, rows, label)
+                    score_project(sc, want, got, form_rows, label)
                 else:
-                    score_document(sc, {**want, "source_path": label}, got, rows)
+                    score_document(sc, {**want, "source_path": label}, got, form_rows)
         for d in got_forms:
             if d["form_no"] not in matched:
                 res.invented += 1

@@ -71,7 +71,8 @@ class Score:
     def summary(self) -> str:
         pct = lambda a, b: f"{a / b:.4f}" if b else "n/a"  # noqa: E731
         return (f"fields_exact_or_flagged={self.exact_or_flagged:.4f} fields_exact={pct(self.exact, self.fields)} "
-                f"amounts_exact={pct(self.amounts_exact, self.amounts)} ({self.amounts_exact}/{self.amounts}) silent_wrong_amounts={self.silent_wrong_amounts} "
+                f"amounts_exact={pct(self.amounts_exact, self.amounts)} ({self.amounts_exact}/{self.amounts}) "
+                f"silent_wrong_amounts={self.silent_wrong_amounts} "
                 f"unaccounted_cells={self.unaccounted_cells} amounts_in_cells={self.amounts_in_cells}/{self.printed_amounts} "
                 f"docs_ok={self.docs_ok}/{self.documents} "
                 f"docs_found={self.docs_found}/{self.documents} wrong={self.fields - self.exact}/{self.fields}")

@@ -135,7 +135,7 @@ def index_page(docs: list[Doc], link) -> str:
                     f'<td><span class="badge b-{esc(r["status"])}">{esc(r["status"])}</span></td>'
                     f'<td>{esc(r["year"])}</td><td>{d.count("error")}</td><td>{d.count("warning")}</td>'
                     f'<td>{esc(r.get("pages"))}</td><td>{esc(r.get("department"))}</td><td>{esc(r.get("error"))}</td></tr>')
-    counts = {}
+    counts: dict[str, int] = {}
     for d in docs:
         counts[d.row["status"]] = counts.get(d.row["status"], 0) + 1
     summary = ", ".join(f"{esc(k)} {v}" for k, v in sorted(counts.items()))

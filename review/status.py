@@ -30,9 +30,10 @@ def status_report(outputs: Path, runs: int = 5, limit: int = 30) -> str:
     for r in history[-runs:]:
         lines.append(f"  {_when(r['started_at']):<19}  {duration(r['seconds'] or 0):>7}  {r['outcome']:<11} "
                      f"{r['exit_code']:>4}  {r['processed']:>6} {r['skipped']:>7} {r['failed']:>6} "
-    from formpipe.batch.lock import live_holder
-    from formpipe.batch.manifest import Manifest
-    from formpipe.batch.runs import read_runs
+                     f"{r['needs_review']:>6} {r.get('no_form') or 0:>7} {r['removed']:>7} {r['pages_per_second'] or 0:>8.1f}")
+    holder = live_holder(state.parent / "lock")
+    if holder:
+        lines.append(f"a run is in progress: {holder}")
     if not state.exists():
         return "\n".join(lines)
     m = Manifest(state, readonly=True)

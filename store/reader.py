@@ -1,9 +1,9 @@
 """Reading a dataset back with the contract's types, whatever partitions it holds.
 
-pyarrow cannot infer a type for the `year=__HIVE_DEFAULT_PARTITION__` folder of
-documents with no year, so a plain `pd.read_parquet` of such a dataset fails;
-here the partitioning and the schema are given, and integer columns with nulls
-stay integers (pandas' nullable dtypes) instead of turning into floats.
+The partitioning and the schema are given (a file written before a column was added
+reads with it null), integer columns with nulls stay integers (pandas' nullable dtypes)
+instead of turning into floats, and the year of a document whose year is unknown (filed
+under year=0) is null.
 """
 from __future__ import annotations
 

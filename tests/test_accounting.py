@@ -7,7 +7,8 @@ is known without running the pipeline.
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from formpipe.extract.grid import page_tables
 from formpipe.extract.mapping import map_form
@@ -130,7 +131,7 @@ def test_property_an_extra_cell_anywhere_in_a_record_is_never_silent(row, text):
     ex = Extraction(pages=1, tables=[table(spec, W5 + [60])])
     flags = build_rows(f, ex, 2024, DocInfo("0", "x.pdf", "test")).rows["flags"]
     hits = [r for r in flags if r["code"] == "UNMAPPED_CELL"]
-    assert len(hits) == 1 and hits[0]["severity"] == "error" and f"column 6" in hits[0]["message"]
+    assert len(hits) == 1 and hits[0]["severity"] == "error" and "column 6" in hits[0]["message"]
 
 
 def test_grid_closes_a_merged_cell_cut_by_the_page_edge():

@@ -1,6 +1,5 @@
 """Corrections kept under outputs/_state/ and applied on every later run (issue 13, item 2)."""
 import csv
-import shutil
 from decimal import Decimal
 from pathlib import Path
 

@@ -8,7 +8,6 @@ import tempfile
 from pathlib import Path
 
 import pandas as pd
-import pyarrow.parquet as pq
 import pytest
 
 from formpipe import pipeline
@@ -66,7 +65,7 @@ def test_pandas_polars_and_duckdb_read_every_dataset_with_a_failed_document_pres
 def test_flags_join_their_budget_rows_by_row_no_and_carry_page_and_box(run_with_a_failure):
     _, out, _ = run_with_a_failure
     items = pd.read_parquet(out / "budget_items")
-    for doc_id, group in items.groupby("doc_id"):
+    for _, group in items.groupby("doc_id"):
         assert list(group["row_no"]) == list(range(1, len(group) + 1))
     flags = pd.read_parquet(out / "flags", dtype_backend="numpy_nullable")
     assert str(flags["row_ref"].dtype) == "Int32"
