@@ -7,6 +7,7 @@ it sat in: a row the walk lost is never silent, and a document with such a cell 
 """
 from __future__ import annotations
 
+from .flags import Flag, FlagCode
 from .model import Table
 
 # the dataset a cell's block feeds; a cell outside every block is the document's
@@ -15,7 +16,7 @@ MAX_QUOTE = 40  # characters of the cell's text quoted in the message
 
 
 def unaccounted(tables: list[Table], used: set[tuple[int, int, int]],
-                context: dict[tuple[int, int, int], str | None]) -> list[tuple]:
+                context: dict[tuple[int, int, int], str | None]) -> list[Flag]:
     notes = []
     for t in tables:
         for c in sorted(t.cells, key=lambda c: (c.row, c.col)):
@@ -23,7 +24,7 @@ def unaccounted(tables: list[Table], used: set[tuple[int, int, int]],
             if not c.text.strip() or key in used:
                 continue
             dataset = _DATASET.get(context.get(key) or "", "documents")
-            notes.append((dataset, None, None, "UNMAPPED_CELL", "error",
+            notes.append(Flag(dataset, None, None, FlagCode.UNMAPPED_CELL, "error",
                           message(c.page, t.table_no, c.row, c.col, c.text)))
     return notes
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from .accounting import unaccounted
+from .flags import Flag, FlagCode
 from .model import Cell, Extraction, Table, TextLine
 from .record import EMPTY, CellRef, RawBudgetItem, RawForm, RawRecord
 from .template import BlockSpec, Template, label_key, nearest_label
@@ -104,7 +105,7 @@ class _Walk:
         if near is None:
             return None
         if note:
-            self.form.notes.append(("cells", None, None, "LABEL_SNAPPED", "info",
+            self.form.notes.append(Flag("cells", None, None, FlagCode.LABEL_SNAPPED, "info",
                                     f"“{c.text}” (page {c.page}) was read as the label “{near}”."))
         return table[near]
 
@@ -299,7 +300,7 @@ class _Walk:
             if item is None and items and lab.source == "ocr":
                 # a printed form may name an item the template lacks; a scan's unknown item
                 # is more likely a misread one, and the row would be silently mislabelled
-                self.form.notes.append(("budget_items", len(self.form.budget), "item", "VOCAB_UNKNOWN", "error",
+                self.form.notes.append(Flag("budget_items", len(self.form.budget), "item", FlagCode.VOCAB_UNKNOWN, "error",
                                         f"“{lab.text}” (page {lab.page}) is none of the template's budget "
                                         f"items; check the item's name."))
             self.form.budget.append(RawBudgetItem(sec, item or lab.text, ref(val, t)))

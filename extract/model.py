@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .flags import Flag
+
 
 @dataclass(frozen=True)
 class Box:
@@ -136,8 +138,7 @@ class Extraction:
     method: str = "text"  # text | ocr | mixed
     ocr_engine: str | None = None
     page_sizes: tuple[tuple[float, float], ...] = ()
-    # findings about pages, as RawForm.notes (dataset, row_ref, field, code, severity, message)
-    notes: list[tuple] = field(default_factory=list)
+    notes: list[Flag] = field(default_factory=list)  # findings about pages, as RawForm.notes
 
 
 class DocumentError(Exception):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .flags import Flag
 from .model import Box
 
 
@@ -64,4 +65,4 @@ class RawForm:
     # field -> the texts of its row up to and including its label (units printed there)
     label_rows: dict[str, str] = field(default_factory=dict)
     # (dataset, row_ref, field, code, severity, message) found while mapping
-    notes: list[tuple] = field(default_factory=list)
+    notes: list[Flag] = field(default_factory=list)

@@ -26,6 +26,7 @@ from .cellread import (
     region_lines,
     to_glyphs,
 )
+from .flags import Flag, FlagCode
 from .grid import DEFAULT, document_tables, page_tables
 from .imagegrid import image_segments
 from .model import DocumentError, Extraction, ExtractOptions, NoFormFound, PageContent
@@ -167,12 +168,12 @@ def _engine(options: ExtractOptions):
         raise DocumentError(f"OCR engine unavailable: {e}") from e
 
 
-def _no_table_note(number: int, page: tuple) -> tuple | None:
+def _no_table_note(number: int, page: tuple) -> Flag | None:
     """An error when an OCR'd page with text on it yields no table: its values would go missing silently."""
     tables, lines = page
     if tables or not lines:
         return None  # a blank page holds nothing to lose
-    return ("documents", None, None, "NO_TABLE", "error",
+    return Flag("documents", None, None, FlagCode.NO_TABLE, "error",
             f"No ruled table was found on page {number}, which has text: its values, if any, were not read; "
             f"check the page.")
 

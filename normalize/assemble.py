@@ -14,6 +14,7 @@ from formpipe.extract.mapping import find_year, map_form
 from formpipe.extract.model import Extraction, Table
 from formpipe.extract.template import Template
 
+from .flags import FlagCode
 from .rows import DocInfo, build_rows, cell_rows
 
 log = logging.getLogger("formpipe")
@@ -81,7 +82,7 @@ def _year_conflicts(rows: dict[str, list[dict]], year: int | None) -> None:
         own = doc.pop("_year", None)
         if own is not None and year is not None and own != year:
             rows["flags"].append({"form_no": doc["form_no"], "dataset": "documents", "row_ref": None, "field": "year",
-                                  "code": "YEAR_CONFLICT", "severity": "error",
+                                  "code": str(FlagCode.YEAR_CONFLICT), "severity": "error",
                                   "message": f"This form states the year {own}; its file is filed under {year} "
                                              f"(the year of the file's first form)."})
             doc["n_flags"] += 1

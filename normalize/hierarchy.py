@@ -6,7 +6,7 @@ Those blanks take the value of the row above, as the printed form means.
 """
 from __future__ import annotations
 
-from .flags import INFO, WARNING, Flag
+from .flags import INFO, WARNING, Flag, FlagCode
 from .targets import looks_like_target
 from .vocab import LEVEL1, LEVEL2, snap
 
@@ -35,14 +35,14 @@ def snap_level(column: str, text: str, seq: int, raw: str | None = None) -> tupl
     rest = _without_crumbs(raw or "") if s.value is None else ""
     value = snap(rest, VOCAB[column]).value if rest else None
     if value is not None:
-        return value, [Flag("indicators", seq, column, "VOCAB_SNAPPED", INFO,
+        return value, [Flag("indicators", seq, column, FlagCode.VOCAB_SNAPPED, INFO,
                             f"{NAMES[column]} “{text}” was read as “{value}”: the lines of one or two "
                             f"characters beside it are marks, not print.")]
     if s.value is None:
-        return text, [Flag("indicators", seq, column, "VOCAB_UNKNOWN", WARNING,
+        return text, [Flag("indicators", seq, column, FlagCode.VOCAB_UNKNOWN, WARNING,
                            f"{NAMES[column]} “{text}” is not in the known vocabulary; check the printed form.")]
     if s.changed:
-        return s.value, [Flag("indicators", seq, column, "VOCAB_SNAPPED", INFO,
+        return s.value, [Flag("indicators", seq, column, FlagCode.VOCAB_SNAPPED, INFO,
                               f"{NAMES[column]} “{text}” was read as “{s.value}” (edit distance {s.distance}).")]
     return s.value, []
 
@@ -65,7 +65,7 @@ def fill_down(rows: list[dict], columns: tuple[str, ...] = ("level1", "level2"),
                     row[col] = prev[col]
                     filled.append(col)
         if filled:
-            flags.append(Flag("indicators", row["seq"], ",".join(filled), "FILLED_DOWN", INFO,
+            flags.append(Flag("indicators", row["seq"], ",".join(filled), FlagCode.FILLED_DOWN, INFO,
                               f"{'/'.join(NAMES[c] for c in filled)} taken from the row above ({reason})."))
         prev = {c: row.get(c) or "" for c in columns}
     return flags

@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from formpipe.extract.record import EMPTY, RawForm
 
-from .flags import ERROR, INFO, Flag
+from .flags import ERROR, INFO, Flag, FlagCode
 from .numerals import read_amount
 from .text import clean_text
 from .validate import sum_rules
@@ -72,13 +72,13 @@ def _dates(form: RawForm, flags: list[Flag]) -> tuple[date | None, date | None]:
         if len(found) == 2:
             start_text, end_text = found[0].group(0), found[1].group(0)
         elif period.strip():
-            flags.append(Flag("projects", 1, "start_date", "DATE_UNREADABLE", INFO,
+            flags.append(Flag("projects", 1, "start_date", FlagCode.DATE_UNREADABLE, INFO,
                               f"项目期 “{period}” names no start and end date; start_date/end_date left empty."))
     out = []
     for col, text, is_end in (("start_date", start_text, False), ("end_date", end_text, True)):
         d = parse_date(text, end=is_end)
         if d is None and text and text.strip():
-            flags.append(Flag("projects", 1, col, "DATE_UNREADABLE", ERROR,
+            flags.append(Flag("projects", 1, col, FlagCode.DATE_UNREADABLE, ERROR,
                               f"“{text}” is not a date; enter {col} by hand."))
         out.append(d)
     return out[0], out[1]
@@ -87,7 +87,7 @@ def _dates(form: RawForm, flags: list[Flag]) -> tuple[date | None, date | None]:
 def _plain_amount(ref, dataset: str, row_ref: int | None, col: str, flags: list[Flag]):
     reading = read_amount(ref.text)
     if reading.reason:
-        flags.append(Flag(dataset, row_ref, col, "AMOUNT_UNPARSEABLE", ERROR,
+        flags.append(Flag(dataset, row_ref, col, FlagCode.AMOUNT_UNPARSEABLE, ERROR,
                           f"Page {ref.page}: {reading.reason} Enter the amount by hand."))
     return reading.value
 
@@ -99,7 +99,7 @@ def project_rows(form: RawForm, flags: list[Flag], page: int | None, rules=(), r
     _amount = read_amount_cell or _plain_amount
     unit, where = printed_unit(form)
     if unit is None:
-        flags.append(Flag("projects", 1, "unit_printed", "UNIT_UNKNOWN", ERROR,
+        flags.append(Flag("projects", 1, "unit_printed", FlagCode.UNIT_UNKNOWN, ERROR,
                           f"The amounts' unit could not be read ({where}); they are taken as 万元: check them."))
     row: dict = {"project_name": clean_text(form.fields.get("project_name", EMPTY).text),
                  "unit_printed": unit or "万元"}
@@ -113,7 +113,7 @@ def project_rows(form: RawForm, flags: list[Flag], page: int | None, rules=(), r
         if ref is None:
             row[col] = None
             if scanned:  # a printed amount whose label a scan garbled is otherwise a silent gap
-                flags.append(Flag("projects", 1, col, "MISSING_FIELD", ERROR,
+                flags.append(Flag("projects", 1, col, FlagCode.MISSING_FIELD, ERROR,
                                   f"{name} was not read on this scan; if the form prints it, enter it."))
             continue
         raw.append(f"{name}={ref.text}")

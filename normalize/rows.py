@@ -10,7 +10,7 @@ from formpipe.extract.accounting import message as unmapped_message
 from formpipe.extract.model import Extraction
 from formpipe.extract.record import CellRef, RawForm
 
-from .flags import ERROR, INFO, Flag
+from .flags import ERROR, INFO, Flag, FlagCode
 from .hierarchy import fill_down, plausible, realign, snap_level
 from .locate import locate_flags
 from .numerals import AmountReading, read_amount, rebuild_cents
@@ -109,15 +109,15 @@ def _amount(ref: CellRef, dataset: str, row_ref: int | None, col: str, flags: li
         else:
             reading = AmountReading(None, "it has one digit after the point; the other cent digit was not read.")
     if reading.blank and ocr:  # forms print 0.00; blank on a scan may be ink lost
-        flags.append(Flag(dataset, row_ref, col, "AMOUNT_MISSING", ERROR,
+        flags.append(Flag(dataset, row_ref, col, FlagCode.AMOUNT_MISSING, ERROR,
                           f"Page {ref.page}: no amount was read in this cell; if the form prints one, enter it."))
     if reading.reason:
-        flags.append(Flag(dataset, row_ref, col, "AMOUNT_UNPARSEABLE", ERROR,
+        flags.append(Flag(dataset, row_ref, col, FlagCode.AMOUNT_UNPARSEABLE, ERROR,
                           f"Page {ref.page}: {reading.reason} Enter the amount by hand."))
     for fix in reading.corrections:
-        flags.append(Flag(dataset, row_ref, col, "AMOUNT_REPAIRED", INFO, f"“{ref.text}” (page {ref.page}): {fix}."))
+        flags.append(Flag(dataset, row_ref, col, FlagCode.AMOUNT_REPAIRED, INFO, f"“{ref.text}” (page {ref.page}): {fix}."))
     if under_review:
-        flags.append(Flag(dataset, row_ref, col, "LOW_CONFIDENCE", ERROR,
+        flags.append(Flag(dataset, row_ref, col, FlagCode.LOW_CONFIDENCE, ERROR,
                           f"“{ref.text}” on page {ref.page} was read with confidence {ref.confidence:.2f}; check it."))
     return reading.value
 
@@ -125,7 +125,7 @@ def _amount(ref: CellRef, dataset: str, row_ref: int | None, col: str, flags: li
 def low_confidence(ref: CellRef, dataset: str, row_ref: int | None, col: str, flags: list[Flag]) -> None:
     """An OCR'd value read below the threshold goes to review (amounts are checked in _amount)."""
     if ref.text.strip() and ref.confidence < LOW_CONFIDENCE:
-        flags.append(Flag(dataset, row_ref, col, "LOW_CONFIDENCE", ERROR,
+        flags.append(Flag(dataset, row_ref, col, FlagCode.LOW_CONFIDENCE, ERROR,
                           f"{col} on page {ref.page} was read with confidence {ref.confidence:.2f}: "
                           f"“{ref.text[:40]}” ; check it."))
 
@@ -154,7 +154,7 @@ def unmapped_extras(rec, dataset: str, n: int, flags: list[Flag], placed: dict |
         if clean_text(c.text) in taken:
             taken.remove(clean_text(c.text))
             continue
-        flags.append(Flag(dataset, n, None, "UNMAPPED_CELL", ERROR,
+        flags.append(Flag(dataset, n, None, FlagCode.UNMAPPED_CELL, ERROR,
                           unmapped_message(c.page, c.table_no, c.row, c.col, c.text)))
 
 
@@ -181,12 +181,12 @@ def _indicator_values(rec, n: int, target_cols: tuple[str, ...], flags: list[Fla
         return values
     fixed = realign(texts, target_cols)
     if fixed is None:
-        flags.append(Flag("indicators", n, None, "ROW_UNREADABLE", ERROR,
+        flags.append(Flag("indicators", n, None, FlagCode.ROW_UNREADABLE, ERROR,
                           f"Indicator row {n} (page {rec.page}) does not fit the columns: {' | '.join(texts)}."))
         unmapped_extras(rec, "indicators", n, flags)
         return values
     unmapped_extras(rec, "indicators", n, flags, fixed)
-    flags.append(Flag("indicators", n, None, "ROW_REALIGNED", INFO,
+    flags.append(Flag("indicators", n, None, FlagCode.ROW_REALIGNED, INFO,
                       f"Indicator row {n} was re-read by content: its cells had slid out of their columns."))
     return fixed
 
@@ -204,7 +204,7 @@ def indicator_rows(form: RawForm, flags: list[Flag]) -> list[dict]:
             raw = rec.get(col)
             row[col], found = snap_level(col, values[col], n, raw=raw.text if raw is not None else None)
             flags.extend(found)
-            if any(f.code == "VOCAB_UNKNOWN" for f in found):  # a vocabulary label needs no review
+            if any(f.code == FlagCode.VOCAB_UNKNOWN for f in found):  # a vocabulary label needs no review
                 low_confidence(rec.get(col), "indicators", n, col, flags)
         row["level3"] = strip_trailing_punct(values["level3"])
         row["level3_tokens"] = split_indicator(row["level3"]) if row["level3"] else []
@@ -229,7 +229,7 @@ def cell_rows(ex: Extraction) -> list[dict]:
 def build_rows(form: RawForm, ex: Extraction, year: int | None, doc: DocInfo, rules=(),
                required: tuple[str, ...] = ("department", "overall_goal"),
                budget_items: tuple[str, ...] = ()) -> FormRows:
-    flags: list[Flag] = [n if isinstance(n, Flag) else Flag(*n) for n in form.notes]
+    flags: list[Flag] = list(form.notes)
     field_text = {k: v.text for k, v in form.fields.items()}
     for name, ref in form.fields.items():
         low_confidence(ref, "documents", None, name, flags)
@@ -258,7 +258,7 @@ def build_rows(form: RawForm, ex: Extraction, year: int | None, doc: DocInfo, ru
     scanned = any(b.amount.source == "ocr" for b in form.budget) or (not form.budget and ex.method == "ocr")
     flags.extend(missing_items(budget, budget_items, scanned))
     if not indicators:
-        flags.append(Flag("indicators", None, None, "MISSING_FIELD", ERROR, "No 绩效指标 rows were found on the form."))
+        flags.append(Flag("indicators", None, None, FlagCode.MISSING_FIELD, ERROR, "No 绩效指标 rows were found on the form."))
     flags = locate_flags(flags, form)
     confs = [c["confidence"] for c in cells]
     document["mean_confidence"] = sum(confs) / len(confs) if confs else 0.0

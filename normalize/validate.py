@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from .flags import ERROR, WARNING, Flag
+from .flags import ERROR, WARNING, Flag, FlagCode
 
 FIELD_NAMES = {
     "department": "部门名称", "overall_goal": "总体绩效目标", "year": "预算年度", "title": "表名",
@@ -14,7 +14,7 @@ def missing_fields(document: dict, required: list[str]) -> list[Flag]:
     out = []
     for name in required:
         if document.get(name) in (None, ""):
-            out.append(Flag("documents", None, name, "MISSING_FIELD", ERROR,
+            out.append(Flag("documents", None, name, FlagCode.MISSING_FIELD, ERROR,
                             f"{FIELD_NAMES.get(name, name)} was not found on the form; enter it by hand."))
     return out
 
@@ -24,7 +24,7 @@ def missing_items(items: list[dict], expected, scanned: bool) -> list[Flag]:
     or to a layout the mapping did not follow (a text layer) is otherwise a silent gap."""
     found = {r["item"] for r in items}
     how = "read from the scan" if scanned else "found on the form"
-    return [Flag("budget_items", None, "item", "MISSING_FIELD", ERROR,
+    return [Flag("budget_items", None, "item", FlagCode.MISSING_FIELD, ERROR,
                  f"The budget item “{name}” was not {how}; if the form prints it, enter it.")
             for name in expected if name not in found]
 
@@ -44,7 +44,7 @@ def sum_rules(items: list[dict], rules) -> list[Flag]:
             names = " + ".join(p[1] for p in rule.parts)
             # one of these amounts is wrong (printed or read): every one goes to review
             for key in (tuple(rule.total), *map(tuple, rule.parts)):
-                out.append(Flag("budget_items", index[key], "amount_wan", "SUM_MISMATCH", ERROR,
+                out.append(Flag("budget_items", index[key], "amount_wan", FlagCode.SUM_MISMATCH, ERROR,
                                 f"{names} = {got} but {rule.total[1]} = {total} (rule “{rule.name}”); "
                                 f"check these amounts."))
     return out
@@ -54,14 +54,14 @@ def indicator_checks(row: dict) -> list[Flag]:
     out = []
     seq = row["seq"]
     if not row.get("level3"):
-        out.append(Flag("indicators", seq, "level3", "MISSING_FIELD", ERROR,
+        out.append(Flag("indicators", seq, "level3", FlagCode.MISSING_FIELD, ERROR,
                         f"Indicator {seq} has no 三级指标 name; read it from the form."))
     if not row.get("annual_target"):
-        out.append(Flag("indicators", seq, "annual_target", "MISSING_FIELD", ERROR,
+        out.append(Flag("indicators", seq, "annual_target", FlagCode.MISSING_FIELD, ERROR,
                         f"Indicator {seq} has no 年度指标值; read it from the form."))
     for which in ("annual", "period"):
         text = row.get(f"{which}_target") or ""
         if row.get(f"{which}_op") == "text" and any(ch.isdigit() for ch in text):
-            out.append(Flag("indicators", seq, f"{which}_target", "TARGET_UNPARSEABLE", WARNING,
+            out.append(Flag("indicators", seq, f"{which}_target", FlagCode.TARGET_UNPARSEABLE, WARNING,
                             f"Target “{text}” of indicator {seq} has a number that could not be parsed."))
     return out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 def review_command(args) -> int:
     from formpipe.batch.sources import display
-    from formpipe.pipeline import BadArguments, ExitCode
+    from formpipe.errors import BadArguments, ExitCode
     if not (args.outputs / "documents").is_dir():
         raise BadArguments(f"-o {display(str(args.outputs))}: no formpipe outputs there (no documents/ folder)")
     if args.serve:

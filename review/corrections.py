@@ -33,6 +33,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from formpipe.extract.flags import FlagCode
 from formpipe.store.schema import DATASETS
 from formpipe.store.writer import atomic_write_table, read_documents
 
@@ -210,7 +211,7 @@ def apply_to_document(outputs: Path, doc_id: str, mine: list[Correction]) -> str
             message = (f"Accepted as read by {c.who or 'someone'} on {c.when}: "
                        f"{_shown(target.get(c.field)) if c.field else 'the row'} is right.")
         flags.append({"doc_id": doc_id, "dataset": c.dataset, "row_ref": c.row, "field": c.field,
-                      "code": "CORRECTED", "severity": "info", "message": message, **box})
+                      "code": str(FlagCode.CORRECTED), "severity": "info", "message": message, **box})
         applied.add(c.id)
     document = rows["documents"][0]
     before = document.get("status")

@@ -19,9 +19,11 @@ from pathlib import Path, PurePosixPath
 
 import pyarrow.parquet as pq
 
+from formpipe.extract.flags import FlagCode
+
 TRAILING = "。.．;；，,"
 COMPARATORS = {"≧": "≥", "≦": "≤", ">=": "≥", "<=": "≤", "＞＝": "≥", "＜＝": "≤"}
-UNMAPPED_CODE = "UNMAPPED_CELL"
+UNMAPPED_CODE = str(FlagCode.UNMAPPED_CELL)
 
 
 def norm(text) -> str:

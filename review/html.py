@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
+from formpipe.extract.flags import FlagCode
+
 from .corrections import EDITABLE, ROW_KEY
 from .pages import crop, jpeg, page_image
 
@@ -94,7 +96,7 @@ class Doc:
 
     def resolved(self) -> set[tuple]:
         """Places (dataset, row_ref, field) a person corrected or accepted."""
-        return {(f["dataset"], f["row_ref"], f["field"]) for f in self.data.get("flags", []) if f["code"] == "CORRECTED"}
+        return {(f["dataset"], f["row_ref"], f["field"]) for f in self.data.get("flags", []) if f["code"] == FlagCode.CORRECTED}
 
     def count(self, severity: str) -> int:
         return sum(f["severity"] == severity for f in self.data.get("flags", []))
