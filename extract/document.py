@@ -76,7 +76,7 @@ def extract_document(path: Path, options: ExtractOptions = DEFAULT_OPTIONS,
         return extract_images(pages, options, timings)
     suffix = path.suffix.lower()
     if suffix in PDF_SUFFIXES:
-        from .scanned import extract_pdf
+        from .pdf import extract_pdf
         return extract_pdf(path, options, timings)
     if suffix in IMAGE_SUFFIXES:
         from .scanned import extract_images

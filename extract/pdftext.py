@@ -1,6 +1,6 @@
 """PDF text layer -> PageContent, via pdfplumber (pdfminer underneath).
 
-The per-page choice between this and OCR is extract/scanned.extract_pdf.
+The per-page choice between this and OCR is extract/pdf.extract_pdf.
 """
 from __future__ import annotations
 

@@ -1,14 +1,11 @@
 """Scanned pages: image -> prepared page -> ruling -> grid -> OCR'd lines -> PageContent.
 
-Also the per-page choice for PDFs: a page with a usable text layer is read
-from it; an image-only page, or one whose text layer is garbage, is rendered
-and OCR'd. Both kinds of page meet in the same grid chain (extract/grid.py);
-a document with both is `method = mixed`.
+Images and page-image folders are read here; a PDF's image-only pages come here from
+extract/pdf.py. Needs the [ocr] extra (OpenCV and an OCR engine).
 """
 from __future__ import annotations
 
 import logging
-import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -32,8 +29,8 @@ from .imagegrid import image_segments
 from .model import DocumentError, Extraction, ExtractOptions, NoFormFound, PageContent
 from .photo import straighten_photo
 from .prepare import PreparedPage, prepare
-from .raster import PageImage, check_page_size, load_images, render_pdf_page
-from .textlayer import pdf_guard, text_layer_usable
+from .raster import PageImage, check_page_size, load_images
+from .timing import Clock
 
 log = logging.getLogger(__name__)
 
@@ -50,17 +47,8 @@ MARKED_CONFIDENCE = 0.6  # ... is capped here: a number under a seal is checked 
 DISAGREE_CONFIDENCE = 0.5  # numeric re-read disagrees: the value goes to review
 
 
-class _Clock:
-    """Accumulates seconds per stage into a caller's dict (for bench/)."""
+_Clock = Clock  # the name the OCR path's callers know
 
-    def __init__(self, timings: dict | None):
-        self.t = timings if timings is not None else {}
-        self.last = time.perf_counter()
-
-    def lap(self, stage: str) -> None:
-        now = time.perf_counter()
-        self.t[stage] = self.t.get(stage, 0.0) + now - self.last
-        self.last = now
 
 
 def _digits(text: str) -> str:
@@ -209,56 +197,3 @@ def extract_images(paths: list[Path], options: ExtractOptions, timings: dict | N
     clock.lap("grid")
     return Extraction(pages=len(sizes), tables=tables, lines=lines, method="ocr", ocr_engine=engine.version if engine else None,
                       page_sizes=tuple(sizes), notes=[n for n in notes if n])
-
-
-def extract_pdf(path: Path, options: ExtractOptions, timings: dict | None = None) -> Extraction:
-    """A PDF, page by page from its text layer where usable, else by OCR."""
-    import pdfplumber
-
-    from .pdftext import page_content
-
-    clock = _Clock(timings)
-    doc = pdf_guard(path, options.max_pages)
-    per_page: list = [None] * len(doc)
-    sizes: list = [None] * len(doc)
-    ocr_pages = []
-    try:
-        with pdfplumber.open(path) as pdf:
-            for i, page in enumerate(pdf.pages):
-                content = page_content(page)
-                usable = not options.force_ocr and text_layer_usable(content, page)
-                page.flush_cache()
-                clock.lap("pdf parse")
-                if usable:
-                    per_page[i] = page_tables(content, DEFAULT)
-                    sizes[i] = (content.width, content.height)
-                    clock.lap("grid")
-                else:
-                    ocr_pages.append(i)
-    except DocumentError:
-        raise
-    except Exception as e:  # pdfminer raises many types for broken files
-        raise DocumentError(f"not a readable PDF ({type(e).__name__}: {e})".splitlines()[0]) from e
-    engine = _engine(options) if ocr_pages else None
-    notes: list = []
-    for done, i in enumerate(ocr_pages, start=1):
-        try:
-            img = render_pdf_page(doc, i, options.dpi)
-        except DocumentError:
-            raise
-        except Exception as e:
-            raise DocumentError(f"page {i + 1} cannot be rendered ({type(e).__name__}: {e})".splitlines()[0]) from e
-        clock.lap("rasterise")
-        content = read_page(img, engine, clock, options.keep_pages)
-        per_page[i] = page_tables(content, OCR_GRID)
-        notes.append(_no_table_note(i + 1, per_page[i]))
-        sizes[i] = (content.width, content.height)
-        clock.lap("grid")
-        _give_up_without_tables(per_page, done)
-    doc.close()
-    tables, lines = document_tables(per_page, DEFAULT)
-    clock.lap("grid")
-    method = "ocr" if len(ocr_pages) == len(per_page) else ("mixed" if ocr_pages else "text")
-    return Extraction(pages=len(per_page), tables=tables, lines=lines, method=method,
-                      ocr_engine=engine.version if engine else None, page_sizes=tuple(sizes),
-                      notes=[n for n in notes if n])

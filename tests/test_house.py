@@ -149,3 +149,19 @@ def test_the_wheel_holds_one_import_name(tmp_path):
     out = subprocess.run([sys.executable, "-c", env_code.format(root=str(ROOT), site=str(site))], cwd=tmp_path,
                          capture_output=True, text=True)
     assert out.stdout.strip() == "ok", out.stderr
+
+
+def test_the_default_install_reads_born_digital_forms_without_the_ocr_and_dask_extras(tmp_path):
+    """OpenCV, the OCR engines and Dask are extras: a born-digital PDF and a text dump need none."""
+    code = (
+        "import sys\n"
+        "for m in ('cv2', 'rapidocr', 'onnxruntime', 'pytesseract', 'dask', 'distributed'):\n"
+        "    sys.modules[m] = None  # import fails, as when the extra is not installed\n"
+        "from pathlib import Path\n"
+        "from formpipe import pipeline\n"
+        f"s = pipeline.run([Path({str(ROOT / 'corpus/pdf/guangzhou-minzheng-2023.pdf')!r}),"
+        f" Path({str(ROOT / 'corpus/seeds')!r})], Path({str(tmp_path / 'out')!r}), progress=False)\n"
+        "print(s.processed, s.failed)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
+    assert out.stdout.split() == ["2", "0"], out.stderr[-2000:]

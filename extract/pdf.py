@@ -1,0 +1,71 @@
+"""A PDF, page by page: from the text layer where it is usable, else rendered and OCR'd.
+
+The per-page choice lives here so that a born-digital PDF needs nothing of the OCR
+path (OpenCV, an engine): the default install reads it. Both kinds of page meet in
+the same grid chain (extract/grid.py); a document with both is `method = mixed`.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from .grid import DEFAULT, document_tables, page_tables
+from .model import DocumentError, Extraction, ExtractOptions
+from .raster import render_pdf_page
+from .textlayer import pdf_guard, text_layer_usable
+from .timing import Clock
+
+
+def extract_pdf(path: Path, options: ExtractOptions, timings: dict | None = None) -> Extraction:
+    """A PDF, page by page from its text layer where usable, else by OCR."""
+    import pdfplumber
+
+    from .pdftext import page_content
+
+    clock = Clock(timings)
+    doc = pdf_guard(path, options.max_pages)
+    per_page: list = [None] * len(doc)
+    sizes: list = [None] * len(doc)
+    ocr_pages = []
+    try:
+        with pdfplumber.open(path) as pdf:
+            for i, page in enumerate(pdf.pages):
+                content = page_content(page)
+                usable = not options.force_ocr and text_layer_usable(content, page)
+                page.flush_cache()
+                clock.lap("pdf parse")
+                if usable:
+                    per_page[i] = page_tables(content, DEFAULT)
+                    sizes[i] = (content.width, content.height)
+                    clock.lap("grid")
+                else:
+                    ocr_pages.append(i)
+    except DocumentError:
+        raise
+    except Exception as e:  # pdfminer raises many types for broken files
+        raise DocumentError(f"not a readable PDF ({type(e).__name__}: {e})".splitlines()[0]) from e
+    engine = None
+    if ocr_pages:  # image-only pages: the OCR path (the [ocr] extra), loaded only when a PDF has such pages
+        from .scanned import OCR_GRID, _engine, _give_up_without_tables, _no_table_note, read_page
+        engine = _engine(options)
+    notes: list = []
+    for done, i in enumerate(ocr_pages, start=1):
+        try:
+            img = render_pdf_page(doc, i, options.dpi)
+        except DocumentError:
+            raise
+        except Exception as e:
+            raise DocumentError(f"page {i + 1} cannot be rendered ({type(e).__name__}: {e})".splitlines()[0]) from e
+        clock.lap("rasterise")
+        content = read_page(img, engine, clock, options.keep_pages)
+        per_page[i] = page_tables(content, OCR_GRID)
+        notes.append(_no_table_note(i + 1, per_page[i]))
+        sizes[i] = (content.width, content.height)
+        clock.lap("grid")
+        _give_up_without_tables(per_page, done)
+    doc.close()
+    tables, lines = document_tables(per_page, DEFAULT)
+    clock.lap("grid")
+    method = "ocr" if len(ocr_pages) == len(per_page) else ("mixed" if ocr_pages else "text")
+    return Extraction(pages=len(per_page), tables=tables, lines=lines, method=method,
+                      ocr_engine=engine.version if engine else None, page_sizes=tuple(sizes),
+                      notes=[n for n in notes if n])
