@@ -20,11 +20,14 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from formpipe.review.disclosure_score import score_outputs
 
-from corpus.disclosure import generate  # noqa: E402
-from formpipe.review.disclosure_score import score_outputs  # noqa: E402
+try:  # the generator is a development tool, found from the project root (PYTHONPATH=.), not installed
+    from corpus.disclosure import generate
+except ImportError as e:
+    raise SystemExit(f"run from the project root: PYTHONPATH=. python bench/sweep_disclosure.py ... ({e})") from e
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def main(argv: list[str] | None = None) -> int:
