@@ -35,7 +35,7 @@ def mapped(*tables):
 
 
 def unmapped(form):
-    return [n for n in form.notes if n[3] == "UNMAPPED_CELL"]
+    return [n for n in form.notes if n.code == "UNMAPPED_CELL"]
 
 
 IND_HEADER = [(0, 1, 1, 1, "一级指标"), (0, 2, 1, 1, "二级指标"), (0, 3, 1, 1, "三级指标"), (0, 4, 1, 1, "指标值")]
@@ -105,14 +105,14 @@ def test_prose_beside_the_budget_block_is_reported_not_stored_as_an_item():
     f = mapped(table(spec, W5))
     assert goal not in [b.item for b in f.budget]
     (note,) = unmapped(f)
-    assert note[0] == "budget_items" and note[4] == "error"
-    assert "Page 1, table 1, row 4, column 2" in note[5] and "目标1" in note[5]
+    assert note.dataset == "budget_items" and note.severity == "error"
+    assert "Page 1, table 1, row 4, column 2" in note.message and "目标1" in note.message
 
 
 def test_a_cell_in_no_column_is_reported_and_the_document_is_not_ok():
     spec = [(0, 0, 1, 1, "部门名称"), (0, 1, 1, 4, "某局"), (1, 0, 1, 1, "审核意见"), (1, 1, 1, 4, "同意")]
     f = mapped(table(spec, W5))
-    assert [n[5].split(":")[0] for n in unmapped(f)] == ["Page 1, table 1, row 2, column 1",
+    assert [n.message.split(":")[0] for n in unmapped(f)] == ["Page 1, table 1, row 2, column 1",
                                                         "Page 1, table 1, row 2, column 2"]
     ex = Extraction(pages=1, tables=[table(spec, W5)])
     built = build_rows(f, ex, 2024, DocInfo("0", "x.pdf", "test"))

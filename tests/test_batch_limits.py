@@ -13,6 +13,7 @@ import pytest
 
 from formpipe import pipeline
 from formpipe.batch import run as batch_run
+from formpipe.normalize import assemble
 from formpipe.store.schema import hive_partitioning
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -82,7 +83,7 @@ def test_a_runaway_document_fails_alone_and_the_run_goes_on(folder, tmp_path, ta
 def test_memory_error_in_process_becomes_a_failed_row(folder, tmp_path, monkeypatch):
     def boom(ex, tpl):
         raise MemoryError
-    monkeypatch.setattr(pipeline, "map_form", boom)
+    monkeypatch.setattr(assemble, "map_form", boom)
     summary = pipeline.run([folder / "small1.pdf"], tmp_path / "out", progress=False)
     assert summary.failures == [("small1.pdf", "memory limit exceeded (MemoryError)")]
 

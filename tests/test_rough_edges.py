@@ -98,7 +98,7 @@ def test_status_reads_read_only_outputs(run_with_a_failure):
     shutil.copytree(out, ro)
     for p in (ro / "_state").glob("manifest.sqlite-*"):
         p.unlink()  # as after a clean close: nothing to share the WAL through
-    cmd = [sys.executable, str(ROOT / "pipeline.py"), "status", "-o", str(ro)]
+    cmd = [sys.executable, "-m", "formpipe", "status", "-o", str(ro)]
     if os.geteuid() == 0:  # root ignores permissions: ask as nobody
         cmd = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *cmd]
     subprocess.run(["chmod", "-R", "a-w,a+rX", str(ro)], check=True)
@@ -128,11 +128,11 @@ def test_status_recognises_a_live_run_and_counts_by_severity(run_with_a_failure,
 
 
 def test_verbose_is_formpipe_debug_only():
-    from formpipe.review.status import setup_logging
+    from formpipe.batch.progress import setup_logging
     try:
         setup_logging(True, False)
         assert logging.getLogger("formpipe").isEnabledFor(logging.DEBUG)
-        assert logging.getLogger("extract.scanned").isEnabledFor(logging.DEBUG)
+        assert logging.getLogger("formpipe.extract.scanned").isEnabledFor(logging.DEBUG)
         assert not logging.getLogger("pdfminer.psparser").isEnabledFor(logging.DEBUG)
         assert logging.getLogger("pdfminer.pdfpage").isEnabledFor(logging.WARNING)
     finally:

@@ -289,8 +289,8 @@ def test_ocr_labels_snap_to_the_template_with_an_info_note():
     form = map_form(Extraction(pages=1, tables=[_table(BUDGET, [80, 80, 80], "ocr")], lines=[]), load_template())
     assert [(b.section, b.item, b.amount.text) for b in form.budget] == [
         ("部门预算支出", "基本支出", "10.00"), ("部门预算支出", "项目支出", "5.00")]
-    codes = [n[3] for n in form.notes]
-    assert codes.count("LABEL_SNAPPED") == 2 and all(n[4] == "info" for n in form.notes)
+    codes = [n.code for n in form.notes]
+    assert codes.count("LABEL_SNAPPED") == 2 and all(n.severity == "info" for n in form.notes)
 
 
 def test_an_ocr_budget_item_outside_the_vocabulary_is_an_error_on_its_row():
@@ -302,15 +302,16 @@ def test_an_ocr_budget_item_outside_the_vocabulary_is_an_error_on_its_row():
         table = [r for r in spec if (r[0], r[1]) not in {(x[0], x[1]) for x in rows}] + rows
         form = map_form(Extraction(pages=1, tables=[_table(table, [80, 80, 80], source)], lines=[]), load_template())
         assert [b.item for b in form.budget] == ["基本支出", "市本级使田资全市华教区"]
-        unknown = [n for n in form.notes if n[3] == "VOCAB_UNKNOWN"]
-        assert unknown == ([("budget_items", 1, "item", "VOCAB_UNKNOWN", "error", unknown[0][5])] if source == "ocr" else [])
+        unknown = [n for n in form.notes if n.code == "VOCAB_UNKNOWN"]
+        assert [(n.dataset, n.row_ref, n.field, n.code, n.severity) for n in unknown] == (
+            [("budget_items", 1, "item", "VOCAB_UNKNOWN", "error")] if source == "ocr" else [])
 
 
 def test_text_layer_labels_are_never_snapped():
     form = map_form(Extraction(pages=1, tables=[_table(BUDGET, [80, 80, 80], "text")], lines=[]), load_template())
-    assert form.budget == [] and not [n for n in form.notes if n[3] == "LABEL_SNAPPED"]
+    assert form.budget == [] and not [n for n in form.notes if n.code == "LABEL_SNAPPED"]
     # what was printed and matches no label is reported, not dropped
-    assert form.notes and all(n[3] == "UNMAPPED_CELL" and n[4] == "error" for n in form.notes)
+    assert form.notes and all(n.code == "UNMAPPED_CELL" and n.severity == "error" for n in form.notes)
 
 
 # -- text layer and guards ----------------------------------------------------------
@@ -429,5 +430,5 @@ def test_an_ocrd_page_with_text_but_no_table_is_an_error_and_a_blank_page_is_not
     prose.save(tmp_path / "page-2.png", dpi=(DPI, DPI))
     Image.new("RGB", rgb.shape[1::-1], "white").save(tmp_path / "page-3.png", dpi=(DPI, DPI))
     ex = extract_images([tmp_path / f"page-{i}.png" for i in (1, 2, 3)], ExtractOptions())
-    assert [(n[3], n[4]) for n in ex.notes] == [("NO_TABLE", "error")]
-    assert "page 2" in ex.notes[0][5]
+    assert [(n.code, n.severity) for n in ex.notes] == [("NO_TABLE", "error")]
+    assert "page 2" in ex.notes[0].message
