@@ -23,6 +23,8 @@ MAX_PAGE_SHARE = 0.92  # above this the paper fills the frame: a scan, nothing t
 QUAD_EPSILON = 0.02  # polygon simplification, as a share of the outline's perimeter
 PAPER_MAX_SATURATION = 60  # HSV saturation (0-255) under which a bright pixel can be paper; a wooden or
 # coloured desk is well above it in the dev photo (wood: 90-140)
+DESK_CONTRAST = 40  # the desk outside the sheet is this much darker (HSV value, median) than the paper, or
+# coloured; outside a region found on a scan is still paper (the scanner's white), within ~10 levels of it
 A4_SHORT_IN, A4_LONG_IN = 210 / 25.4, 297 / 25.4
 
 
@@ -64,9 +66,25 @@ def page_quad(rgb: np.ndarray) -> np.ndarray | None:
     _, bright = cv2.threshold(value, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
     for paper in (colourless, bright):
         quad = _quad_of(paper)
-        if quad is not None:
+        if quad is not None and _desk_around(quad, hsv):
             return _order(quad / f)
     return None
+
+
+def _desk_around(quad: np.ndarray, hsv: np.ndarray) -> bool:
+    """Is what lies outside the quadrilateral a desk (darker or coloured), not more paper?
+
+    A region of a scanned page (the part above a seal, a shaded block) can have four corners
+    too; around it is the same white paper, and straightening it would crop the form.
+    """
+    inside = np.zeros(hsv.shape[:2], np.uint8)
+    cv2.fillConvexPoly(inside, quad.astype(np.int32), 255)
+    outside = cv2.erode(255 - inside, cv2.getStructuringElement(cv2.MORPH_RECT, (9, 9))) > 0
+    if not outside.any():
+        return False
+    paper_v = float(np.median(hsv[:, :, 2][inside > 0]))
+    desk_v, desk_s = float(np.median(hsv[:, :, 2][outside])), float(np.median(hsv[:, :, 1][outside]))
+    return desk_s >= PAPER_MAX_SATURATION or paper_v - desk_v >= DESK_CONTRAST
 
 
 def straighten_photo(img: PageImage) -> PageImage:

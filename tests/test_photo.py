@@ -50,3 +50,18 @@ def test_a_scan_filling_the_frame_is_left_alone():
     page = draw_page()
     img = PageImage(1, page, 200)
     assert straighten_photo(img) is img
+
+
+def test_scanned_page_images_are_not_taken_for_photos():
+    """A 150-dpi scan with a seal and shaded blocks has four-cornered bright regions too; around
+    them is paper, not a desk, and straightening one would crop the form (a whole budget block
+    was lost that way)."""
+    from pathlib import Path
+
+    from formpipe.extract.raster import load_images
+    folder = Path(__file__).resolve().parent.parent / "corpus/scan/images/zhuhai-weijian-2020-images"
+    pages = list(load_images(sorted(folder.glob("page-*.jpg"))))
+    assert pages
+    for img in pages:
+        assert page_quad(img.pixels) is None
+        assert straighten_photo(img) is img
