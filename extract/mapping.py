@@ -43,6 +43,14 @@ def _overlap(c: Cell, x0: float, x1: float) -> float:
     return max(0.0, min(c.box.x1, x1) - max(c.box.x0, x0))
 
 
+def _residue_only(t: Table) -> bool:
+    """An OCR'd table whose every non-empty cell holds at most CRUMB_CHARS characters."""
+    if not any(c.source == "ocr" for c in t.cells):
+        return False
+    texts = [key for c in t.cells if (key := label_key(c.text))]
+    return all(len(key) <= CRUMB_CHARS for key in texts)
+
+
 def _best(cells: list[Cell], x0: float, x1: float) -> Cell | None:
     """The cell that covers most of the column [x0, x1] (at least a third of it)."""
     best, score = None, 0.0
@@ -138,6 +146,10 @@ class _Walk:
             self.used.add((t.table_no, c.row, c.col))
 
     def table(self, t: Table) -> None:
+        if _residue_only(t):
+            return  # seal or pen residue the scan's grid closed into a "table": it neither opens nor
+            # closes a block (its cells are still reported as unaccounted); a crumb cell read as an
+            # unknown label had closed the task block, and the row after it was lost
         # a block open at the end of the last table goes on in this one (a page break
         # between tables) until a label or a header row says otherwise; its columns
         # follow the table if it moved sideways

@@ -161,3 +161,26 @@ def test_a_records_block_continued_in_a_new_table_keeps_its_header():
     f = form_of(table(first, widths), table(overleaf, widths, page=2, table_no=2))
     assert [r.get("name").text for r in f.tasks] == ["甲计划", "乙计划"]
     assert [r.get("funds").text for r in f.tasks] == ["1.00", "2.00"]
+
+
+def test_seal_residue_closed_into_a_table_of_its_own_leaves_the_open_block_alone():
+    """On a scan, seal or pen residue can come out of the grid as a tiny table of 1-2 character
+    cells between two parts of a records block: it neither closes the block nor moves its
+    columns, so the row after it is kept (it was lost, and only its cells flagged)."""
+    from dataclasses import replace as dc_replace
+    first = [(0, 0, 2, 1, "年度重点工作任务"), (0, 1, 1, 1, "名称"), (0, 2, 1, 1, "主要实施内容"),
+             (0, 3, 1, 1, "拟投入的资金（万元）"), (0, 4, 1, 1, "期望达到的目标（概述）"),
+             (1, 1, 1, 1, "甲计划"), (1, 2, 1, 1, "内容甲"), (1, 3, 1, 1, "1.00"), (1, 4, 1, 1, "目标甲")]
+    residue = [(0, 0, 1, 1, "IZ"), (0, 1, 1, 1, "4")]
+    overleaf = [(0, 0, 1, 1, ""), (0, 1, 1, 1, "乙计划"), (0, 2, 1, 1, "内容乙"), (0, 3, 1, 1, "2.00"),
+                (0, 4, 1, 1, "目标乙")]
+    widths = [60, 60, 120, 60, 80]
+
+    def ocr(t):
+        return dc_replace(t, cells=[dc_replace(c, source="ocr") for c in t.cells])
+
+    f = form_of(ocr(table(first, widths)), ocr(table(residue, [30, 30], page=2, table_no=2)),
+                ocr(table(overleaf, widths, page=2, table_no=3)))
+    assert [r.get("name").text for r in f.tasks] == ["甲计划", "乙计划"]
+    unmapped = [n.message for n in f.notes if n.code == "UNMAPPED_CELL"]
+    assert any("“IZ”" in m for m in unmapped) and any("“4”" in m for m in unmapped)
