@@ -155,7 +155,8 @@ def score_document(score: Score, truth: dict, doc: dict, data: dict[str, list[di
         d.field(f, doc.get(f) == v, d.covered("documents", None, f) or (v is not None and doc_flag and doc.get(f) is None),
                 f"expected {v!r} got {doc.get(f)!r}")
 
-    got_budget = {name_norm(b["item"]): (i, b) for i, b in enumerate(data["budget_items"])}
+    # flags name a budget item by its row_no (1-based); outputs written before row_no by the index
+    got_budget = {name_norm(b["item"]): (b.get("row_no", i), b) for i, b in enumerate(data["budget_items"])}
     for b in truth["budget_items"]:
         i, row = got_budget.get(name_norm(b["item"]), (None, None))
         d.amount(f"budget {b['item']}", b["amount_wan"], row, "amount_wan", "budget_items", i)
