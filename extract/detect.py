@@ -75,6 +75,27 @@ def _has(key: str, word: str, fuzzy: bool) -> bool:
     return any(sum(a != b for a, b in zip(key[i:i + n], word)) <= 1 for i in range(len(key) - n + 1))
 
 
+def _interleaved(key: str, word: str) -> bool:
+    """`word`'s characters in order within a stretch of `key` at most twice its length.
+
+    Where a page's running title overlaps a cell's text, a text layer gives one line with
+    both interleaved (部门整体预质算量指绩标效目标申报表: the title with 质量指标 inside it);
+    that is still the form's own title, not another table's.
+    """
+    if len(word) < 7:
+        return False
+    for start in (i for i, ch in enumerate(key) if ch == word[0]):
+        pos, end = start, start
+        for ch in word[1:]:
+            pos = key.find(ch, pos + 1)
+            if pos < 0 or pos - start >= 2 * len(word):
+                break
+            end = pos
+        else:
+            return end - start < 2 * len(word)
+    return False
+
+
 def _title_strength(lines: list[TextLine], tpl: Template) -> int:
     """Length of the longest title keyword of `tpl` in a short line of the page (0: none).
 
@@ -87,7 +108,7 @@ def _title_strength(lines: list[TextLine], tpl: Template) -> int:
         if len(key) > TITLE_MAX_CHARS * 2:
             continue  # prose that mentions a form by name is no title
         for k in tpl.title_keywords:
-            if _has(key, label_key(k), ln.confidence < 1.0):
+            if _has(key, label_key(k), ln.confidence < 1.0) or _interleaved(key, label_key(k)):
                 best = max(best, len(label_key(k)))
     return best
 

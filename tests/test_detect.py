@@ -27,6 +27,8 @@ PAGES = {
     "dept_more": (None, [["绩效指标", "一级指标", "二级指标", "三级指标", "年度指标值"],
                          ["", "产出指标", "数量指标", "培训人次", "≥100人次"]]),
     "dept_title_again": ("2024年部门整体预算绩效目标申报表", [["", "产出指标", "质量指标", "合格率", "≥95%"]]),
+    # the running title overlapping a merged cell's text: one text line with both interleaved
+    "dept_title_tangled": ("部门整体预质算量指绩标效目标申报表（2024年度）", [["", "产出指标", "质量指标", "合格率", "≥95%"]]),
     "proj": ("2024年项目支出绩效目标申报表", [["项目名称", "某某项目"], ["主管部门", "某市某局", "实施单位", "某中心"],
                                         ["项目资金（元）", "年度资金总额", "1,000.00"], ["项目总体目标", "目标"]]),
     "proj_more": (None, [["绩效指标", "一级指标", "二级指标", "三级指标", "指标值"],
@@ -63,6 +65,7 @@ CASES = [
     (["prose", "summary", "spending", "procure"], set(), []),
     (["prose", "summary", "dept", "dept_more"], {4}, [(DEPT, 3, 4)]),
     (["dept", "dept_title_again", "dept_title_again"], set(), [(DEPT, 1, 3)]),
+    (["dept", "dept_more", "dept_title_tangled", "dept_title_again"], set(), [(DEPT, 1, 4)]),
     (["prose", "dept", "dept_more", "procure"], {4}, [(DEPT, 2, 3)]),  # a joined table of another title
     (["summary", "dept", "dept_more", "proj", "proj_more", "proj", "proj_more"], {3, 5, 7},
      [(DEPT, 2, 3), (PROJ, 4, 5), (PROJ, 6, 7)]),
