@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tablespec import table
 
 from formpipe.extract.grid import page_tables
 from formpipe.extract.mapping import map_form
-from formpipe.extract.model import Box, Cell, Extraction, Glyph, PageContent, Segment, Table
+from formpipe.extract.model import Box, Extraction, Glyph, PageContent, Segment
 from formpipe.extract.template import load_template
 from formpipe.normalize.rows import DocInfo, build_rows
 
@@ -20,14 +21,6 @@ TPL = load_template()
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def table(spec, widths, page=1, table_no=1, row_h=20.0, x0=0.0):
-    xs = [x0]
-    for w in widths:
-        xs.append(xs[-1] + w)
-    cells = [Cell(page, r, c, rs, cs, text, Box(xs[c], r * row_h, xs[c + cs], (r + rs) * row_h))
-             for r, c, rs, cs, text in spec]
-    n_rows = max(r + rs for r, _, rs, _, _ in spec)
-    return Table(table_no, cells, n_rows, len(widths), (page,), tuple(xs))
 
 
 def mapped(*tables):

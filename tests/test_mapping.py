@@ -1,22 +1,15 @@
 """Template mapping: grid cells -> form fields, by labels, not row numbers."""
 import pytest
+from tablespec import table
 
 from formpipe.extract.mapping import find_year, map_form
-from formpipe.extract.model import Box, Cell, Extraction, Table, TextLine
+from formpipe.extract.model import Box, Extraction, TextLine
 from formpipe.extract.record import CellRef, RawForm
 from formpipe.extract.template import label_key, load_template
 
 TPL = load_template()
 
 
-def table(spec, widths, page=1, table_no=1, row_h=20.0):
-    xs = [0.0]
-    for w in widths:
-        xs.append(xs[-1] + w)
-    cells = [Cell(page, r, c, rs, cs, text, Box(xs[c], r * row_h, xs[c + cs], (r + rs) * row_h))
-             for r, c, rs, cs, text in spec]
-    n_rows = max(r + rs for r, _, rs, _, _ in spec)
-    return Table(table_no, cells, n_rows, len(widths), (page,), tuple(xs))
 
 
 def form_of(*tables, lines=()):
