@@ -14,14 +14,13 @@ Writes <out>/pdf/<stem>.pdf and <out>/truth/<stem>.json:
 from __future__ import annotations
 
 import argparse
-import json
 import random
 from pathlib import Path
 
 import pypdfium2
 
 from corpus import phrase_bank as bank
-from corpus.forms import _prose
+from corpus.forms import _prose, write_truth
 from corpus.office_export import convert, write_source
 from corpus.project_form import project_form
 from corpus.sheets import GCell, Grid, save
@@ -142,8 +141,7 @@ def generate(seeds: list[str], out: Path, jobs: int = 2) -> list[Path]:
         doc.save(str(pdf))
         record = {"source_path": f"pdf/{stem}.pdf", "pages": len(doc), "forms": forms}
         doc.close()
-        (out / "truth" / f"{stem}.json").write_text(json.dumps(record, ensure_ascii=False, indent=1) + "\n",
-                                                    encoding="utf-8")
+        write_truth(record, out / "truth" / f"{stem}.json")
         pdfs.append(pdf)
     return pdfs
 

@@ -6,8 +6,10 @@ names) the printed text is kept in `printed`, keyed by cell.
 """
 from __future__ import annotations
 
+import json
 import random
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from corpus import phrase_bank as bank
 
@@ -327,3 +329,9 @@ def seed_form() -> FormRecord:
     rec.printed["ind3.level3"] = "城市社区的基层自治组织动员体系建设覆盖率。"
     rec.printed["ind10.level3"] = "城乡低保标准."
     return rec
+
+
+def write_truth(truth: dict, path: Path) -> None:
+    """A truth record as the evaluators read it: UTF-8 JSON, one space indent, newline at the end."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(truth, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

@@ -6,13 +6,12 @@
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import time
 from pathlib import Path
 
 from corpus import phrase_bank as bank
-from corpus.forms import SEED_PAGE_BREAK_BEFORE, SEED_TXT_SOURCE, FormRecord, random_form, seed_form, to_truth
+from corpus.forms import SEED_PAGE_BREAK_BEFORE, SEED_TXT_SOURCE, FormRecord, random_form, seed_form, to_truth, write_truth
 from corpus.render_pdf import ALT_LABELS, DEFAULT_LABELS, Style, render
 
 CORPUS_DIR = Path(__file__).resolve().parent
@@ -83,10 +82,6 @@ def write_form(rec: FormRecord, style: Style, out: Path) -> int:
     pages = render(rec, style, str(pdf))
     write_truth(to_truth(rec, f"pdf/{rec.stem}.pdf", pages), out / "truth" / f"{rec.stem}.json")
     return pages
-
-
-def write_truth(truth: dict, path: Path) -> None:
-    path.write_text(json.dumps(truth, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
 
 def _unique(rec: FormRecord, seen: set[str], i: int) -> None:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pypdfium2
 
-from corpus.forms import to_truth
+from corpus.forms import to_truth, write_truth
 from corpus.office import office_form
 from corpus.office_sheet import build_workbook
 
@@ -93,8 +93,7 @@ def generate(seeds: list[str], out: Path, jobs: int = 1, word_share: float = 0.0
         doc = pypdfium2.PdfDocument(str(pdf))
         truth["pages"] = len(doc)
         doc.close()
-        (out / "truth" / f"{xlsx.stem}.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1) + "\n",
-                                                          encoding="utf-8")
+        write_truth(truth, out / "truth" / f"{xlsx.stem}.json")
         pdfs.append(pdf)
     return pdfs
 
@@ -119,8 +118,7 @@ def main(argv: list[str] | None = None) -> None:
                 shutil.copy(pdf, out / "pdf" / pdf.name)
                 truth = json.loads((Path(tmp) / "truth" / f"{pdf.stem}.json").read_text(encoding="utf-8"))
                 truth["source_path"] = f"office/pdf/{pdf.name}"
-                (out / "truth" / f"{pdf.stem}.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1) + "\n",
-                                                                 encoding="utf-8")
+                write_truth(truth, out / "truth" / f"{pdf.stem}.json")
     else:
         pdfs = generate([form_seed(args.seed, i) for i in range(args.count)], args.out, args.jobs, args.word_share)
     print(f"{len(pdfs)} PDFs in {time.perf_counter() - started:.1f}s")

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 
+from corpus.forms import write_truth
 from corpus.office_export import convert
 from corpus.project_form import project_form
 from corpus.scan import PROFILES, Source, encode_jpeg, scan_page, write_pdf
@@ -50,8 +51,7 @@ def generate(seeds: list[str], out: Path, jobs: int = 2) -> list[Path]:
         record = {"source_path": f"pdf/{pdf.name}", "pages": len(doc),
                   "forms": [{"form_no": 1, **truth, "first_page": 1, "last_page": len(doc)}]}
         doc.close()
-        (out / "truth" / f"{path.stem}.json").write_text(json.dumps(record, ensure_ascii=False, indent=1) + "\n",
-                                                          encoding="utf-8")
+        write_truth(record, out / "truth" / f"{path.stem}.json")
         pdfs.append(pdf)
     return pdfs
 

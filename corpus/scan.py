@@ -53,6 +53,7 @@ import pypdfium2 as pdfium
 from PIL import Image
 
 from corpus.degrade import PROFILES, Word, degrade_page
+from corpus.forms import write_truth
 from corpus.garbage import garbage_layer
 from corpus.photo import PHONE_DPI, photograph
 
@@ -268,11 +269,10 @@ def make_document(job: Job, src: Source, out: Path, seed: int) -> dict:
             "seed": seed, "jpeg_quality": quality, "pages": pages}
 
 
-def write_truth(src: Source, source_path: str, path: Path) -> None:
+def write_source_truth(src: Source, source_path: str, path: Path) -> None:
     truth = copy.deepcopy(src.truth)
     truth["source_path"] = source_path
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(truth, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    write_truth(truth, path)
 
 
 def run_jobs(jobs: list[Job], out: Path, truth_dir: Path, truth_prefix: str, rel_prefix: str,
@@ -291,7 +291,7 @@ def run_jobs(jobs: list[Job], out: Path, truth_dir: Path, truth_prefix: str, rel
             entry["source_root"] = str(root.relative_to(CORPUS_DIR.parent) if root.is_relative_to(CORPUS_DIR.parent)
                                        else root)
         manifest[f"{rel_prefix}{job.rel}"] = {"name": job.name, **entry}
-        write_truth(src, f"{rel_prefix}{job.rel}", truth_dir / f"{truth_prefix}{job.name}.json")
+        write_source_truth(src, f"{rel_prefix}{job.rel}", truth_dir / f"{truth_prefix}{job.name}.json")
     out.mkdir(parents=True, exist_ok=True)
     mpath.write_text(json.dumps(dict(sorted(manifest.items())), ensure_ascii=False, indent=1) + "\n",
                      encoding="utf-8")

@@ -211,29 +211,26 @@ def _flag_html(doc: Doc, f: dict, i: int, images: dict, form) -> str:
     return "".join(parts)
 
 
+# the row datasets shown beside the pages: (dataset, heading, row key, columns, column heads)
+_VALUE_TABLES = (
+    ("budget_items", "预算整体情况", "row_no", ("section", "item", "amount_wan", "raw_text"),
+     ("section", "item", "amount (万元)", "as printed")),
+    ("tasks", "年度重点工作任务", "task_no", ("name", "funds_wan", "expected_goal"), ("name", "funds (万元)", "expected goal")),
+    ("indicators", "绩效指标", "seq", ("level1", "level2", "level3", "annual_target"), ("一级", "二级", "三级", "年度指标值")),
+)
+
+
 def _values_html(doc: Doc) -> str:
     errors = {(f["dataset"], f["row_ref"]) for f in doc.data["flags"] if f["severity"] == "error"}
     out = ["<h2>Values</h2><table><tr><th>field</th><th>value</th></tr>"]
     for k in EDITABLE["documents"]:
         out.append(f"<tr><td>{esc(k)}</td><td>{esc(doc.row.get(k))}</td></tr>")
-    out.append("</table><h3>预算整体情况 (budget_items)</h3><table><tr><th>#</th><th>section</th><th>item</th>"
-               "<th>amount (万元)</th><th>as printed</th></tr>")
-    for r in doc.data["budget_items"]:
-        cls = ' class="has-error"' if ("budget_items", r["row_no"]) in errors else ""
-        out.append(f'<tr{cls}><td>{esc(r["row_no"])}</td><td>{esc(r["section"])}</td><td>{esc(r["item"])}</td>'
-                   f'<td>{esc(r["amount_wan"])}</td><td>{esc(r["raw_text"])}</td></tr>')
-    out.append("</table><h3>年度重点工作任务 (tasks)</h3><table><tr><th>#</th><th>name</th><th>funds (万元)</th>"
-               "<th>expected goal</th></tr>")
-    for r in doc.data["tasks"]:
-        cls = ' class="has-error"' if ("tasks", r["task_no"]) in errors else ""
-        out.append(f'<tr{cls}><td>{esc(r["task_no"])}</td><td>{esc(r["name"])}</td><td>{esc(r["funds_wan"])}</td>'
-                   f'<td>{esc(r["expected_goal"])}</td></tr>')
-    out.append("</table><h3>绩效指标 (indicators)</h3><table><tr><th>#</th><th>一级</th><th>二级</th><th>三级</th>"
-               "<th>年度指标值</th></tr>")
-    for r in doc.data["indicators"]:
-        cls = ' class="has-error"' if ("indicators", r["seq"]) in errors else ""
-        out.append(f'<tr{cls}><td>{esc(r["seq"])}</td><td>{esc(r["level1"])}</td><td>{esc(r["level2"])}</td>'
-                   f'<td>{esc(r["level3"])}</td><td>{esc(r["annual_target"])}</td></tr>')
+    for dataset, title, key, columns, heads in _VALUE_TABLES:
+        out.append(f"</table><h3>{title} ({dataset})</h3><table><tr><th>#</th>"
+                   + "".join(f"<th>{h}</th>" for h in heads) + "</tr>")
+        for r in doc.data[dataset]:
+            cls = ' class="has-error"' if (dataset, r[key]) in errors else ""
+            out.append(f"<tr{cls}><td>{esc(r[key])}</td>" + "".join(f"<td>{esc(r[c])}</td>" for c in columns) + "</tr>")
     out.append("</table>")
     return "".join(out)
 
