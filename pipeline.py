@@ -30,6 +30,7 @@ from formpipe.batch.sources import Source, discover, display, scan
 from formpipe.errors import BadArguments, DocumentsFailed, ExitCode, FormpipeError, Interrupted, OtherError
 from formpipe.extract.document import extract_document, source_digest
 from formpipe.extract.model import DocumentError, ExtractOptions, NoFormFound
+from formpipe.extract.pdf import READERS
 from formpipe.extract.template import load_template, load_templates
 from formpipe.normalize.assemble import assemble
 from formpipe.normalize.rows import DocInfo
@@ -182,6 +183,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--ocr-engine", choices=("rapidocr", "tesseract"), default="rapidocr")
     r.add_argument("--dpi", type=int, default=300, help="rasterising scanned PDF pages (default 300)")
     r.add_argument("--force-ocr", action="store_true", help="OCR every page even where a text layer exists")
+    r.add_argument("--pdf-reader", choices=READERS, default=READERS[0],
+                   help="text-layer reader: pdfium (default, fast) or pdfplumber (the reference)")
     e = sub.add_parser("eval", help="compare outputs with truth JSON files")
     e.add_argument("--truth", type=Path, default=Path("corpus/truth"))
     e.add_argument("--outputs", type=Path, default=Path("outputs"))
@@ -218,7 +221,8 @@ def config_of(args) -> RunConfig:
     return RunConfig(workers=args.workers, executor=args.executor, scheduler=args.scheduler,
                      timeout=args.timeout or None, max_memory_mb=args.max_memory_mb or None, force=args.force,
                      retry_failed=args.retry_failed, keep_removed=args.keep_removed,
-                     options=ExtractOptions(ocr_engine=args.ocr_engine, dpi=args.dpi, force_ocr=args.force_ocr),
+                     options=ExtractOptions(ocr_engine=args.ocr_engine, dpi=args.dpi, force_ocr=args.force_ocr,
+                                            pdf_reader=args.pdf_reader),
                      verbose=args.verbose, log_json=args.log_json)
 
 

@@ -156,6 +156,11 @@ class ExtractOptions:
     force_ocr: bool = False  # OCR every page even where a text layer exists
     max_pages: int = 500  # a form has a handful; thousands is a bomb or the wrong file
     keep_pages: str | None = None  # folder to keep OCR'd pages in, straightened (extract/keep.py)
+    pdf_reader: str = "pdfium"  # text layers: "pdfium" (fast) or "pdfplumber" (extract/pdf.py)
+
+    def __post_init__(self) -> None:
+        if self.pdf_reader not in ("pdfium", "pdfplumber"):
+            raise ValueError(f"pdf_reader must be 'pdfium' or 'pdfplumber' (got {self.pdf_reader!r})")
 
 
 DEFAULT_OPTIONS = ExtractOptions()

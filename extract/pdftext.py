@@ -1,6 +1,10 @@
 """PDF text layer -> PageContent, via pdfplumber (pdfminer underneath).
 
-The per-page choice between this and OCR is extract/pdf.extract_pdf.
+The second reader: PDFium (extract/pdfium_text.py) is the default, six times
+faster; this one reads the pages PDFium's coordinates do not cover (rotated
+pages, a crop box inside the media box) and every page under
+`--pdf-reader pdfplumber`. The per-page choice between a text layer and OCR
+is extract/pdf.extract_pdf.
 """
 from __future__ import annotations
 
@@ -16,3 +20,14 @@ def page_content(page) -> PageContent:
     )
     segments = tuple(Segment(e["x0"], e["top"], e["x1"], e["bottom"]) for e in page.edges)
     return PageContent(page.page_number, float(page.width), float(page.height), glyphs, segments, "text")
+
+
+def image_cover(page) -> float:
+    """The largest share of a pdfplumber page one image covers."""
+    area = float(page.width * page.height) or 1.0
+    covered = 0.0
+    for im in page.images:
+        w = max(0.0, min(im["x1"], page.width) - max(im["x0"], 0))
+        h = max(0.0, min(im["bottom"], page.height) - max(im["top"], 0))
+        covered = max(covered, w * h / area)
+    return covered

@@ -45,20 +45,11 @@ def layer_quality(texts: list[str]) -> tuple[int, float, float]:
     return n, sum(map(plausible_char, chars)) / n, sum(map(_is_cjk, chars)) / n
 
 
-def _image_cover(page) -> float:
-    area = float(page.width * page.height) or 1.0
-    covered = 0.0
-    for im in page.images:
-        w = max(0.0, min(im["x1"], page.width) - max(im["x0"], 0))
-        h = max(0.0, min(im["bottom"], page.height) - max(im["top"], 0))
-        covered = max(covered, w * h / area)
-    return covered
-
-
-def text_layer_usable(content: PageContent, page) -> bool:
-    """Read this page from its text layer (True) or render and OCR it (False)."""
+def text_layer_usable(content: PageContent, image_cover: float) -> bool:
+    """Read this page from its text layer (True) or render and OCR it (False).
+    `image_cover`: the largest share of the page one image covers."""
     n, plausible, cjk = layer_quality([g.text for g in content.glyphs])
-    scanned = _image_cover(page) > IMAGE_COVER
+    scanned = image_cover > IMAGE_COVER
     if n < MIN_CHARS:
         return not scanned  # an empty vector page stays a (blank) text page
     if plausible < MIN_PLAUSIBLE:

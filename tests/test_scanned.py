@@ -404,14 +404,16 @@ def test_a_vector_page_of_other_text_is_read_from_its_layer_not_ocrd():
     from types import SimpleNamespace
 
     from formpipe.extract.model import Glyph
+    from formpipe.extract.pdftext import image_cover
     from formpipe.extract.textlayer import text_layer_usable
     glyphs = tuple(Glyph(ch, Box(0, 0, 1, 1)) for ch in "Annual report of the board of directors " * 3)
     def page(images):
         return SimpleNamespace(width=595, height=842, images=images)
     content = PageContent(1, 595, 842, glyphs, (), "text")
-    assert text_layer_usable(content, page([]))  # English vector text: OCR would add nothing
+    assert text_layer_usable(content, image_cover(page([])))  # English vector text: OCR would add nothing
     scan = [{"x0": 0, "x1": 595, "top": 0, "bottom": 842}]
-    assert not text_layer_usable(content, page(scan))  # the same words over a page image: OCR
+    assert image_cover(page(scan)) == 1.0
+    assert not text_layer_usable(content, image_cover(page(scan)))  # the same words over a page image: OCR
 
 
 def test_an_ocrd_page_with_text_but_no_table_is_an_error_and_a_blank_page_is_not(tmp_path, monkeypatch):
