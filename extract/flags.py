@@ -27,6 +27,7 @@ class FlagCode(StrEnum):
     VOCAB_SNAPPED = "VOCAB_SNAPPED"  # a 一级/二级 or item name snapped to the vocabulary
     VOCAB_UNKNOWN = "VOCAB_UNKNOWN"  # a name outside the vocabulary, kept as printed
     FILLED_DOWN = "FILLED_DOWN"  # a merged 一级/二级 cell's text taken from the row above
+    TEXT_SPILLED = "TEXT_SPILLED"  # lines of a 一级/二级 label printed over a rule into the next cell
     ROW_REALIGNED = "ROW_REALIGNED"  # an indicator row whose cells slid, put back in their columns
     ROW_UNREADABLE = "ROW_UNREADABLE"  # an indicator row that could not be put together
     UNMAPPED_CELL = "UNMAPPED_CELL"  # a non-empty table cell read into no field

@@ -6,9 +6,8 @@ at about a sixth of the time (`bench/bench_born_digital.py --reader`), which
 is what keeps born-digital forms above 20 pages/s on one core.
 
 What pdfplumber gives and this reproduces:
-- a glyph per printed character, one em tall from the font's descent below
-  the baseline and as wide as its advance (pdfminer's box, with the font's
-  real descent where pdfminer takes the font descriptor's, often 0);
+- a glyph per printed character, one em tall over its baseline and as wide
+  as its advance (pdfminer's box for the fonts office software embeds);
   generated characters (the spaces and line breaks PDFium infers) are left
   out, printed spaces kept;
 - a ruling edge per straight piece of every stroked or filled path (a line,
@@ -29,6 +28,12 @@ from .model import Box, Glyph, PageContent, Segment
 # Straight pieces closer than this to an axis are ruling; a slanted stroke
 # (a diagonal in a header cell) is not, as pdfplumber's grid never uses it.
 AXIS_TOLERANCE = 0.01  # points; LibreOffice and Word print ruling exactly on the axis
+# A glyph's box is one em tall, its bottom this share of the size below the baseline, the same for
+# every font: characters on one baseline then share one box even where a line mixes a CJK font
+# and a Latin one (the fonts' own descents differ by a tenth of an em, enough to split a line).
+# 0 is pdfminer's box for the fonts LibreOffice and Word embed (their descriptors give no
+# descent), so the office exports the extractor is measured on keep their geometry.
+DESCENT_SHARE = 0.0
 
 
 def needs_pdfplumber(page) -> bool:
@@ -47,11 +52,8 @@ class _Calls:
 
         vp, ci = ctypes.c_void_p, ctypes.c_int
         self.text_object = ctypes.cast(raw.FPDFText_GetTextObject, ctypes.CFUNCTYPE(vp, vp, ci))
-        self.object_font = ctypes.cast(raw.FPDFTextObj_GetFont, ctypes.CFUNCTYPE(vp, vp))
         self.object_font_size = ctypes.cast(raw.FPDFTextObj_GetFontSize,
                                             ctypes.CFUNCTYPE(ci, vp, ctypes.POINTER(ctypes.c_float)))
-        self.font_descent = ctypes.cast(raw.FPDFFont_GetDescent,
-                                        ctypes.CFUNCTYPE(ci, vp, ctypes.c_float, ctypes.POINTER(ctypes.c_float)))
 
 
 _CALLS: _Calls | None = None
@@ -65,7 +67,7 @@ def _calls() -> _Calls:
 
 
 def _glyphs(page, top: float, left: float) -> tuple[Glyph, ...]:
-    """Each printed character, boxed one em tall from its font's descent below the baseline.
+    """Each printed character, boxed one em tall over its baseline (DESCENT_SHARE).
 
     The em box, not the ink box: every character of a line gets the same top and
     bottom, so a line whose ink touches a rule is still one line (PDFium's own
@@ -85,27 +87,25 @@ def _glyphs(page, top: float, left: float) -> tuple[Glyph, ...]:
         handle = ctypes.cast(textpage.raw, ctypes.c_void_p)
         rect = raw.FS_RECTF()
         ox, oy = ctypes.c_double(), ctypes.c_double()
-        descent, font_size, matrix = ctypes.c_float(), ctypes.c_float(), raw.FS_MATRIX()
-        per_object: dict[int, tuple[float, float]] = {}  # text object -> (size, descent share)
+        font_size, matrix = ctypes.c_float(), raw.FS_MATRIX()
+        size_of: dict[int, float] = {}  # text object -> its printed size
         out = []
         for i in range(n):
             ch = text[i]
             if not (ch == " " or ch.strip()) or raw.FPDFText_IsGenerated(textpage, i) == 1:
                 continue
             obj = calls.text_object(handle, i) or 0
-            metrics = per_object.get(obj)
-            if metrics is None:
-                font = calls.object_font(obj) if obj else None
-                share = descent.value if font and calls.font_descent(font, 1.0, ctypes.byref(descent)) else 0.0
+            size = size_of.get(obj)
+            if size is None:
                 # the size as printed: the font size through every matrix over it (text, page, form XObject)
-                raw.FPDFText_GetMatrix(textpage, i, matrix)
-                calls.object_font_size(obj, ctypes.byref(font_size))
-                scale = abs(matrix.a * matrix.d - matrix.b * matrix.c) ** 0.5
-                metrics = per_object[obj] = (float(font_size.value) * scale, share)
-            size, share = metrics
+                if obj and raw.FPDFText_GetMatrix(textpage, i, matrix) and calls.object_font_size(obj, ctypes.byref(font_size)):
+                    size = float(font_size.value) * abs(matrix.a * matrix.d - matrix.b * matrix.c) ** 0.5
+                else:
+                    size = float(raw.FPDFText_GetFontSize(textpage, i))
+                size_of[obj] = size
             raw.FPDFText_GetLooseCharBox(textpage, i, rect)
             raw.FPDFText_GetCharOrigin(textpage, i, ox, oy)
-            bottom = oy.value + share * size
+            bottom = oy.value + DESCENT_SHARE * size
             out.append(Glyph(ch, Box(ox.value - left, top - (bottom + size), rect.right - left, top - bottom), size))
         return tuple(out)
     finally:

@@ -6,14 +6,19 @@ Those blanks take the value of the row above, as the printed form means.
 """
 from __future__ import annotations
 
-from .flags import INFO, WARNING, Flag, FlagCode
+from .flags import ERROR, INFO, WARNING, Flag, FlagCode
 from .targets import looks_like_target
+from .text import clean_text
 from .vocab import LEVEL1, LEVEL2, snap
 
 CRUMB_CHARS = 2  # as extract.mapping: seal-ring residue reads as lines of 1-2 characters; no
 # 一级/二级 name is that short
 VOCAB = {"level1": LEVEL1, "level2": LEVEL2}
 NAMES = {"level1": "一级指标", "level2": "二级指标"}
+# A label too tall for its merged cell is printed centred over it, its first or last lines over the
+# rule in the next cell (LibreOffice does not clip). Seen: one line of 服务对象/满意度指标, in 2 of
+# 300 generated layouts; two lines is the most a two-row merged cell can push out.
+SPILL_LINES = 2
 
 
 def _without_crumbs(raw: str) -> str:
@@ -45,6 +50,86 @@ def snap_level(column: str, text: str, seq: int, raw: str | None = None) -> tupl
         return s.value, [Flag("indicators", seq, column, FlagCode.VOCAB_SNAPPED, INFO,
                               f"{NAMES[column]} “{text}” was read as “{s.value}” (edit distance {s.distance}).")]
     return s.value, []
+
+
+def _exact(text: str, column: str) -> bool:
+    return bool(text) and snap(text, VOCAB[column]).value == text
+
+
+def _join(lines: list[str]) -> str:
+    return clean_text("\n".join(lines))
+
+
+def _spill(upper: list[str], lower: list[str], column: str) -> tuple[str, str] | None:
+    """Both cells' texts once the lines one printed over the rule into the other go back,
+    when exactly that makes both vocabulary labels; None when no such move does."""
+    if _exact(_join(upper), column) and _exact(_join(lower), column):
+        return None
+    def whole(lines: list[str]) -> bool:  # a label, or nothing (a merged cell's part cut off by a page break)
+        return not lines or _exact(_join(lines), column)
+
+    for k in range(1, SPILL_LINES + 1):
+        if k <= len(upper) and whole(upper[:-k]) and _exact(_join(upper[-k:] + lower), column):
+            return _join(upper[:-k]), _join(upper[-k:] + lower)
+        if k <= len(lower) and _exact(_join(upper + lower[:k]), column) and whole(lower[k:]):
+            return _join(upper + lower[:k]), _join(lower[k:])
+    return None
+
+
+def _has_extra_lines(lines: list[str], column: str) -> bool:
+    """A label plus lines that are none of it: text spilled in from a neighbour. Lines of
+    CRUMB_CHARS or fewer are a seal's ring on a scan, which snap_level reads past."""
+    if _exact(_join(lines), column):
+        return False
+    for k in range(1, min(SPILL_LINES, len(lines) - 1) + 1):
+        for label, extra in ((lines[k:], lines[:k]), (lines[:-k], lines[-k:])):
+            if _exact(_join(label), column) and any(len(ln.strip()) > CRUMB_CHARS for ln in extra):
+                return True
+    return False
+
+
+def mend_spills(cells: list[tuple[int, int, object, str]], column: str) -> tuple[dict[int, str], list[Flag]]:
+    """Put back the lines of a 一级/二级 label printed over a rule into the next cell.
+
+    `cells`: (seq, page, cell identity, text as printed with its line breaks) of each indicator
+    row, in order; rows under one merged cell share its identity. Text spills over a rule on one
+    page only: the two parts of a cell cut by a page break are the mapping's to join, not this.
+    Returns the mended text by seq, and the
+    flags: `TEXT_SPILLED` info where lines went back, error where a cell holds a label plus lines
+    that no move explains (the value may have lost or gained words; a person must look).
+    """
+    groups: list[tuple[object, str, list[int]]] = []
+    pages: list[int] = []
+    for seq, page, ident, text in cells:
+        if groups and groups[-1][0] == ident:
+            groups[-1][2].append(seq)
+        else:
+            groups.append((ident, text, [seq]))
+            pages.append(page)
+    mended: dict[int, str] = {}
+    flags: list[Flag] = []
+    texts = {i: g[1] for i, g in enumerate(groups)}
+    for i in range(len(groups) - 1):
+        upper = [ln for ln in texts[i].splitlines() if ln.strip()]
+        lower = [ln for ln in texts[i + 1].splitlines() if ln.strip()]
+        fixed = _spill(upper, lower, column) if upper and lower and pages[i] == pages[i + 1] else None
+        if fixed is None:
+            continue
+        for j, value in ((i, fixed[0]), (i + 1, fixed[1])):
+            texts[j] = value
+            for seq in groups[j][2]:
+                mended[seq] = value
+        flags.append(Flag("indicators", groups[i + 1][2][0], column, FlagCode.TEXT_SPILLED, INFO,
+                          f"{NAMES[column]} “{_join(upper)}” / “{_join(lower)}”: lines printed over the rule "
+                          f"between the two cells were put back, giving “{fixed[0] or '(blank)'}” / “{fixed[1] or '(blank)'}”."))
+    for i, (_ident, _text, seqs) in enumerate(groups):
+        lines = [ln for ln in texts[i].splitlines() if ln.strip()]
+        if groups[i][2][0] not in mended and _has_extra_lines(lines, column):
+            for seq in seqs:
+                flags.append(Flag("indicators", seq, column, FlagCode.TEXT_SPILLED, ERROR,
+                                  f"{NAMES[column]} “{_join(lines)}” holds a label and other lines: text of the "
+                                  f"cell above or below may be printed over the rule; check the printed form."))
+    return mended, flags
 
 
 def fill_down(rows: list[dict], columns: tuple[str, ...] = ("level1", "level2"),

@@ -11,7 +11,7 @@ from formpipe.extract.model import Extraction
 from formpipe.extract.record import CellRef, RawForm
 
 from .flags import ERROR, INFO, Flag, FlagCode
-from .hierarchy import fill_down, plausible, realign, snap_level
+from .hierarchy import fill_down, mend_spills, plausible, realign, snap_level
 from .locate import locate_flags
 from .numerals import AmountReading, read_amount, rebuild_cents
 from .projects import PROJECT_FORM, project_rows
@@ -195,8 +195,17 @@ def indicator_rows(form: RawForm, flags: list[Flag]) -> list[dict]:
     has = set(form.columns.get("indicators", ()))
     target_cols = tuple(c for c in ("period_target", "annual_target") if c in has)
     out = []
+    spilled = {}
+    for col in ("level1", "level2"):
+        refs = [(n, rec.get(col)) for n, rec in enumerate(form.indicators, start=1)]
+        spilled[col], found = mend_spills([(n, r.page, (r.page, r.table_no, r.row, r.col), r.text) for n, r in refs if r.text],
+                                          col)
+        flags.extend(found)
     for n, rec in enumerate(form.indicators, start=1):
         values = _indicator_values(rec, n, target_cols, flags)
+        for col in ("level1", "level2"):  # a label's lines printed over a rule, put back (not on realigned rows)
+            if n in spilled[col] and values[col] == clean_text(rec.get(col).text):
+                values[col] = spilled[col][n]
         row: dict[str, Any] = {"seq": n, "page": rec.page}
         for col in ("level3", *target_cols):
             low_confidence(rec.get(col), "indicators", n, col, flags)

@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from formpipe.extract.template import load_template
-from formpipe.normalize.hierarchy import fill_down, snap_level
+from formpipe.normalize.hierarchy import fill_down, mend_spills, snap_level
 from formpipe.normalize.validate import indicator_checks, missing_fields, sum_rules
 
 
@@ -145,3 +145,47 @@ def test_a_guess_only_fills_a_value_under_review_never_changes_a_confident_one(t
         assert unsure == confident
     if unsure is not None and text.strip():
         assert any(f.code == "LOW_CONFIDENCE" and f.severity == "error" for f in guessed)
+
+
+# -- a 一级/二级 label printed over a rule into the next cell ----------------------------------
+
+@pytest.mark.parametrize("upper,lower,want_upper,want_lower", [
+    # the first line of the lower label printed over the rule, read with the cell above
+    ("生态效益\n指标\n服务对象", "满意度指标", "生态效益指标", "服务对象满意度指标"),
+    # the last line of the upper label printed below the rule
+    ("服务对象\n满意度", "指标\n数量指标", "服务对象满意度指标", "数量指标"),
+    # two lines over the rule
+    ("数量指标\n可持续\n影响", "指标", "数量指标", "可持续影响指标"),
+    # over the rule into the part of a merged cell a page break cut off, which prints nothing
+    ("服务对象", "满意度指\n标", "", "服务对象满意度指标"),
+])
+def test_lines_printed_over_a_rule_go_back_to_their_label(upper, lower, want_upper, want_lower):
+    cells = [(1, 5, "a", upper), (2, 5, "a", upper), (3, 5, "b", lower), (4, 5, "b", lower)]
+    mended, flags = mend_spills(cells, "level2")
+    assert mended == {1: want_upper, 2: want_upper, 3: want_lower, 4: want_lower}
+    assert [(f.code, f.severity, f.row_ref) for f in flags] == [("TEXT_SPILLED", "info", 3)]
+
+
+@pytest.mark.parametrize("upper,lower", [
+    ("社会效益\n指标", "服务对象\n满意度指标"),   # both labels whole: nothing to move
+    ("满意度指标", "满意度指标"),                # a label on both sides
+    ("效益指标\n一\n生", "社会效益指标"),          # seal crumbs on a scan are snap_level's, not a spill
+    ("其他内容", "满意度指标"),                  # not a label at all: a vocabulary warning elsewhere
+])
+def test_cells_with_nothing_spilled_are_left_alone(upper, lower):
+    mended, flags = mend_spills([(1, 5, "a", upper), (2, 5, "b", lower)], "level2")
+    assert mended == {} and flags == []
+
+
+def test_the_parts_of_a_label_cut_by_a_page_break_are_not_a_spill():
+    # 时效指 | 标 on two pages: one merged cell cut by the break, which the mapping joins
+    mended, flags = mend_spills([(1, 3, "a", "时效指"), (2, 4, "b", "标")], "level2")
+    assert mended == {} and flags == []
+
+
+def test_a_label_with_lines_no_move_explains_is_an_error_on_each_of_its_rows():
+    mended, flags = mend_spills([(1, 5, "a", "生态效益\n指标\n服务对象"), (2, 5, "a", "生态效益\n指标\n服务对象"),
+                                 (3, 5, "b", "数量指标")], "level2")
+    assert mended == {}
+    assert [(f.code, f.severity, f.row_ref, f.field) for f in flags] == [
+        ("TEXT_SPILLED", "error", 1, "level2"), ("TEXT_SPILLED", "error", 2, "level2")]
