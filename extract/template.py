@@ -5,7 +5,7 @@ import re
 import tomllib
 import unicodedata
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
@@ -14,6 +14,7 @@ _BRACKETS = str.maketrans({"(": "（", ")": "）", ":": "", "：": ""})
 _SPACE = re.compile(r"\s+|<[^>]*>")
 
 
+@lru_cache(maxsize=65536)  # the mapping asks for the same cells' keys many times
 def label_key(text: str) -> str:
     """Canonical form of a printed label: no whitespace/tags, full-width brackets, no colons."""
     t = unicodedata.normalize("NFKC", text or "")

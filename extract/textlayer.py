@@ -6,6 +6,7 @@ go to OCR; a page of real text is read from the layer, which is exact.
 """
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from .model import DocumentError, PageContent
@@ -18,6 +19,7 @@ IMAGE_COVER = 0.30  # an image over this share of the page makes it a scan
 _EXTRA = set("≥≤×÷±‰°℃—…“”‘’·")
 
 
+@functools.lru_cache(maxsize=16384)  # a page repeats a few hundred distinct characters
 def plausible_char(ch: str) -> bool:
     """ASCII, CJK punctuation/full-width forms, or a hanzi of GB2312 (the 6,763 in common use)."""
     o = ord(ch)
