@@ -395,6 +395,7 @@ def map_form(ex: Extraction, tpl: Template) -> RawForm:
     walk = _Walk(tpl, form)
     for t in ex.tables:
         walk.table(t)
+    form.open_block = walk.block.name if walk.block else None
     form.loose_text = [ln.text for ln in ex.lines]
     form.notes.extend(unaccounted(ex.tables, walk.used, walk.context))
     return form

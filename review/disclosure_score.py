@@ -71,11 +71,11 @@ def score_project(score: Score, truth: dict, doc: dict, data: dict[str, list[dic
         d.field(f"project {f}", ok, d.covered("projects", None, f) or d.covered("documents", None, f),
                 f"expected {want[f]!r} got {g!r}")
         if f in PROJECT_LONG:
-            w = name_norm(want[f]) or ""
+            truth_text = name_norm(want[f]) or ""
             score.long_fields += 1
             score.long_exact += ok
-            score.long_chars += len(w)
-            score.long_char_errors += edit_distance(name_norm(g) or "", w)
+            score.long_chars += len(truth_text)
+            score.long_char_errors += edit_distance(name_norm(g) or "", truth_text)
     for f in PROJECT_AMOUNTS:
         g = None if got is None else got.get(f)
         ok = got is not None and _exact6(g) == _exact6(want[f])
