@@ -184,16 +184,18 @@ def _judge(ex: Extraction, form: FoundForm, scores: list[PageScore], page: int, 
 
 
 def left_page_flags(form: FoundForm, left: list[LeftPage], open_block: str | None) -> list[Flag]:
-    """One UNMAPPED_CELL error per page left out, on the dataset whose rows it may hold (the block
-    whose header it repeats, else the block open at the form's end, else the document)."""
-    datasets = {"budget": "budget_items", "tasks": "tasks", "indicators": "indicators"}
+    """UNMAPPED_CELL errors for each page left out, on every dataset whose rows it may hold."""
+    names = {"budget": "budget_items", "tasks": "tasks", "indicators": "indicators"}
     flags = []
     for lp in left:
-        dataset = datasets.get(lp.block or open_block or "", "documents")
+        # the block whose header it repeats; else the block open at the form's end and the
+        # document's own fields, which may follow that block (其他需完成的任务 after the tasks)
+        datasets = [names[lp.block]] if lp.block in names else [names.get(open_block or "", "documents"), "documents"]
         b = lp.box
-        flags.append(Flag(dataset, None, None, FlagCode.UNMAPPED_CELL, "error",
-                          f"Page {lp.page} follows this form (pages {form.first_page}-{form.last_page}) and {lp.why}, "
-                          f"but was not read as part of it; check whether rows of the form are printed there.",
-                          lp.page, *((b.x0, b.y0, b.x1, b.y1) if b else (None,) * 4)))
+        for dataset in dict.fromkeys(datasets):
+            flags.append(Flag(dataset, None, None, FlagCode.UNMAPPED_CELL, "error",
+                              f"Page {lp.page} follows this form (pages {form.first_page}-{form.last_page}) and {lp.why}, "
+                              f"but was not read as part of it; check whether rows of the form are printed there.",
+                              lp.page, *((b.x0, b.y0, b.x1, b.y1) if b else (None,) * 4)))
     return flags
 

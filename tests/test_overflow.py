@@ -86,9 +86,13 @@ def test_a_page_left_out_is_an_error_on_the_rows_it_may_hold():
     ex = document(["form", "rows_other_title"])
     found, scores = find_forms(ex, load_templates())
     forms, left = follow(ex, found, scores)
-    (flag,) = left_page_flags(forms[0], left[0], "indicators")
-    assert (flag.code, flag.severity, flag.dataset, flag.row_ref, flag.page) == ("UNMAPPED_CELL", "error", "indicators", None, 2)
-    assert "Page 2" in flag.message and "2024年政府采购预算表" in flag.message
+    flags = left_page_flags(forms[0], left[0], "indicators")
+    assert [(f.code, f.severity, f.dataset, f.row_ref, f.page) for f in flags] == [
+        ("UNMAPPED_CELL", "error", "indicators", None, 2), ("UNMAPPED_CELL", "error", "documents", None, 2)]
+    assert all("Page 2" in f.message and "2024年政府采购预算表" in f.message for f in flags)
+    ex = document(["form", "header_other_title"])  # the header says which block: that dataset only
+    forms, left = follow(ex, *find_forms(ex, load_templates()))
+    assert [f.dataset for f in left_page_flags(forms[0], left[0], None)] == ["indicators"]
 
 
 @pytest.mark.parametrize("widths, left, same", [
