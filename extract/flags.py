@@ -29,7 +29,7 @@ class FlagCode(StrEnum):
     FILLED_DOWN = "FILLED_DOWN"  # a merged 一级/二级 cell's text taken from the row above
     ROW_REALIGNED = "ROW_REALIGNED"  # an indicator row whose cells slid, put back in their columns
     ROW_UNREADABLE = "ROW_UNREADABLE"  # an indicator row that could not be put together
-    UNMAPPED_CELL = "UNMAPPED_CELL"  # a non-empty table cell read into no field
+    UNMAPPED_CELL = "UNMAPPED_CELL"  # a non-empty table cell read into no field (or a page left out after a form)
     NO_TABLE = "NO_TABLE"  # an OCR'd page with text on it but no ruled table
     YEAR_CONFLICT = "YEAR_CONFLICT"  # a form's year differs from its file's
     UNIT_UNKNOWN = "UNIT_UNKNOWN"  # a project form that states no money unit
