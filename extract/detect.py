@@ -35,6 +35,9 @@ START_SHARE_ALONE = 0.40
 # 政府采购预算表（单位：万元）). Lines longer than this are prose.
 TITLE_MAX_CHARS = 30
 _OTHER_TITLE = re.compile(r"表(（[^）]*）)?$")
+# 续表, （续表）, 续上表, 表（续）: a continuation page's marker, not another table's title. Such
+# markers are short; a title that merely contains 续 (持续…表) is longer than this.
+CONTINUED_MAX_CHARS = 6
 
 
 @dataclass(frozen=True)
@@ -121,6 +124,14 @@ class PageScore:
     other_title: str | None  # a line heading some other table
     heading: str  # the page's most prominent line, for the no-form message
     tables: bool = False  # the page holds table cells
+    other_titles: tuple[str, ...] = ()  # every line that may head some other table
+    short_lines: frozenset[str] = frozenset()  # label keys of the page's short lines (running heads)
+
+    def heads_other_table(self, first: PageScore | None = None) -> str | None:
+        """The line heading some other table on this page, not counting a running head that the
+        page `first` (a form's first page) prints too: a head repeated on every page is furniture."""
+        shared = first.short_lines if first is not None and first is not self else frozenset()
+        return next((t for t in self.other_titles if label_key(t) not in shared), None)
 
 
 def score_pages(ex: Extraction, templates: list[Template]) -> list[PageScore]:
@@ -143,11 +154,17 @@ def score_pages(ex: Extraction, templates: list[Template]) -> list[PageScore]:
                     found.add(name)
             hits[tpl.form_type] = found
         title = {tpl.form_type: _title_strength(lines, tpl) for tpl in templates}
-        other = next((ln.text for ln in lines if len(label_key(ln.text)) <= TITLE_MAX_CHARS
-                      and _OTHER_TITLE.search(label_key(ln.text)) and not any(title.values())), None)
+        others = () if any(title.values()) else tuple(
+            ln.text for ln in lines if len(label_key(ln.text)) <= TITLE_MAX_CHARS
+            and _OTHER_TITLE.search(label_key(ln.text)) and not _continued(label_key(ln.text)))
         heading = max(lines, key=lambda ln: (ln.size, -ln.box.y0)).text.strip() if lines else ""
-        out.append(PageScore(p, hits, title, other, heading, bool(cells)))
+        short = frozenset(label_key(ln.text) for ln in lines if len(label_key(ln.text)) <= TITLE_MAX_CHARS)
+        out.append(PageScore(p, hits, title, others[0] if others else None, heading, bool(cells), others, short))
     return out
+
+
+def _continued(key: str) -> bool:
+    return "续" in key and len(key) <= CONTINUED_MAX_CHARS
 
 
 def _share(tpl: Template, found: set[str]) -> float:
@@ -187,7 +204,8 @@ def find_forms(ex: Extraction, templates: list[Template]) -> tuple[list[FoundFor
             current = FoundForm(best, s.page, s.page)
             continue
         own_title = current is not None and s.title[current.template.form_type] > 0
-        if current is not None and s.page == current.last_page + 1 and (s.other_title is None or own_title) and (
+        other = current is not None and s.heads_other_table(scores[current.first_page - 1]) is not None
+        if current is not None and s.page == current.last_page + 1 and (not other or own_title) and (
                 own_title or s.tables):
             current = replace(current, last_page=s.page)
             continue
@@ -227,7 +245,9 @@ def restrict(ex: Extraction, first: int, last: int) -> Extraction:
         if cells:
             tables.append(Table(t.table_no, cells, t.n_rows, t.n_cols,
                                 tuple(p for p in t.pages if inside(p)), t.col_edges))
-    return replace(ex, tables=tables, lines=[ln for ln in ex.lines if inside(ln.page)])
+    # a page's own findings (NO_TABLE) go with it; a finding about no page goes with every form
+    notes = [n for n in ex.notes if n.page is None or inside(n.page)]
+    return replace(ex, tables=tables, lines=[ln for ln in ex.lines if inside(ln.page)], notes=notes)
 
 
 def no_form_message(ex: Extraction, scores: list[PageScore], limit: int = 5) -> str:

@@ -30,7 +30,7 @@ class FlagCode(StrEnum):
     TEXT_SPILLED = "TEXT_SPILLED"  # lines of a 一级/二级 label printed over a rule into the next cell
     ROW_REALIGNED = "ROW_REALIGNED"  # an indicator row whose cells slid, put back in their columns
     ROW_UNREADABLE = "ROW_UNREADABLE"  # an indicator row that could not be put together
-    UNMAPPED_CELL = "UNMAPPED_CELL"  # a non-empty table cell read into no field
+    UNMAPPED_CELL = "UNMAPPED_CELL"  # a non-empty table cell read into no field (or a page left out after a form)
     NO_TABLE = "NO_TABLE"  # an OCR'd page with text on it but no ruled table
     YEAR_CONFLICT = "YEAR_CONFLICT"  # a form's year differs from its file's
     UNIT_UNKNOWN = "UNIT_UNKNOWN"  # a project form that states no money unit

@@ -86,6 +86,12 @@ class _Walk:
         self.known = {label_key(x) for x in tpl.headings}
         for b in tpl.blocks.values():
             self.known |= {label_key(x) for x in b.value_headers}
+        # every label the template prints: an OCR'd label snaps to the nearest of them all, so a
+        # heading (绩效目标) one edit from a block label (绩效指标) is never read as that block
+        self.vocab = set(self.fields) | set(self.blocks) | self.known
+        for b in tpl.blocks.values():
+            self.vocab |= {label_key(x) for x in (*b.sections, *b.items)}
+            self.vocab |= {label_key(v) for variants in b.columns.values() for v in variants}
         self.block: BlockSpec | None = None
         self.header: list[tuple[str, float, float]] | None = None
         self.right_edge = 0.0  # the header's table's right edge, to follow a shifted continuation
@@ -107,9 +113,11 @@ class _Walk:
         key = label_key(c.text)
         if key in table:
             return table[key]
-        if c.source != "ocr":
-            return None
-        near = nearest_label(key, table) or self._label_among_crumbs(c.text, table)
+        if c.source != "ocr" or key in self.vocab:
+            return None  # not OCR'd, or exactly another label of the template
+        near = nearest_label(key, self.vocab)
+        if near not in table:
+            near = self._label_among_crumbs(c.text, table)
         if near is None:
             return None
         if note:
@@ -177,7 +185,7 @@ class _Walk:
                     self._label(lead, t)
             if self._header_row(body, t):
                 pass
-            elif self.block is None:
+            elif self.block is None or self._fields_before_header(body):
                 self._fields(covering, t)
             elif self.block.kind == "pairs":
                 self._pairs(body, r, t)
@@ -238,6 +246,13 @@ class _Walk:
                 self.use(c, t)
             return True
         return False
+
+    def _fields_before_header(self, body: list[Cell]) -> bool:
+        """A row of field labels in a records block whose header has not come yet: the block
+        was opened early (a section label read as the block's) and these are fields."""
+        if self.block is None or self.block.kind != "records" or self.header is not None:
+            return False
+        return any(self.find(self.fields, c, note=False) for c in body)
 
     def _label_piece(self, key: str) -> bool:
         """Is `key` a piece of the open block's label (a merged label cut by rules or a page
@@ -380,6 +395,7 @@ def map_form(ex: Extraction, tpl: Template) -> RawForm:
     walk = _Walk(tpl, form)
     for t in ex.tables:
         walk.table(t)
+    form.open_block = walk.block.name if walk.block else None
     form.loose_text = [ln.text for ln in ex.lines]
     form.notes.extend(unaccounted(ex.tables, walk.used, walk.context))
     return form

@@ -66,3 +66,5 @@ class RawForm:
     label_rows: dict[str, str] = field(default_factory=dict)
     # (dataset, row_ref, field, code, severity, message) found while mapping
     notes: list[Flag] = field(default_factory=list)
+    # the block still open where the form's last table ends (rows on a page after it would be its)
+    open_block: str | None = None

@@ -163,7 +163,7 @@ def _no_table_note(number: int, page: tuple) -> Flag | None:
         return None  # a blank page holds nothing to lose
     return Flag("documents", None, None, FlagCode.NO_TABLE, "error",
             f"No ruled table was found on page {number}, which has text: its values, if any, were not read; "
-            f"check the page.")
+            f"check the page.", page=number)
 
 
 def _give_up_without_tables(per_page: list, ocr_done: int) -> None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from formpipe.extract.detect import find_forms, no_form_message, restrict
 from formpipe.extract.mapping import find_year, map_form
 from formpipe.extract.model import Extraction, Table
+from formpipe.extract.overflow import follow, left_page_flags
 from formpipe.extract.template import Template
 
 from .flags import FlagCode
@@ -40,6 +41,7 @@ def _no_form(ex: Extraction, info: DocInfo, message: str) -> dict:
 
 def assemble(ex: Extraction, info: DocInfo, templates: list[Template]) -> DocumentRows:
     forms, scores = find_forms(ex, templates)
+    forms, left = follow(ex, forms, scores)  # pages after a form that carry it on, or may
     rows: dict[str, list[dict]] = {ds: [] for ds in ROW_DATASETS}
     in_form = {p for f in forms for p in f.pages}
     others = [s for s in scores if s.page not in in_form]
@@ -57,6 +59,7 @@ def assemble(ex: Extraction, info: DocInfo, templates: list[Template]) -> Docume
         part = restrict(ex, found.first_page, found.last_page)
         tpl = found.template
         form = map_form(part, tpl)
+        form.notes += left_page_flags(found, left[form_no - 1], form.open_block)
         form_year = find_year(form)
         year = year if year is not None else form_year
         built = build_rows(form, part, form_year, info, rules=tpl.rules,

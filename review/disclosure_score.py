@@ -16,11 +16,13 @@ from pathlib import Path, PurePosixPath
 
 import pyarrow.parquet as pq
 
+from formpipe.extract.template import edit_distance
 from formpipe.review.flagged_score import Score, _align, _Doc, name_norm, norm, score_document
 
 DATASETS = ("documents", "budget_items", "tasks", "indicators", "projects", "flags")
 PROJECT_TEXT = ("project_name", "project_nature", "project_category", "competent_department", "implementing_unit",
                 "start_date", "end_date", "unit_printed", "long_term_goal", "annual_goal")
+PROJECT_LONG = ("long_term_goal", "annual_goal")
 PROJECT_AMOUNTS = ("total_funds_wan", "annual_funds_wan", "annual_fiscal_wan", "carryover_wan", "other_funds_wan")
 
 
@@ -65,9 +67,15 @@ def score_project(score: Score, truth: dict, doc: dict, data: dict[str, list[dic
     for f in PROJECT_TEXT:
         g = None if got is None else got.get(f)
         g = str(g) if g is not None and f.endswith("_date") else g
-        d.field(f"project {f}", got is not None and name_norm(g) == name_norm(want[f]),
-                d.covered("projects", None, f) or d.covered("documents", None, f),
+        ok = got is not None and name_norm(g) == name_norm(want[f])
+        d.field(f"project {f}", ok, d.covered("projects", None, f) or d.covered("documents", None, f),
                 f"expected {want[f]!r} got {g!r}")
+        if f in PROJECT_LONG:
+            truth_text = name_norm(want[f]) or ""
+            score.long_fields += 1
+            score.long_exact += ok
+            score.long_chars += len(truth_text)
+            score.long_char_errors += edit_distance(name_norm(g) or "", truth_text)
     for f in PROJECT_AMOUNTS:
         g = None if got is None else got.get(f)
         ok = got is not None and _exact6(g) == _exact6(want[f])

@@ -64,11 +64,25 @@ class Score:
     # truth amounts some cell of the `cells` dataset holds: what extraction found, before mapping
     amounts_in_cells: int = 0
     printed_amounts: int = 0
+    # long texts (goals) among `fields`, and their character errors against the truth (CER)
+    long_fields: int = 0
+    long_exact: int = 0
+    long_chars: int = 0
+    long_char_errors: int = 0
     mismatches: list[str] = field(default_factory=list)
 
     @property
     def exact_or_flagged(self) -> float:
         return (self.exact + self.flagged) / self.fields if self.fields else 1.0
+
+    @property
+    def short_exact(self) -> float:
+        short = self.fields - self.long_fields
+        return (self.exact - self.long_exact) / short if short else 1.0
+
+    @property
+    def long_cer(self) -> float:
+        return self.long_char_errors / self.long_chars if self.long_chars else 0.0
 
     def summary(self) -> str:
         pct = lambda a, b: f"{a / b:.4f}" if b else "n/a"  # noqa: E731

@@ -124,3 +124,44 @@ def test_the_titles_of_a_disclosure_without_forms_are_named(outputs):
     _, docs = outputs
     assert docs["disclosure-no-form.pdf"]["error"] == (
         "no form found: 3 page(s), titles Annual Report 2023, 2024年收支预算总表, 2024年政府采购预算表")
+
+
+# More kinds (corpus/unrelated.py): Chinese notices, registers and a project budget table that
+# share labels with the forms (单位名称, 项目名称, 财政拨款 …), English forms, and broken files.
+def _run_folder(root, scanned: bool):
+    from corpus.unrelated import generate
+    expected = generate(root / "in", scanned=scanned)
+    summary = pipeline.run([root / "in"], root / "out", progress=False)
+    docs = ds.dataset(root / "out" / "documents", partitioning=hive_partitioning()).to_table().to_pylist()
+    return expected, summary, {d["source_path"]: d for d in docs}
+
+
+@pytest.fixture(scope="module")
+def varied(tmp_path_factory):
+    return _run_folder(tmp_path_factory.mktemp("varied"), scanned=False)
+
+
+def _check(expected, summary, docs):
+    from corpus.unrelated import BROKEN
+    assert set(docs) == set(expected)
+    for name, want in expected.items():
+        d = docs[name]
+        assert d["status"] == want, (name, d["status"], d["error"])
+        assert "\n" not in d["error"] and "internal error" not in d["error"], (name, d["error"])
+        assert d["n_flags"] == 0 and d["form_no"] == 0
+        if want == "failed":
+            assert d["error"].startswith(BROKEN[name]), (name, d["error"])
+        else:
+            assert d["error"].startswith("no form found: "), (name, d["error"])
+    assert (summary.ok, summary.needs_review) == (0, 0)
+
+
+def test_varied_unrelated_pdfs_are_no_form_or_failed_with_one_line(varied):
+    _check(*varied)
+
+
+@pytest.mark.slow
+def test_an_image_only_pdf_of_another_table_is_no_form(tmp_path):
+    expected, summary, docs = _run_folder(tmp_path, scanned=True)
+    _check(expected, summary, docs)
+    assert docs["scan-meeting-register.pdf"]["method"] == "ocr"
