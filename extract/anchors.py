@@ -44,7 +44,10 @@ STACK_GAP_EM = 0.12
 SHRINK_EM = 0.15  # detection pads its boxes by about this much of a line on each side
 FOOT_GAP_EM = 4.0  # text this many line heights below the table is page furniture (第1页)
 SPLIT_MAX = 40  # a label is looked for inside texts up to this long (a goal may quote one); longer: at the start only
-LEFT_COLUMN_EM = 2.0  # labels starting this close to the page's leftmost text are first-column labels
+LEFT_COLUMN_EM = 2.0
+# a page carries on the table of the page before when this share of its texts fits inside that
+# table's columns (a continuation page's cells do; a page of prose runs across them)
+CONTINUED_FIT = 0.6  # labels starting this close to the page's leftmost text are first-column labels
 
 
 @dataclass
@@ -323,7 +326,10 @@ def _is_note(p: Piece, vocab: Vocabulary) -> bool:
 def _table_top(pieces: list[Piece], vocab: Vocabulary, carry: Carry | None, shrink: float) -> float | None:
     tops = [p.y0 - shrink for p in pieces if p.key is not None]
     if carry is not None:  # a continuation page: its table starts with its first row
-        tops += [p.y0 for p in pieces if carry.edges[0] <= p.cx <= carry.edges[-1] and not _is_note(p, vocab)]
+        inside = [p for p in pieces if carry.edges[0] <= p.cx <= carry.edges[-1] and not _is_note(p, vocab)]
+        fit = [p for p in inside if _index(carry.edges, p.x0 + shrink) == _index(carry.edges, p.x1 - shrink)]
+        if len(fit) >= CONTINUED_FIT * len(inside):  # prose runs across the columns: not the table
+            tops += [p.y0 for p in inside]
     return min(tops, default=None)
 
 

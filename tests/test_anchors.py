@@ -234,3 +234,14 @@ def test_rapidocr_reads_an_office_form_with_its_ruling_erased():
     got = {(b.section, b.item): b.amount.text.replace(",", "").strip() for b in form.budget}
     want = {(b["section"], b["item"]): b["amount_wan"] for b in truth["budget_items"] if b.get("amount_wan")}
     assert want and all(got.get(k, "").replace(" ", "") == str(v) for k, v in want.items()), (got, want)
+
+
+def test_a_page_of_prose_after_an_anchored_form_carries_nothing_on():
+    context = AnchorContext()
+    runs = drawn_runs()
+    read_by_anchors(np.zeros((10, 10), np.uint8), DPI, 1, FakeEngine(None, regions=lambda im: runs), context)
+    k = DPI / 72
+    prose = [TextRun("本部门二〇二四年预算编制说明：收支预算总表列示全部收入和支出，按功能分类。",
+                     (ORIGIN[0] * k, (80 + 16 * i) * k, (ORIGIN[0] + 440) * k, (91 + 16 * i) * k), 0.99) for i in range(6)]
+    tables, lines = read_by_anchors(np.zeros((10, 10), np.uint8), DPI, 2, FakeEngine(None, regions=lambda im: prose), context)
+    assert tables == [] and len(lines) == 6
