@@ -9,12 +9,13 @@ why it failed, so a page read by anchors can be traced to its reason.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, cached_property
 
 from .model import Table, TextLine
 from .template import label_key, load_templates, nearest_label
 
+MAX_EDITS = 2  # template.nearest_label's largest edit bound
 MIN_LABEL = 4  # shorter labels (名称, 年度) are words of ordinary text, not evidence of a cell
 # labels that sit outside every cell: one can be a form's printed note (填报单位 above the table);
 # on the dev and corpus scans the grid reads well, 0 of 0 labels sat outside a cell on any page
@@ -45,6 +46,7 @@ class Vocabulary:
     items: frozenset[str]  # budget item labels (基本支出), each beside its amount
     headings: frozenset[str]  # labels with no value (基本信息)
     titles: frozenset[str] = frozenset()  # title keywords (绩效目标申报表)
+    memo: dict[str, str | None] = field(default_factory=dict, compare=False, repr=False)  # match() by key
 
     @cached_property
     def all(self) -> frozenset[str]:
@@ -60,7 +62,22 @@ class Vocabulary:
         key = label_key(text)
         if key in self.all:
             return key
-        return nearest_label(key, self.all) if len(key) >= MIN_LABEL else None
+        if key not in self.memo:  # pages repeat their texts; edit distances are the cost here
+            near = len(key) >= MIN_LABEL and len(key) <= self.longest + 2
+            # a label with more than two characters the key lacks is more than two edits away
+            # (nearest_label's bound): leaving it out changes no answer and skips its edit distance
+            chars = set(key)
+            could = [lab for lab, have in self.char_sets if len(have - chars) <= MAX_EDITS]
+            self.memo[key] = nearest_label(key, could) if near and could else None
+        return self.memo[key]
+
+    @cached_property
+    def char_sets(self) -> tuple[tuple[str, frozenset[str]], ...]:
+        return tuple((lab, frozenset(lab)) for lab in self.all)
+
+    @cached_property
+    def longest(self) -> int:
+        return max((len(x) for x in self.all), default=0)
 
     def labels_in(self, text: str) -> list[str]:
         """The distinct labels (of MIN_LABEL characters or more) a short text holds, longest
