@@ -24,6 +24,10 @@ MAX_LOOSE_LABELS = 2
 # a cell holding more than this many characters is a text (a goal, a task's content), which may
 # quote labels (财政拨款, 项目支出) as words: only shorter cells count as holding two labels
 MAX_LABEL_CELL = 24
+# after a page read by anchors, a page with most of its text outside its cells carries on that
+# table (a tick or a seal ring closed into a small spurious "table" on the erased-ruling office
+# scans); a ruled page's loose text is its title, notes and footer, well under half
+CONTINUED_OUTSIDE = 0.5
 # loose text beside a blank value cell counts when its centre lies within this many points of
 # the label's row band (a value printed over a lost rule sits in that band)
 BAND_SLACK = 2.0
@@ -155,3 +159,10 @@ def check_grid(tables: list[Table], lines: list[TextLine], vocab: Vocabulary | N
             if below:
                 return Verdict(False, f"the column under “{c.text}” has no cells while “{below[0].text}” sits there")
     return Verdict(True)
+
+
+def outside_share(tables: list[Table], lines: list[TextLine]) -> float:
+    """The share of a page's characters that lie outside every cell."""
+    inside = sum(len(label_key(c.text)) for t in tables for c in t.cells)
+    outside = sum(len(label_key(ln.text)) for ln in lines)
+    return outside / (inside + outside) if inside + outside else 0.0

@@ -26,7 +26,7 @@ from .cellread import (
 )
 from .flags import Flag, FlagCode
 from .grid import DEFAULT, document_tables, page_tables
-from .gridcheck import check_grid
+from .gridcheck import CONTINUED_OUTSIDE, check_grid, outside_share
 from .imagegrid import image_segments
 from .model import DocumentError, Extraction, ExtractOptions, NoFormFound, PageContent, Table, TextLine
 from .photo import straighten_photo
@@ -146,7 +146,8 @@ def read_tables(img: PageImage, engine, clock: _Clock, keep: str | None = None,
     clock.lap("grid")
     context = context if context is not None else AnchorContext()
     verdict = check_grid(tables, lines)
-    continued = not tables and bool(lines) and context.carry is not None  # a table read by anchors goes on
+    # a table read by anchors goes on: this page's own grid is none, or a speck beside its text
+    continued = context.carry is not None and bool(lines) and outside_share(tables, lines) > CONTINUED_OUTSIDE
     if verdict.ok and not continued:
         context.carry = None
         return content, (tables, lines)

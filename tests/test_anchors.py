@@ -245,3 +245,12 @@ def test_a_page_of_prose_after_an_anchored_form_carries_nothing_on():
                      (ORIGIN[0] * k, (80 + 16 * i) * k, (ORIGIN[0] + 440) * k, (91 + 16 * i) * k), 0.99) for i in range(6)]
     tables, lines = read_by_anchors(np.zeros((10, 10), np.uint8), DPI, 2, FakeEngine(None, regions=lambda im: prose), context)
     assert tables == [] and len(lines) == 6
+
+
+def test_outside_share_counts_the_text_left_out_of_the_cells():
+    from formpipe.extract.gridcheck import CONTINUED_OUTSIDE, outside_share
+    speck = _table(_cell(0, 0, "√", 0, 10))
+    rows = [_line("家庭医生签约政策落实率", 200, 20 * i, 300, 20 * i + 10) for i in range(5)]
+    assert outside_share([speck], rows) > CONTINUED_OUTSIDE  # a tick closed into a box beside the rows
+    assert outside_share([GOOD], [_line(TITLE, 100, -30, 300, -20)]) < CONTINUED_OUTSIDE
+    assert outside_share([], []) == 0.0
