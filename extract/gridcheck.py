@@ -122,7 +122,9 @@ class Verdict:
 
 
 def _loose_labels(lines: list[TextLine], vocab: Vocabulary) -> list[str]:
-    return [lab for ln in lines for lab in vocab.labels_in(ln.text)]
+    """Labels in short loose lines: a label that lost its cell; prose (a scanned budget
+    disclosure's text pages name 财政拨款, 基本支出 …) runs longer than a cell."""
+    return [lab for ln in lines if len(label_key(ln.text)) <= MAX_LABEL_CELL for lab in vocab.labels_in(ln.text)]
 
 
 def check_grid(tables: list[Table], lines: list[TextLine], vocab: Vocabulary | None = None) -> Verdict:

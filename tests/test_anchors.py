@@ -162,6 +162,9 @@ GOOD = _table(_cell(0, 0, "部门名称", 0, 80), _cell(0, 1, "某某市民政�
     ([], [], True),  # a blank page
     # the ruling lost: every label outside any cell
     ([], [_line("部门名称", 0, 0, 40, 10), _line("基本支出", 0, 20, 40, 30), _line("总体绩效目标", 0, 40, 60, 50)], False),
+    # prose on a disclosure's text page names labels in long lines: no cell lost there
+    ([], [_line("本部门2024年财政拨款收入主要用于基本支出和项目支出，其他资金按规定使用。", 0, 20 * i, 400, 20 * i + 10)
+          for i in range(3)], True),
     # a lost vertical rule: one cell holds two labels
     ([_table(_cell(0, 0, "部门名称某某局下属二级单位数", 0, 300))], [], False),
     # a value printed over a lost rule: blank value cell, the text beside it outside the cells
