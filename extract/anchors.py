@@ -41,6 +41,7 @@ CLEAN_CONFIDENCE = 0.95  # a text read at least this sure, placed without a gues
 # +0.5 pt on the erased-ruling office scans, lines about 11 pt high); rows of a table are
 # 2.4 pt apart or more there
 STACK_GAP_EM = 0.12
+CHAIN_OVERLAP = 0.3  # see _columns: texts of one column overlap by far more (same left edge or centre)
 SHRINK_EM = 0.15  # detection pads its boxes by about this much of a line on each side
 FOOT_GAP_EM = 4.0  # text this many line heights below the table is page furniture (第1页)
 SPLIT_MAX = 40  # a label is looked for inside texts up to this long (a goal may quote one); longer: at the start only
@@ -183,7 +184,9 @@ def _columns(pieces: list[Piece], headers: list[Piece], shrink: float) -> list[l
                    for p in pieces if not crosses(p) or any(p is hd for hd in headers))
     cols: list[list] = []  # [x0, x1, holds a header, holds a value]
     for a, b, head in spans:
-        if cols and a < cols[-1][1]:
+        # a piece joins the column it overlaps by a fair share of the narrower of the two; a
+        # sliver is a detection box padded into the next column (89,444.62 reaching 拟用于…)
+        if cols and min(b, cols[-1][1]) - a >= CHAIN_OVERLAP * min(b - a, cols[-1][1] - cols[-1][0]) and a < cols[-1][1]:
             cols[-1][1] = max(cols[-1][1], b)
         else:
             cols.append([a, max(a, b), False, False])
