@@ -6,7 +6,7 @@ Default input: bench/data/scan300/pdf (make it with
 `python -m corpus.scan --out bench/data/scan300 --dpi 300 --profile mild`),
 else the committed sample corpus/scan. The OCR models and jieba are loaded
 once before timing, as a worker process does; the whole pipeline runs, file
-to Parquet. Stages: rasterise / prepare / grid / ocr / the rest (mapping,
+to Parquet. Stages: rasterise / prepare / grid / ocr / anchors / the rest (mapping,
 normalising, Parquet writes, hashing).
 """
 from __future__ import annotations
@@ -28,7 +28,7 @@ from formpipe.extract.document import ExtractOptions  # noqa: E402 (after OMP_NU
 from formpipe.extract.ocr import get_engine  # noqa: E402 (after OMP_NUM_THREADS is set)
 from formpipe.normalize.words import tokenizer  # noqa: E402 (after OMP_NUM_THREADS is set)
 
-STAGES = ("rasterise", "prepare", "grid", "ocr")
+STAGES = ("rasterise", "prepare", "grid", "ocr", "anchors")  # anchors: pages whose grid failed the check
 
 
 def main() -> None:

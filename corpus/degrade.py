@@ -67,6 +67,16 @@ PROFILES = {
                             speckle=1.2e-4, marks=(1, 3), paper=(214, 226), keystone=0.004,
                             ruling=(30, 60), ruling_width=(2, 2), ruling_breaks=(0.05, 0.15),
                             handwriting=(1, 2), jpeg_range=(40, 50)),
+    # Ruling the scanner lost (issue 12, the anchors reading): office-mild with the rules erased,
+    # and office-harsh with them redrawn very faint (170-200 grey before the blur, half their
+    # length faded to paper), which the ruling finder cannot close into cells.
+    "office-noruling": Profile("office-noruling", 300, (0.4, 1.2), (0.5, 0.7), (3.0, 6.0), 0.10, 75,
+                               marks=(1, 2), paper=(232, 244), keystone=0.002, ruling=(255, 255),
+                               jpeg_range=(60, 75)),
+    "office-faint": Profile("office-faint", 200, (1.0, 1.5), (0.8, 1.0), (8.0, 12.0), 0.15, 45,
+                            speckle=1.2e-4, marks=(1, 3), paper=(214, 226), keystone=0.004,
+                            ruling=(170, 200), ruling_width=(1, 2), ruling_breaks=(0.4, 0.6),
+                            jpeg_range=(40, 50)),
     # The printed sheet a phone photographs (corpus/photo.py adds camera, lens, light, desk):
     # no scanner skew, light or blur of its own; JPEG quality is the camera's.
     "photo": Profile("photo", 200, (0.0, 0.0), (0.3, 0.4), (1.0, 2.0), 0.0, 88, marks=(1, 2),

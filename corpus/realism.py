@@ -60,7 +60,7 @@ def fade_ruling(page: np.ndarray, grey: float, width_px: int, breaks: float,
     thin = _thin(horiz, 0, width_px) | _thin(vert, 1, width_px)
     H, W = page.shape[:2]
     field = cv2.resize(rng.normal(0, 1, (48, 34)).astype(np.float32), (W, H), interpolation=cv2.INTER_CUBIC)
-    cut = np.quantile(field, breaks) if breaks > 0 else -np.inf
+    cut = np.quantile(field, breaks) if breaks > 0 else float(field.min())  # -inf made inf/inf = NaN
     strength = np.clip(0.8 + 0.2 * (field - cut) / max(1e-6, float(field.max() - cut)), 0.0, 1.0)
     strength[field < cut] *= 0.35
     value = 255.0 - (255.0 - grey) * strength

@@ -81,6 +81,9 @@ class Cell:
     box: Box
     confidence: float = 1.0
     source: str = "text"
+    # how the cell was found: "grid" (ruling: the text layer's or the scan's), "anchors" (a scan
+    # whose ruling the grid could not use, laid out from full-page OCR: extract/anchors.py)
+    located_by: str = "grid"
 
     @property
     def last_row(self) -> int:

@@ -74,8 +74,10 @@ def extract_pdf(path: Path, options: ExtractOptions, timings: dict | None = None
         raise DocumentError(f"not a readable PDF ({type(e).__name__}: {e})".splitlines()[0]) from e
     engine = None
     if ocr_pages:  # image-only pages: the OCR path (the [ocr] extra), loaded only when a PDF has such pages
-        from .scanned import OCR_GRID, _engine, _give_up_without_tables, _no_table_note, read_page
+        from .anchors import AnchorContext
+        from .scanned import _engine, _give_up_without_tables, _no_table_note, read_tables
         engine = _engine(options)
+        context = AnchorContext()  # an anchors-read table's columns, for the page after it
     notes: list = []
     for done, i in enumerate(ocr_pages, start=1):
         try:
@@ -85,8 +87,7 @@ def extract_pdf(path: Path, options: ExtractOptions, timings: dict | None = None
         except Exception as e:
             raise DocumentError(f"page {i + 1} cannot be rendered ({type(e).__name__}: {e})".splitlines()[0]) from e
         clock.lap("rasterise")
-        content = read_page(img, engine, clock, options.keep_pages)
-        per_page[i] = page_tables(content, OCR_GRID)
+        content, per_page[i] = read_tables(img, engine, clock, options.keep_pages, context)
         notes.append(_no_table_note(i + 1, per_page[i]))
         sizes[i] = (content.width, content.height)
         clock.lap("grid")

@@ -12,6 +12,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from .anchors import AnchorContext, read_by_anchors
 from .cellread import (
     clean_specks,
     faint_ink,
@@ -25,8 +26,9 @@ from .cellread import (
 )
 from .flags import Flag, FlagCode
 from .grid import DEFAULT, document_tables, page_tables
+from .gridcheck import CONTINUED_OUTSIDE, check_grid, outside_share
 from .imagegrid import image_segments
-from .model import DocumentError, Extraction, ExtractOptions, NoFormFound, PageContent
+from .model import DocumentError, Extraction, ExtractOptions, NoFormFound, PageContent, Table, TextLine
 from .photo import straighten_photo
 from .prepare import PreparedPage, prepare
 from .raster import PageImage, check_page_size, load_images
@@ -131,6 +133,35 @@ def read_prepared(pp: PreparedPage, number: int, engine, clock: _Clock) -> tuple
 def read_page(img: PageImage, engine, clock: _Clock, keep: str | None = None) -> PageContent:
     """OCR one page image, turning it 180° when it reads much better that way.
     `keep`: a folder to save the page in as read (straightened), for review."""
+    return _read_page(img, engine, clock, keep)[0]
+
+
+def read_tables(img: PageImage, engine, clock: _Clock, keep: str | None = None,
+                context: AnchorContext | None = None) -> tuple[PageContent, tuple[list[Table], list[TextLine]]]:
+    """One page's tables and loose lines: from its ruling when the grid passes the check
+    (extract/gridcheck.py), else read by anchors (extract/anchors.py). `context` carries an
+    anchors-read table's columns to the next page of the document."""
+    content, pp = _read_page(img, engine, clock, keep)
+    tables, lines = page_tables(content, OCR_GRID)
+    clock.lap("grid")
+    context = context if context is not None else AnchorContext()
+    verdict = check_grid(tables, lines)
+    # a table read by anchors goes on: this page's own grid is none, or a speck beside its text
+    continued = context.carry is not None and bool(lines) and outside_share(tables, lines) > CONTINUED_OUTSIDE
+    if verdict.ok and not continued:
+        context.carry = None
+        return content, (tables, lines)
+    log.debug("page %d read by anchors: %s", img.number, verdict.reason or "continues the page before")
+
+    def cap(box: tuple[int, int, int, int], conf: float) -> float:
+        return min(conf, MARKED_CONFIDENCE) if _marked(pp.marks, box) else conf
+
+    anchored = read_by_anchors(pp.grey, pp.dpi, img.number, engine, context, cap)
+    clock.lap("anchors")
+    return content, (anchored if anchored[0] else (tables, lines))
+
+
+def _read_page(img: PageImage, engine, clock: _Clock, keep: str | None = None) -> tuple[PageContent, PreparedPage]:
     pp = prepare(img.pixels, img.dpi)
     clock.lap("prepare")
     content, conf = read_prepared(pp, img.number, engine, clock)
@@ -145,7 +176,7 @@ def read_page(img: PageImage, engine, clock: _Clock, keep: str | None = None) ->
         from .keep import keep_straightened
         keep_straightened(keep, img.number, img.pixels, pp)
         clock.lap("keep page")
-    return content
+    return content, pp
 
 
 def _engine(options: ExtractOptions):
@@ -177,6 +208,7 @@ def extract_images(paths: list[Path], options: ExtractOptions, timings: dict | N
     clock = _Clock(timings)
     engine = None  # loaded after the first page passed the guards
     per_page, sizes, notes = [], [], []
+    context = AnchorContext()
     for img in load_images(paths):
         if img.number > options.max_pages:
             raise DocumentError(f"too many pages (more than {options.max_pages})")
@@ -185,9 +217,9 @@ def extract_images(paths: list[Path], options: ExtractOptions, timings: dict | N
         engine = engine or _engine(options)
         img = straighten_photo(img)  # a phone photo of a sheet on a desk; a scan is left as it is
         clock.lap("prepare")
-        content = read_page(img, engine, clock, options.keep_pages)
+        content, page = read_tables(img, engine, clock, options.keep_pages, context)
         sizes.append((content.width, content.height))
-        per_page.append(page_tables(content, OCR_GRID))
+        per_page.append(page)
         notes.append(_no_table_note(img.number, per_page[-1]))
         clock.lap("grid")
         _give_up_without_tables(per_page, len(per_page))

@@ -231,7 +231,7 @@ def indicator_rows(form: RawForm, flags: list[Flag]) -> list[dict]:
 def cell_rows(ex: Extraction) -> list[dict]:
     return [{"page": c.page, "table_no": t.table_no, "row": c.row, "col": c.col, "rowspan": c.rowspan,
              "colspan": c.colspan, "text": c.text, "x0": c.box.x0, "y0": c.box.y0, "x1": c.box.x1,
-             "y1": c.box.y1, "confidence": c.confidence, "source": c.source}
+             "y1": c.box.y1, "confidence": c.confidence, "source": c.source, "located_by": c.located_by}
             for t in ex.tables for c in t.cells]
 
 

@@ -111,6 +111,7 @@ _COLUMNS: dict[str, list[tuple[str, pa.DataType]]] = {
         *_BOX,
         ("confidence", pa.float32()),
         ("source", pa.string()),
+        ("located_by", pa.string()),  # grid (ruling) | anchors (a scan's page read without its ruling)
     ],
     "flags": [
         ("dataset", pa.string()),

@@ -1,0 +1,170 @@
+"""Is an OCR'd page's grid fit to map? The check that sends a page to the anchors reading.
+
+The grid of a scan is built from the ruling found in the image. Where the ruling is faint,
+broken or missing, the grid can look plausible and still be wrong: cells missing (their text
+read as loose lines outside any table), two cells run together (one cell holding two labels),
+or a label whose value sits outside every cell. Each test uses the templates' vocabulary
+(extract/templates/*.toml, every form type: extraction does not know the form yet) and says
+why it failed, so a page read by anchors can be traced to its reason.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache, cached_property
+
+from .model import Table, TextLine
+from .template import label_key, load_templates, nearest_label
+
+MAX_EDITS = 2  # template.nearest_label's largest edit bound
+MIN_LABEL = 4  # shorter labels (名称, 年度) are words of ordinary text, not evidence of a cell
+# labels that sit outside every cell: one can be a form's printed note (填报单位 above the table);
+# on the dev and corpus scans the grid reads well, 0 of 0 labels sat outside a cell on any page
+# with a table; an erased-ruling page has 10-40
+MAX_LOOSE_LABELS = 2
+# a cell holding more than this many characters is a text (a goal, a task's content), which may
+# quote labels (财政拨款, 项目支出) as words: only shorter cells count as holding two labels
+MAX_LABEL_CELL = 24
+# after a page read by anchors, a page with most of its text outside its cells carries on that
+# table (a tick or a seal ring closed into a small spurious "table" on the erased-ruling office
+# scans); a ruled page's loose text is its title, notes and footer, well under half
+CONTINUED_OUTSIDE = 0.5
+# loose text beside a blank value cell counts when its centre lies within this many points of
+# the label's row band (a value printed over a lost rule sits in that band)
+BAND_SLACK = 2.0
+BELOW_REACH = 2.0  # ... and text under a header within this many header heights is its column's
+
+
+@dataclass(frozen=True)
+class HeaderLabel:
+    group: str  # template and block ("department_overall_performance_targets:indicators")
+    fill_down: bool  # a merged column (一级指标): its text is centred on the rows it spans
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Every printed label of every template, by what it does (keys as template.label_key)."""
+
+    fields: frozenset[str]  # a value is printed right of it
+    blocks: frozenset[str]  # a block's label, printed in the first column
+    headers: dict[str, tuple[HeaderLabel, ...]]  # column / section / value-header labels
+    items: frozenset[str]  # budget item labels (基本支出), each beside its amount
+    headings: frozenset[str]  # labels with no value (基本信息)
+    titles: frozenset[str] = frozenset()  # title keywords (绩效目标申报表)
+    memo: dict[str, str | None] = field(default_factory=dict, compare=False, repr=False)  # match() by key
+
+    @cached_property
+    def all(self) -> frozenset[str]:
+        return self.fields | self.blocks | self.items | self.headings | frozenset(self.headers)
+
+    @cached_property
+    def long_labels(self) -> tuple[str, ...]:
+        """Labels of MIN_LABEL characters or more, longest first."""
+        return tuple(sorted((x for x in self.all if len(x) >= MIN_LABEL), key=len, reverse=True))
+
+    def match(self, text: str) -> str | None:
+        """The label a (possibly misread) text is: exactly, or within nearest_label's edits."""
+        key = label_key(text)
+        if key in self.all:
+            return key
+        if key not in self.memo:  # pages repeat their texts; edit distances are the cost here
+            near = len(key) >= MIN_LABEL and len(key) <= self.longest + 2
+            # a label with more than two characters the key lacks is more than two edits away
+            # (nearest_label's bound): leaving it out changes no answer and skips its edit distance
+            chars = set(key)
+            could = [lab for lab, have in self.char_sets if len(have - chars) <= MAX_EDITS]
+            self.memo[key] = nearest_label(key, could) if near and could else None
+        return self.memo[key]
+
+    @cached_property
+    def char_sets(self) -> tuple[tuple[str, frozenset[str]], ...]:
+        return tuple((lab, frozenset(lab)) for lab in self.all)
+
+    @cached_property
+    def longest(self) -> int:
+        return max((len(x) for x in self.all), default=0)
+
+    def labels_in(self, text: str) -> list[str]:
+        """The distinct labels (of MIN_LABEL characters or more) a short text holds, longest
+        first, each taking its characters away (预算金额（万元） is one label, not two)."""
+        key = label_key(text)
+        found = []
+        for lab in self.long_labels:
+            if lab in key:
+                found.append(lab)
+                key = key.replace(lab, "\0")
+        return found
+
+
+@cache
+def vocabulary() -> Vocabulary:
+    fields, blocks, items, headings, titles = set(), set(), set(), set(), set()
+    headers: dict[str, list[HeaderLabel]] = {}
+    for tpl in load_templates():
+        fields |= {label_key(lb) for f in tpl.fields.values() for lb in f.labels}
+        headings |= {label_key(h) for h in tpl.headings}
+        titles |= {label_key(k) for k in tpl.title_keywords}
+        for b in tpl.blocks.values():
+            blocks |= {label_key(lb) for lb in b.labels}
+            items |= {label_key(i) for i in b.items}
+            group = f"{tpl.form_type}:{b.name}"
+            named = [(v, col in b.fill_down) for col, vs in b.columns.items() for v in vs]
+            named += [(s, False) for s in b.sections] + [(v, False) for v in b.value_headers]
+            for text, fill in named:
+                headers.setdefault(label_key(text), []).append(HeaderLabel(group, fill))
+    return Vocabulary(frozenset(fields), frozenset(blocks), {k: tuple(v) for k, v in headers.items()},
+                      frozenset(items), frozenset(headings), frozenset(titles))
+
+
+@dataclass(frozen=True)
+class Verdict:
+    ok: bool
+    reason: str = ""
+
+
+def _loose_labels(lines: list[TextLine], vocab: Vocabulary) -> list[str]:
+    """Labels in short loose lines: a label that lost its cell; prose (a scanned budget
+    disclosure's text pages name 财政拨款, 基本支出 …) runs longer than a cell."""
+    return [lab for ln in lines if len(label_key(ln.text)) <= MAX_LABEL_CELL for lab in vocab.labels_in(ln.text)]
+
+
+def check_grid(tables: list[Table], lines: list[TextLine], vocab: Vocabulary | None = None) -> Verdict:
+    """Is the page's grid good enough for the mapping? Fails, with the reason, when labels sit
+    outside any cell (cells missing), one cell holds two labels (a rule lost between them), or
+    a label's value cell is blank while text sits outside the cells in its row band."""
+    vocab = vocab or vocabulary()
+    loose = _loose_labels(lines, vocab)
+    if len(loose) > MAX_LOOSE_LABELS:
+        return Verdict(False, f"{len(loose)} template labels outside any cell ({', '.join(loose[:4])} …)")
+    for t in tables:
+        for c in t.cells:
+            if len(label_key(c.text)) <= MAX_LABEL_CELL:
+                held = vocab.labels_in(c.text)
+                if len(held) >= 2:
+                    return Verdict(False, f"one cell holds two labels ({held[0]}, {held[1]})")
+    for t in tables:
+        for c in t.cells:
+            if vocab.match(c.text) not in vocab.fields | vocab.items:
+                continue
+            right = [x for x in t.cells_covering_row(c.row) if x.col > c.last_col]
+            if right and right[0].text.strip():
+                continue
+            x_edge = right[0].box.x1 if right else float("inf")
+            beside = [ln for ln in lines if ln.box.x0 >= c.box.x1 - BAND_SLACK and ln.box.x0 <= x_edge
+                      and c.box.y0 - BAND_SLACK <= (ln.box.y0 + ln.box.y1) / 2 <= c.box.y1 + BAND_SLACK]
+            if beside:
+                return Verdict(False, f"the value of “{c.text}” is blank while “{beside[0].text}” sits beside it")
+        for c in t.cells:  # a header with no row under it in its table, and text under it outside
+            if c.last_row < t.n_rows - 1 or vocab.match(c.text) not in vocab.headers:
+                continue
+            below = [ln for ln in lines if c.box.x0 <= (ln.box.x0 + ln.box.x1) / 2 <= c.box.x1
+                     and c.box.y1 - BAND_SLACK <= ln.box.y0 <= c.box.y1 + BELOW_REACH * c.box.height]
+            if below:
+                return Verdict(False, f"the column under “{c.text}” has no cells while “{below[0].text}” sits there")
+    return Verdict(True)
+
+
+def outside_share(tables: list[Table], lines: list[TextLine]) -> float:
+    """The share of a page's characters that lie outside every cell."""
+    inside = sum(len(label_key(c.text)) for t in tables for c in t.cells)
+    outside = sum(len(label_key(ln.text)) for ln in lines)
+    return outside / (inside + outside) if inside + outside else 0.0

@@ -1,0 +1,259 @@
+"""The anchors reading (extract/anchors.py) and the grid check that calls it (extract/gridcheck.py).
+
+Truth comes from what the tests draw: a department form drawn with its ruling, the ruling then
+painted white (the line mask of corpus.realism), and a fake engine whose full-page reading is
+the drawn texts at their drawn places. The slow test does the same with rapidocr on a committed
+office form (LibreOffice export) against its generator's truth.
+"""
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from pageimage import FONT, DrawnCell, draw_table
+from PIL import Image, ImageDraw, ImageFont
+
+from corpus.realism import rule_masks
+from formpipe.extract.anchors import AnchorContext, Piece, _spans, read_by_anchors, split_piece
+from formpipe.extract.gridcheck import check_grid, vocabulary
+from formpipe.extract.mapping import map_form
+from formpipe.extract.model import Box, Cell, Extraction, Table, TextLine
+from formpipe.extract.ocr.base import TextRun
+from formpipe.extract.ocr.fake import FakeEngine
+from formpipe.extract.raster import PageImage
+from formpipe.extract.scanned import _Clock, read_tables
+from formpipe.extract.template import load_template
+from formpipe.normalize.rows import LOW_CONFIDENCE
+
+ROOT = Path(__file__).resolve().parent.parent
+DPI = 200
+FONT_PT = 9.0
+GOAL = "完善社会救助体系，提高救助水平"
+FORM = [
+    DrawnCell(0, 0, 1, 1, "部门名称"), DrawnCell(0, 1, 1, 4, "某某市民政局"),
+    DrawnCell(1, 0, 3, 1, "预算整体情况"), DrawnCell(1, 1, 1, 1, "部门预算支出"), DrawnCell(1, 2, 1, 1, "预算金额（万元）"),
+    DrawnCell(1, 3, 1, 1, "收入来源"), DrawnCell(1, 4, 1, 1, "预算金额（万元）"),
+    DrawnCell(2, 1, 1, 1, "基本支出"), DrawnCell(2, 2, 1, 1, "44,770.21"),
+    DrawnCell(2, 3, 1, 1, "财政拨款"), DrawnCell(2, 4, 1, 1, "46,004.21"),
+    DrawnCell(3, 1, 1, 1, "项目支出"), DrawnCell(3, 2, 1, 1, "1,234.00"),
+    DrawnCell(3, 3, 1, 1, "其他资金"), DrawnCell(3, 4, 1, 1, "0.00"),
+    DrawnCell(4, 0, 1, 1, "总体绩效目标"), DrawnCell(4, 1, 1, 4, GOAL),
+    DrawnCell(5, 0, 4, 1, "绩效指标"), DrawnCell(5, 1, 1, 1, "一级指标"), DrawnCell(5, 2, 1, 1, "二级指标"),
+    DrawnCell(5, 3, 1, 1, "三级指标"), DrawnCell(5, 4, 1, 1, "指标值"),
+    DrawnCell(6, 1, 3, 1, "产出指标"), DrawnCell(6, 2, 2, 1, "数量指标"), DrawnCell(6, 3, 1, 1, "救助人数"),
+    DrawnCell(6, 4, 1, 1, "≥100人"),
+    DrawnCell(7, 3, 1, 1, "培训场次"), DrawnCell(7, 4, 1, 1, "12场"),
+    DrawnCell(8, 2, 1, 1, "质量指标"), DrawnCell(8, 3, 1, 1, "救助合格率"), DrawnCell(8, 4, 1, 1, "≥95%"),
+]
+COLS = [80.0, 90.0, 90.0, 100.0, 90.0]
+ROWS = [22.0] * 9
+ORIGIN = (30.0, 60.0)
+PAGE = (520.0, 330.0)
+TITLE = "2024年部门整体预算绩效目标申报表"
+# what the form says, written out by hand
+BUDGET = {("部门预算支出", "基本支出"): "44,770.21", ("部门预算支出", "项目支出"): "1,234.00",
+          ("收入来源", "财政拨款"): "46,004.21", ("收入来源", "其他资金"): "0.00"}
+INDICATORS = [("产出指标", "数量指标", "救助人数", "≥100人"), ("产出指标", "数量指标", "培训场次", "12场"),
+              ("产出指标", "质量指标", "救助合格率", "≥95%")]
+
+
+def drawn_runs(cells=FORM, dpi=DPI) -> list[TextRun]:
+    """Where draw_table put each text, in pixels: what a perfect full-page reading returns."""
+    k = dpi / 72
+    font = ImageFont.truetype(FONT, int(FONT_PT * k))
+    d = ImageDraw.Draw(Image.new("RGB", (8, 8)))
+    xs = np.cumsum([ORIGIN[0], *COLS])
+    ys = np.cumsum([ORIGIN[1], *ROWS])
+    runs = []
+    for c in cells:
+        x0, x1 = xs[c.col], xs[c.col + c.colspan]
+        y0, y1 = ys[c.row], ys[c.row + c.rowspan]
+        tw = d.textlength(c.text, font=font)
+        left, top = (x0 + x1) / 2 * k - tw / 2, (y0 + y1) / 2 * k - FONT_PT * k / 2
+        runs.append(TextRun(c.text, (left, top, left + tw, top + FONT_PT * k * 1.15), 0.99))
+    tw = d.textlength(TITLE, font=font)
+    runs.append(TextRun(TITLE, (PAGE[0] * k / 2 - tw / 2, (ORIGIN[1] - 30) * k, PAGE[0] * k / 2 + tw / 2,
+                                (ORIGIN[1] - 30 + FONT_PT * 1.15) * k), 0.99))
+    return runs
+
+
+def erased_page(ruled: bool = False) -> np.ndarray:
+    rgb, _ = draw_table(FORM, COLS, ROWS, dpi=DPI, page_pt=PAGE, origin_pt=ORIGIN, font_pt=FONT_PT, title=TITLE)
+    if not ruled:
+        horiz, vert = rule_masks(rgb)
+        rgb = rgb.copy()
+        rgb[horiz | vert] = 255  # the ruling painted white: the scan lost it
+    return rgb
+
+
+def anchored_form(runs=None):
+    engine = FakeEngine(lambda crop: "部门名称", regions=lambda image: runs or drawn_runs())
+    img = PageImage(1, erased_page(), DPI)
+    content, (tables, lines) = read_tables(img, engine, _Clock(None))
+    ex = Extraction(pages=1, tables=[replace(t, table_no=i) for i, t in enumerate(tables, 1)], lines=lines, method="ocr")
+    return engine, ex, map_form(ex, load_template("department_overall"))
+
+
+def test_erased_ruling_is_read_by_anchors_and_mapped_right():
+    engine, ex, form = anchored_form()
+    assert engine.calls["read_region"] == 1
+    assert ex.tables and all(c.located_by == "anchors" for t in ex.tables for c in t.cells)
+    assert form.fields["department"].text == "某某市民政局"
+    assert form.fields["overall_goal"].text == GOAL
+    assert {(b.section, b.item): b.amount.text for b in form.budget} == BUDGET
+    got = [tuple(r.get(k).text for k in ("level1", "level2", "level3", "annual_target")) for r in form.indicators]
+    assert got == INDICATORS
+    assert TITLE in [ln.text for ln in ex.lines]
+
+
+def test_anchored_amounts_go_to_review():
+    """A value placed by geometry is never passed silently: every amount is under the threshold."""
+    _, _, form = anchored_form()
+    assert form.budget and all(b.amount.confidence < LOW_CONFIDENCE for b in form.budget)
+    # a clean non-numeric text placed without a guess keeps its confidence
+    assert form.fields["department"].confidence >= LOW_CONFIDENCE
+
+
+def test_a_page_with_its_ruling_is_read_by_the_grid():
+    engine = FakeEngine(lambda crop: "", regions=lambda image: drawn_runs())
+    _, (tables, _) = read_tables(PageImage(1, erased_page(ruled=True), DPI), engine, _Clock(None))
+    assert tables and engine.calls["read_region"] == 0
+    assert all(c.located_by == "grid" for t in tables for c in t.cells)
+
+
+def test_label_and_value_in_one_detected_box_are_split():
+    vocab = vocabulary()
+    for text, want in [("下属二级单位数22", ["下属二级单位数", "22"]),
+                       ("105488.53其他资金", ["105488.53", "其他资金"]),
+                       ("49,573.93 提升服务质量", ["49,573.93", "提升服务质量"]),
+                       ("总体绩效目标落地见效，加快构建", ["总体绩效目标", "落地见效，加快构建"]),
+                       ("财政拨款执行率", ["财政拨款执行率"]),  # an indicator name, not an item and a value
+                       ("预算金额（万元）", ["预算金额（万元）"])]:
+        parts = split_piece(Piece(text, 0.0, 0.0, 100.0, 10.0, 1.0), vocab)
+        assert [p.text for p in parts] == want, text
+        assert all(a.x1 <= b.x0 + 1e-6 for a, b in zip(parts, parts[1:]))
+
+
+# -- the grid check ----------------------------------------------------------------
+
+
+def _cell(row, col, text, x0, x1, y0=0.0, y1=20.0, colspan=1):
+    return Cell(1, row, col, 1, colspan, text, Box(x0, y0 + 20 * row, x1, y1 + 20 * row), 0.99, "ocr")
+
+
+def _table(*cells, n_rows=None):
+    return Table(1, list(cells), n_rows or max(c.row for c in cells) + 1, max(c.last_col for c in cells) + 1, (1,))
+
+
+def _line(text, x0, y0, x1, y1):
+    return TextLine(1, text, Box(x0, y0, x1, y1), y1 - y0, 0.99)
+
+
+GOOD = _table(_cell(0, 0, "部门名称", 0, 80), _cell(0, 1, "某某市民政局", 80, 300),
+              _cell(1, 0, "基本支出", 0, 80), _cell(1, 1, "44,770.21", 80, 300),
+              _cell(2, 0, "总体绩效目标", 0, 80), _cell(2, 1, "推进财政拨款和项目支出的绩效管理，提高资金使用效益，落实各项任务", 80, 300))
+
+
+@pytest.mark.parametrize("tables, lines, ok", [
+    ([GOOD], [_line(TITLE, 100, -30, 300, -20)], True),  # a title outside the table is no lost cell
+    ([], [], True),  # a blank page
+    # the ruling lost: every label outside any cell
+    ([], [_line("部门名称", 0, 0, 40, 10), _line("基本支出", 0, 20, 40, 30), _line("总体绩效目标", 0, 40, 60, 50)], False),
+    # prose on a disclosure's text page names labels in long lines: no cell lost there
+    ([], [_line("本部门2024年财政拨款收入主要用于基本支出和项目支出，其他资金按规定使用。", 0, 20 * i, 400, 20 * i + 10)
+          for i in range(3)], True),
+    # a lost vertical rule: one cell holds two labels
+    ([_table(_cell(0, 0, "部门名称某某局下属二级单位数", 0, 300))], [], False),
+    # a value printed over a lost rule: blank value cell, the text beside it outside the cells
+    ([_table(_cell(0, 0, "基本支出", 0, 80), _cell(0, 1, "", 80, 300))], [_line("44,770.21", 120, 4, 180, 16)], False),
+    ([_table(_cell(0, 0, "基本支出", 0, 80), _cell(0, 1, "", 80, 300))], [_line("第1页", 120, 200, 180, 210)], True),
+    # a header row with nothing under it in its table, its column's texts outside
+    ([_table(_cell(0, 0, "一级指标", 0, 80), _cell(0, 1, "二级指标", 80, 160))], [_line("产出指标", 10, 24, 60, 34)], False),
+])
+def test_grid_check(tables, lines, ok):
+    verdict = check_grid(tables, lines)
+    assert verdict.ok is ok, verdict.reason
+    assert ok or verdict.reason
+
+
+# -- merged cells: spans -----------------------------------------------------------
+
+
+@given(st.lists(st.integers(8, 30), min_size=2, max_size=12), st.data())
+def test_merged_spans_partition_the_rows_and_hold_their_text(heights, data):
+    """Each merged text's span holds its own row, spans do not overlap, and they keep order."""
+    tops = np.cumsum([0, *heights[:-1]]).tolist()
+    bands = [(float(t), float(t + h - 2)) for t, h in zip(tops, heights)]
+    rows = sorted(data.draw(st.sets(st.integers(0, len(bands) - 1), min_size=1, max_size=len(bands))))
+    centres = [((bands[r][0] + bands[r][1]) / 2, r) for r in rows]
+    spans = _spans(centres, bands, 0, len(bands) - 1)
+    for (_, r), (a, b) in zip(centres, spans):
+        assert a <= r <= b
+    assert all(b0 < a1 for (_, b0), (a1, _) in zip(spans, spans[1:]))
+
+
+def test_continuation_page_keeps_the_columns_of_the_page_before():
+    """Page 2 of an anchors-read form has no header row: its rows go in page 1's columns."""
+    context = AnchorContext()
+    runs = drawn_runs()
+    read_by_anchors(np.zeros((10, 10), np.uint8), DPI, 1, FakeEngine(None, regions=lambda im: runs), context)
+    assert context.carry is not None
+    more = [DrawnCell(0, 3, 1, 1, "救助及时率"), DrawnCell(0, 4, 1, 1, "≥90%")]
+    tables, _ = read_by_anchors(np.zeros((10, 10), np.uint8), DPI, 2, FakeEngine(None, regions=lambda im: drawn_runs(more)),
+                                context)
+    texts = {c.text: c for c in tables[0].cells}
+    level3, target = texts["救助及时率"], texts["≥90%"]
+    assert level3.row == target.row and level3.col < target.col
+    assert abs(level3.box.x0 - next(c for c in _first_table(runs).cells if c.text == "三级指标").box.x0) < 1.0
+
+
+def _first_table(runs):
+    tables, _ = read_by_anchors(np.zeros((10, 10), np.uint8), DPI, 1, FakeEngine(None, regions=lambda im: runs))
+    return tables[0]
+
+
+# -- the real engine -------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_rapidocr_reads_an_office_form_with_its_ruling_erased():
+    """A LibreOffice-made form (corpus/office), page 1 rendered, its ruling painted white, read by
+    rapidocr: the grid finds nothing, the anchors reading gets the department and every amount."""
+    import pypdfium2 as pdfium
+
+    from formpipe.extract.ocr import get_engine
+    pdf = pdfium.PdfDocument(str(ROOT / "corpus/office/pdf/office-c103.pdf"))
+    rgb = np.asarray(pdf[0].render(scale=DPI / 72).to_pil().convert("RGB")).copy()
+    horiz, vert = rule_masks(rgb)
+    rgb[horiz | vert] = 255
+    truth = json.loads((ROOT / "corpus/office/truth/office-c103.json").read_text(encoding="utf-8"))
+    content, (tables, lines) = read_tables(PageImage(1, rgb, DPI), get_engine("rapidocr"), _Clock(None))
+    assert tables and all(c.located_by == "anchors" for c in tables[0].cells)
+    form = map_form(Extraction(1, [replace(tables[0], table_no=1)], lines, method="ocr"), load_template("department_overall"))
+    assert form.fields["department"].text == truth["department"]
+    got = {(b.section, b.item): b.amount.text.replace(",", "").strip() for b in form.budget}
+    want = {(b["section"], b["item"]): b["amount_wan"] for b in truth["budget_items"] if b.get("amount_wan")}
+    assert want and {k: got.get(k, "").replace(" ", "") for k in want} == want
+
+
+def test_a_page_of_prose_after_an_anchored_form_carries_nothing_on():
+    context = AnchorContext()
+    runs = drawn_runs()
+    read_by_anchors(np.zeros((10, 10), np.uint8), DPI, 1, FakeEngine(None, regions=lambda im: runs), context)
+    k = DPI / 72
+    prose = [TextRun("本部门二〇二四年预算编制说明：收支预算总表列示全部收入和支出，按功能分类。",
+                     (ORIGIN[0] * k, (80 + 16 * i) * k, (ORIGIN[0] + 440) * k, (91 + 16 * i) * k), 0.99) for i in range(6)]
+    tables, lines = read_by_anchors(np.zeros((10, 10), np.uint8), DPI, 2, FakeEngine(None, regions=lambda im: prose), context)
+    assert tables == [] and len(lines) == 6
+
+
+def test_outside_share_counts_the_text_left_out_of_the_cells():
+    from formpipe.extract.gridcheck import CONTINUED_OUTSIDE, outside_share
+    speck = _table(_cell(0, 0, "√", 0, 10))
+    rows = [_line("家庭医生签约政策落实率", 200, 20 * i, 300, 20 * i + 10) for i in range(5)]
+    assert outside_share([speck], rows) > CONTINUED_OUTSIDE  # a tick closed into a box beside the rows
+    assert outside_share([GOOD], [_line(TITLE, 100, -30, 300, -20)]) < CONTINUED_OUTSIDE
+    assert outside_share([], []) == 0.0
