@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from pageimage import DrawnCell, draw_table, red_ring, rotate_rgb
 
-from formpipe.extract.cellread import cjk_punctuation, clean_specks, faint_ink, text_bands
+from formpipe.extract.cellread import cjk_punctuation, clean_specks, faint_ink, repair_reading, text_bands
 from formpipe.extract.document import DocumentError, ExtractOptions
 from formpipe.extract.grid import page_tables
 from formpipe.extract.imagegrid import image_segments
@@ -213,6 +213,17 @@ def test_turned_pages_are_read_upright(rapid, turns):
 ])
 def test_cjk_punctuation(raw, want):
     assert cjk_punctuation(raw) == want
+
+
+@pytest.mark.parametrize("raw,want", [
+    ("≤5%0", "≤5‰"), ("≤5%o", "≤5‰"), ("3.5%。", "3.5‰"), ("≤5‰", "≤5‰"),
+    ("100%-", "100%"), ("≥95%—", "≥95%"), ("5‰-", "5‰"),
+    ("95%-100%", "95%-100%"), ("≥90%", "≥90%"), ("100%完成", "100%完成"),
+    ("10%05", "10%05"),  # a digit follows: not a per-mille sign, left for review as read
+    ("-5%", "-5%"), ("%0", "%0"),  # no number before the sign
+])
+def test_repair_reading(raw, want):
+    assert repair_reading(raw) == want
 
 
 def test_text_bands_join_the_strokes_of_a_split_character():
