@@ -10,7 +10,8 @@ than printed black, and print under it stays dark (the two multiply on paper). S
    ink) and the ink cut; *weak* ink is ink farther than a stroke's soft edge from any
    strong ink: the seal's strokes, and crumbs of faint print;
 2. a seal is a circle of weak ink (Hough on a reduced copy), kept only when weak ink
-   covers most of its ring: text crumbs make no ring;
+   covers most of its ring and little of a wider circle around it: the texture of a page of
+   light print makes circles too, but no ring that stands out;
 3. inside each seal the weak ink is taken out of the ink masks, the reading image keeps only
    what lies on the print's strokes (the seal's light halo, below the ink cut, misleads a
    recogniser as much as its strokes), and the seal is marked, so what is read under it is capped in confidence and goes to review, as under
@@ -35,7 +36,10 @@ class GreySealSettings:
     min_radius_pt: float = 40.0  # official seals are 38-45 mm across (radius 54-64 pt); a margin
     max_radius_pt: float = 80.0  # each way for scaling in printing and scanning
     scale: float = 0.25  # the circle search runs on a copy reduced this much (0.04 s a page)
-    ring_share: float = 0.45  # weak ink on at least this share of the circle's ring: a seal
+    ring_share: float = 0.7  # weak ink on at least this share of the circle's ring: a seal ...
+    outside_share: float = 0.2  # ... and on less than this share of a circle 1.25 times as large:
+    # the ring stands out. Measured: two dev seals 0.86 and 0.98 on the ring, 0.03 outside; circles
+    # found in the texture of a page of light print (a committed scan) 0.48-0.55 and 0.33-0.46
     ring_band_pt: float = 2.5  # the ring is searched this far either side of the circle
     disc_margin: float = 1.12  # the seal's disc, larger than its ring: the found radius can fall on
     # the ring's inner edge, and a thick ring reaches 5% beyond it
@@ -100,7 +104,9 @@ def find_grey_seals(grey: np.ndarray, ink: np.ndarray, dpi: float, s: GreySealSe
         return none
     circles = []
     for x, y, r in found[0] / s.scale:
-        if _ring_cover(weak, x, y, r, _px(s.ring_band_pt, dpi)) >= s.ring_share:
+        band = _px(s.ring_band_pt, dpi)
+        if (_ring_cover(weak, x, y, r, band) >= s.ring_share
+                and _ring_cover(weak, x, y, 1.25 * r, band) < s.outside_share):
             circles.append((float(x), float(y), float(r)))
     if not circles:
         return none

@@ -41,3 +41,17 @@ def test_print_with_no_seal_loses_nothing():
     grey, _, text = _grey_seal_page(seal_grey=250)
     found = find_grey_seals(grey, ink_mask(grey), DPI)
     assert found.circles == () and not found.remove.any()
+
+
+def test_a_page_of_light_print_is_no_seal():
+    """Light print everywhere is weak ink everywhere: circles found in its texture are no ring."""
+    rng = np.random.default_rng(3)
+    grey = np.full((1400, 1000), 250, np.uint8)
+    for y in range(60, 1340, 45):  # lines of light blocky characters, rings of weak ink anywhere
+        for x in range(40, 960, 40):
+            if rng.random() < 0.9:
+                grey[y:y + 32, x + rng.integers(0, 20):x + 24] = 175
+                grey[y + rng.integers(0, 28):y + 32, x:x + 30] = 175
+    grey[700:703, :] = 60  # one dark rule: the page's print level
+    found = find_grey_seals(grey, ink_mask(grey), DPI)
+    assert found.circles == () and not found.remove.any()
