@@ -10,6 +10,7 @@ chain fills cells exactly as it does for a text layer.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import cv2
@@ -255,12 +256,27 @@ def cjk_punctuation(text: str) -> str:
     return "".join(out)
 
 
+# ‰ is drawn as % with a small o after it: recognisers trained on few ‰ signs read it as "%0",
+# "%o" or "%。". A per-cent sign followed by one of these and no further digit is never
+# anything else (a percentage runs into no digit), so it is a per-mille sign.
+_PER_MILLE_READ = re.compile(r"(?<=\d)%[0oO。°](?![\d%])")
+# a dash or underscore after a closing per-cent or per-mille sign at the end of a line is a
+# speck or the tail of a pen stroke read as punctuation ("100%-"): no value ends on a dash
+# (a range goes on to its upper bound, "95%-100%")
+_STRAY_AFTER_PERCENT = re.compile(r"(?<=[%‰])[-—–_~～]+$")
+
+
+def repair_reading(text: str) -> str:
+    """Signs an engine misreads in a known way, put back: "5%0" → "5‰", "100%-" → "100%"."""
+    return _STRAY_AFTER_PERCENT.sub("", _PER_MILLE_READ.sub("‰", text))
+
+
 def to_glyphs(lines: list[LineCrop], texts: list[tuple[str, float]], dpi: float) -> list[Glyph]:
     """One Glyph per recognised line, boxed in PDF points."""
     k = 72.0 / dpi
     out = []
     for line, (text, conf) in zip(lines, texts):
-        text = cjk_punctuation(text.strip())
+        text = repair_reading(cjk_punctuation(text.strip()))
         if not text:
             continue
         x0, y0, x1, y1 = line.box_px

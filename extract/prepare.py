@@ -10,6 +10,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from .greyseal import find_grey_seals, long_runs
+
 
 @dataclass(frozen=True)
 class PrepareSettings:
@@ -250,4 +252,23 @@ def prepare(rgb: np.ndarray, dpi: float, turns: int | None = None, s: PrepareSet
         marks = rotate(marks, angle, fill=0)
         line_grey = rotate(line_grey, angle)
         ink = ink_mask(grey)
-    return PreparedPage(grey, ink, dpi, turns % 4, angle, marks, rule_ink(line_grey, dpi, s))
+    line_ink = rule_ink(line_grey, dpi, s)
+    grey, ink, line_ink, marks = _without_grey_seals(grey, ink, line_ink, marks, dpi)
+    return PreparedPage(grey, ink, dpi, turns % 4, angle, marks, line_ink)
+
+
+def _without_grey_seals(grey: np.ndarray, ink: np.ndarray, line_ink: np.ndarray, marks: np.ndarray,
+                        dpi: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """A seal with no colour left (extract/greyseal.py) out of the reading image and the ink
+    masks, but for the straight rules through it; marked, so what is read under it goes to review."""
+    seals = find_grey_seals(grey, ink, dpi)
+    if not seals.circles:
+        return grey, ink, line_ink, marks
+    near = cv2.dilate(seals.remove.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    grey, ink, line_ink, marks = grey.copy(), ink.copy(), line_ink.copy(), marks.copy()
+    ink[seals.remove] = 0
+    on_print = cv2.dilate(ink, np.ones((5, 5), np.uint8)) > 0  # a stroke's soft edge, 2 px at 300 dpi
+    grey[seals.disc & ~on_print] = 255
+    line_ink[near & ~long_runs(line_ink, dpi)] = 0
+    marks[near] = 255
+    return grey, ink, line_ink, marks

@@ -47,6 +47,13 @@ UPSIDE_DOWN_SUSPECT = 0.80  # a page read with lower mean confidence is also tri
 MARKED_SHARE = 0.04  # a line whose box is this much seal or pen mark ...
 MARKED_CONFIDENCE = 0.6  # ... is capped here: a number under a seal is checked by a person
 DISAGREE_CONFIDENCE = 0.5  # numeric re-read disagrees: the value goes to review
+# a line of a cell with no hanzi read below this confidence, beside a line of Chinese read at
+# RESIDUE_NEIGHBOUR or better, is a mark's residue: on the dev scans the residue lines of a
+# pencil tick and a seal read at 0.33-0.47, the names beside them at 0.96-1.00, while Latin
+# that belongs in a name ("PM2.5", "(COD)") sits on the name's own line or reads surely
+RESIDUE_CONFIDENCE = 0.5
+RESIDUE_NEIGHBOUR = 0.8
+RESIDUE_MAX_CHARS = 12
 
 
 _Clock = Clock  # the name the OCR path's callers know
@@ -97,6 +104,37 @@ def _marked(marks: np.ndarray | None, box: tuple[int, int, int, int]) -> bool:
     return bool(area.size > 0 and np.count_nonzero(area) > MARKED_SHARE * area.size)
 
 
+def _hanzi(text: str) -> int:
+    return sum("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def drop_residue(texts: list[tuple[str, float]], owners: list[int]) -> list[tuple[str, float]]:
+    """Lines of a cell that are what a mark left, blanked: a short unsure line with no hanzi
+    ("7", "Z", "REVRESWIN": a pencil tick or a seal's crumbs read as Latin) beside a line of
+    Chinese read with confidence. The cell's other lines take the residue's confidence, so the
+    value, now right, still goes to review: a mark was there. `owners`: each line's cell, -1
+    for text outside the tables (left alone)."""
+    out = list(texts)
+    cells: dict[int, list[int]] = {}
+    for i, owner in enumerate(owners):
+        if owner >= 0:
+            cells.setdefault(owner, []).append(i)
+    for members in cells.values():
+        sure = [i for i in members if _hanzi(texts[i][0]) >= 2 and texts[i][1] >= RESIDUE_NEIGHBOUR]
+        residue = [i for i in members if i not in sure and _is_residue(*texts[i])]
+        if not sure or not residue:
+            continue
+        cap = min(texts[i][1] for i in residue)
+        for i in members:
+            out[i] = ("", 0.0) if i in residue else (texts[i][0], min(texts[i][1], cap))
+    return out
+
+
+def _is_residue(text: str, confidence: float) -> bool:
+    t = text.strip()
+    return bool(t) and confidence < RESIDUE_CONFIDENCE and not _hanzi(t) and len(t) <= RESIDUE_MAX_CHARS
+
+
 def read_prepared(pp: PreparedPage, number: int, engine, clock: _Clock) -> tuple[PageContent, float]:
     """PageContent of a prepared page, and the mean confidence of its lines."""
     segments, text_ink = image_segments(pp.line_ink if pp.line_ink is not None else pp.ink, pp.dpi,
@@ -107,11 +145,13 @@ def read_prepared(pp: PreparedPage, number: int, engine, clock: _Clock) -> tuple
     h, w = pp.grey.shape
     skeleton = PageContent(number, w * k, h * k, (), tuple(segments), "ocr")
     tables, _ = page_tables(skeleton, OCR_GRID)
-    lines, boxes = [], []
+    lines, boxes, owners = [], [], []
     inner = [inner_box(c.box, pp.dpi, (h, w)) for t in tables for c in t.cells]
     line_px = line_height(text_ink, inner, min_line_px(pp.dpi))
-    for region in inner:
-        lines += region_lines(pp.grey, text_ink, region, pp.dpi, line_px=line_px)
+    for i, region in enumerate(inner):
+        found = region_lines(pp.grey, text_ink, region, pp.dpi, line_px=line_px)
+        lines += found
+        owners += [i] * len(found)
     for t in tables:
         x0 = min(c.box.x0 for c in t.cells) / k
         y0 = min(c.box.y0 for c in t.cells) / k
@@ -123,6 +163,7 @@ def read_prepared(pp: PreparedPage, number: int, engine, clock: _Clock) -> tuple
     clock.lap("grid")
     texts = _recognise(engine, [ln.image for ln in lines])
     texts = [(t, min(c, MARKED_CONFIDENCE) if _marked(pp.marks, ln.box_px) else c) for ln, (t, c) in zip(lines, texts)]
+    texts = drop_residue(texts, owners + [-1] * (len(texts) - len(owners)))
     clock.lap("ocr")
     glyphs = to_glyphs(lines, texts, pp.dpi)
     confs = [g.confidence for g in glyphs]

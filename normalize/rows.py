@@ -268,6 +268,10 @@ def build_rows(form: RawForm, ex: Extraction, year: int | None, doc: DocInfo, ru
     flags.extend(missing_items(budget, budget_items, scanned))
     if not indicators:
         flags.append(Flag("indicators", None, None, FlagCode.MISSING_FIELD, ERROR, "No 绩效指标 rows were found on the form."))
+    if not tasks and form.form_type != PROJECT_FORM:  # every department form lists its 年度重点工作任务:
+        # none read means the block was lost (its funds with it), never that the form has none
+        flags.append(Flag("tasks", None, None, FlagCode.MISSING_FIELD, ERROR,
+                          "No 年度重点工作任务 rows were found on the form: their funds were not read."))
     flags = locate_flags(flags, form)
     confs = [c["confidence"] for c in cells]
     document["mean_confidence"] = sum(confs) / len(confs) if confs else 0.0

@@ -85,10 +85,19 @@ def test_every_sample_document_gets_a_record(run_sample, manifest):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(reason="issue 12 items 1-3, 5: office scans and photos are not yet read right or flagged",
-                   strict=False)
 def test_no_wrong_amount_of_the_sample_goes_unflagged(run_sample):
+    """Right or flagged: the harsh scan's task amounts, lost with their rows, were the sample's
+    silent wrong amounts until a form with no task rows read got an error on its tasks."""
     from formpipe.review.evaluate import evaluate
     out, _ = run_sample
     res = evaluate(SAMPLE / "truth", out)
-    assert res.documents == 2 and res.unflagged_wrong == 0 and res.amounts.accuracy >= 0.97
+    assert res.documents == 2 and res.unflagged_wrong == 0
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(reason="issue 12: the generator's office-harsh ruling fades in long stretches the grid "
+                          "does not bridge; rows merge and their amounts are lost (flagged)", strict=False)
+def test_the_sample_amounts_are_read(run_sample):
+    from formpipe.review.evaluate import evaluate
+    out, _ = run_sample
+    assert evaluate(SAMPLE / "truth", out).amounts.accuracy >= 0.97

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from pageimage import DrawnCell, draw_table, red_ring, rotate_rgb
 
-from formpipe.extract.cellread import cjk_punctuation, clean_specks, faint_ink, text_bands
+from formpipe.extract.cellread import cjk_punctuation, clean_specks, faint_ink, repair_reading, text_bands
 from formpipe.extract.document import DocumentError, ExtractOptions
 from formpipe.extract.grid import page_tables
 from formpipe.extract.imagegrid import image_segments
@@ -16,7 +16,7 @@ from formpipe.extract.ocr import Recognition
 from formpipe.extract.ocr.fake import FakeEngine
 from formpipe.extract.prepare import drop_colour, flatten_background, ink_mask, is_sideways, prepare, quarter_turn
 from formpipe.extract.raster import PageImage, load_images
-from formpipe.extract.scanned import _Clock, read_page, read_prepared
+from formpipe.extract.scanned import _Clock, drop_residue, read_page, read_prepared
 from formpipe.extract.template import load_template, nearest_label
 from formpipe.extract.textlayer import layer_quality, pdf_guard, plausible_char
 
@@ -213,6 +213,34 @@ def test_turned_pages_are_read_upright(rapid, turns):
 ])
 def test_cjk_punctuation(raw, want):
     assert cjk_punctuation(raw) == want
+
+
+@pytest.mark.parametrize("raw,want", [
+    ("≤5%0", "≤5‰"), ("≤5%o", "≤5‰"), ("3.5%。", "3.5‰"), ("≤5‰", "≤5‰"),
+    ("100%-", "100%"), ("≥95%—", "≥95%"), ("5‰-", "5‰"),
+    ("95%-100%", "95%-100%"), ("≥90%", "≥90%"), ("100%完成", "100%完成"),
+    ("10%05", "10%05"),  # a digit follows: not a per-mille sign, left for review as read
+    ("-5%", "-5%"), ("%0", "%0"),  # no number before the sign
+])
+def test_repair_reading(raw, want):
+    assert repair_reading(raw) == want
+
+
+@pytest.mark.parametrize("cell,want", [
+    # a tick's tail read as "7" above a name: blanked, the name keeps the residue's confidence
+    ([("7", 0.35), ("城市生活污水集中收集率", 0.99)], [("", 0.0), ("城市生活污水集中收集率", 0.35)]),
+    ([("Z", 0.47), ("城市内涝点消除率", 0.96), ("REVRESWIN", 0.33)],
+     [("", 0.0), ("城市内涝点消除率", 0.33), ("", 0.0)]),
+    # Latin that belongs: read surely, or the only reading in the cell, or beside unsure Chinese
+    ([("PM2.5", 0.93), ("年均浓度", 0.99)], [("PM2.5", 0.93), ("年均浓度", 0.99)]),
+    ([("3000", 0.42)], [("3000", 0.42)]),
+    ([("7", 0.35), ("城市生活", 0.6)], [("7", 0.35), ("城市生活", 0.6)]),
+    # an unsure Chinese line is not residue (it may be the value): left for review as read
+    ([("一", 0.3), ("城市生活污水集中收集率", 0.99)], [("一", 0.3), ("城市生活污水集中收集率", 0.99)]),
+])
+def test_drop_residue_blanks_a_marks_latin_crumbs_beside_a_sure_name(cell, want):
+    other = [("≥85%", 0.4)]  # a line of another cell, with no Chinese line of its own: kept
+    assert drop_residue(cell + other, [0] * len(cell) + [1]) == want + other
 
 
 def test_text_bands_join_the_strokes_of_a_split_character():

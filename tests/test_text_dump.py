@@ -101,3 +101,23 @@ def test_unparseable_amount_and_broken_sum_are_flagged():
     assert by_code["SUM_MISMATCH"].severity == "error" and "90.00" in by_code["SUM_MISMATCH"].message
     assert ("documents", "overall_goal") in {(f.dataset, f.field) for f in built.flags if f.code == "MISSING_FIELD"}
     assert built.rows["documents"][0]["status"] == "needs_review"
+
+
+def test_a_department_form_whose_tasks_were_lost_says_so():
+    """A department form always lists its 年度重点工作任务; none read is an error on the tasks
+    dataset (their funds are amounts), as none read for 绩效指标 is on the indicators."""
+    dump = "\n".join([
+        "## 2022年部门整体预算绩效目标申报表",
+        "部门名称\t某局\t\t\t",
+        "总体绩效目标\t推进各项工作。",
+        "绩效指标\t一级指标\t二级指标\t三级指标\t指标值",
+        "\t产出指标\t数量指标\t服务人次\t300万人次",
+    ])
+    built = build(dump_to_extraction(dump))
+    assert built.rows["tasks"] == []
+    lost = [f for f in built.flags if f.dataset == "tasks" and f.code == "MISSING_FIELD"]
+    assert len(lost) == 1 and lost[0].severity == "error" and lost[0].row_ref is None
+
+
+def test_a_form_with_its_tasks_read_has_no_missing_tasks_flag(seed):
+    assert not [f for f in seed.flags if f.dataset == "tasks" and f.code == "MISSING_FIELD"]
