@@ -38,6 +38,10 @@ _OTHER_TITLE = re.compile(r"表(（[^）]*）)?$")
 # 续表, （续表）, 续上表, 表（续）: a continuation page's marker, not another table's title. Such
 # markers are short; a title that merely contains 续 (持续…表) is longer than this.
 CONTINUED_MAX_CHARS = 6
+# A page printing a form's title over at least this many of its labels holds that form, read or
+# not: when no form comes out of the document, it failed; it is not a file of no form. Two: a
+# disclosure's contents page names the form in a title-like line, but no labels under it.
+UNREAD_FORM_LABELS = 2
 
 
 @dataclass(frozen=True)
@@ -260,3 +264,25 @@ def no_form_message(ex: Extraction, scores: list[PageScore], limit: int = 5) -> 
     shown = ", ".join(titles[:limit]) + (", …" if len(titles) > limit else "")
     tables = ", no ruled table" if not ex.tables else ""
     return f"no form found: {ex.pages} page(s){tables}" + (f", titles {shown}" if shown else "")
+
+
+def unread_form(ex: Extraction, scores: list[PageScore], templates: list[Template]) -> str | None:
+    """Why a document without a form found is a failure, not `no_form`: a page printing a
+    form's title over its labels (in cells or loose lines), whose tables gave no form (ruling
+    too faint to find, say). None when no page looks like that."""
+    for s in scores:
+        for tpl in templates:
+            if not s.title[tpl.form_type]:
+                continue
+            table = label_names(tpl)
+            found = set(s.hits[tpl.form_type])
+            for ln in ex.lines:
+                if ln.page == s.page:
+                    key = label_key(ln.text)
+                    near = key if key in table else (nearest_label(key, table) if ln.confidence < 1.0 else None)
+                    if near:
+                        found.add(table[near])
+            if len(found) >= UNREAD_FORM_LABELS:
+                return (f"a {tpl.form_type} form's title and {len(found)} of its labels are on page {s.page}, "
+                        f"but no form could be read from its tables; check the page (faint or missing ruling?)")
+    return None

@@ -9,9 +9,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 
-from formpipe.extract.detect import find_forms, no_form_message, restrict
+from formpipe.extract.detect import find_forms, no_form_message, restrict, unread_form
 from formpipe.extract.mapping import find_year, map_form
-from formpipe.extract.model import Extraction, Table
+from formpipe.extract.model import DocumentError, Extraction, Table
 from formpipe.extract.overflow import follow, left_page_flags
 from formpipe.extract.template import Template
 
@@ -50,6 +50,9 @@ def assemble(ex: Extraction, info: DocInfo, templates: list[Template]) -> Docume
                  ", ".join(f"{f.template.form_type} pages {f.first_page}-{f.last_page}" for f in forms),
                  len(others), ", ".join(s.heading[:30] for s in others if s.heading) or "-")
     if not forms:
+        why = unread_form(ex, scores, templates)
+        if why:  # a form is there and was not read: a failure, never a quiet no_form
+            raise DocumentError(why)
         row = _no_form(ex, info, no_form_message(ex, scores))
         rows["documents"] = [row]
         rows["cells"] = [{**c, "form_no": 0} for c in cell_rows(ex)]

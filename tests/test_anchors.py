@@ -257,3 +257,19 @@ def test_outside_share_counts_the_text_left_out_of_the_cells():
     assert outside_share([speck], rows) > CONTINUED_OUTSIDE  # a tick closed into a box beside the rows
     assert outside_share([GOOD], [_line(TITLE, 100, -30, 300, -20)]) < CONTINUED_OUTSIDE
     assert outside_share([], []) == 0.0
+
+
+@pytest.mark.parametrize("located_by,form_type,want", [
+    ("anchors", "department_overall_performance_targets", {"tasks", "indicators"}),
+    ("anchors", "project_performance_targets", {"indicators"}),
+    ("grid", "department_overall_performance_targets", set()),
+])
+def test_rows_read_by_anchors_carry_an_error_for_rows_that_may_be_missing(located_by, form_type, want):
+    from formpipe.extract.model import Box, Cell, Extraction, Table
+    from formpipe.normalize.rows import anchors_read_rows
+
+    cells = [Cell(page=2, row=0, col=0, rowspan=1, colspan=1, text="名称", box=Box(0, 0, 10, 10), located_by=located_by)]
+    ex = Extraction(pages=2, tables=[Table(table_no=1, cells=cells, n_rows=1, n_cols=1, pages=(2,))], method="ocr")
+    flags = anchors_read_rows(ex, form_type)
+    assert {f.dataset for f in flags} == want
+    assert all(f.severity == "error" and f.row_ref is None and "Page(s) 2" in f.message for f in flags)

@@ -123,3 +123,39 @@ def test_each_form_gets_its_rows_and_a_year_other_than_the_files_is_flagged():
     assert [p["project_name"] for p in built.rows["projects"]] == ["某某项目"]
     assert {p["form_no"] for p in built.rows["projects"]} == {2}
     assert {c["form_no"] for c in built.rows["cells"] if c["page"] == 1} == {0}
+
+
+# -- a form's title over its labels, but no form read: a failure, never a quiet no_form ------------
+
+def _lines_only(texts: list[str], confidence: float = 0.9) -> Extraction:
+    """One OCR'd page whose grid gave nothing: its text lines only."""
+    lines = [TextLine(1, t, Box(50, 40 + 20 * i, 400, 55 + 20 * i), 12.0, confidence) for i, t in enumerate(texts)]
+    return Extraction(pages=1, tables=[], lines=lines, method="ocr")
+
+
+@pytest.mark.parametrize("texts,fails", [
+    # title and labels, read as loose lines because the ruling was too faint to find
+    (["2024年部门整体预算绩效目标申报表", "部门名称", "某市某局", "总体绩效目标", "年度重点工作任务"], True),
+    (["2024年项目支出绩效目标申报表", "项目名称", "某某项目", "主管部门"], True),
+    # a disclosure's contents page names the form, with none of its labels under the title
+    (["目录", "一、收支预算总表", "2024年部门整体预算绩效目标申报表", "二、政府采购预算表"], False),
+    # labels without the title: some other table sharing words (单位名称, 财政拨款)
+    (["部门名称", "总体绩效目标", "年度重点工作任务"], False),
+])
+def test_a_page_showing_a_form_that_was_not_read_is_a_failure(texts, fails):
+    from formpipe.extract.detect import score_pages, unread_form
+    from formpipe.extract.model import DocumentError
+    from formpipe.normalize.assemble import assemble
+    from formpipe.normalize.rows import DocInfo
+
+    ex = _lines_only(texts)
+    templates = load_templates()
+    assert find_forms(ex, templates)[0] == []
+    why = unread_form(ex, score_pages(ex, templates), templates)
+    assert bool(why) == fails
+    if fails:
+        assert "page 1" in why
+        with pytest.raises(DocumentError, match="no form could be read"):
+            assemble(ex, DocInfo("d", "x.pdf", "v"), templates)
+    else:
+        assert assemble(ex, DocInfo("d", "x.pdf", "v"), templates).summary["status"] == "no_form"
