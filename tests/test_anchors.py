@@ -17,7 +17,8 @@ from pageimage import FONT, DrawnCell, draw_table
 from PIL import Image, ImageDraw, ImageFont
 
 from corpus.realism import rule_masks
-from formpipe.extract.anchors import AnchorContext, Piece, _spans, read_by_anchors, split_piece
+from formpipe.extract.anchor_pieces import Piece, split_piece
+from formpipe.extract.anchors import AnchorContext, _spans, read_by_anchors
 from formpipe.extract.gridcheck import check_grid, vocabulary
 from formpipe.extract.mapping import map_form
 from formpipe.extract.model import Box, Cell, Extraction, Table, TextLine

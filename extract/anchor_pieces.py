@@ -1,0 +1,128 @@
+"""Pieces of a page read without its ruling: full-page OCR boxes, split and stacked into cells.
+
+The first step of the anchors reading (extract/anchors.py lays the pieces out): a detected
+box that ran over a lost rule is split where a template label or a number begins, and the
+lines of one cell, whose boxes touch, are stacked into one piece.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from .cellread import looks_numeric
+from .gridcheck import Vocabulary
+from .ocr.base import is_wide
+from .template import label_key
+
+# lines of one cell: rapidocr's boxes of a wrapped cell's lines touch or overlap (gaps -2.7 to
+# +0.5 pt on the erased-ruling office scans, lines about 11 pt high); rows of a table are
+# 2.4 pt apart or more there
+STACK_GAP_EM = 0.12
+SPLIT_MAX = 40  # a label is looked for inside texts up to this long (a goal may quote one); longer: at the start only
+
+
+@dataclass
+class Piece:
+    """A text on the page (a detected line, or lines stacked into one cell), in points."""
+
+    text: str
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    confidence: float
+    lines: int = 1
+    key: str | None = None  # the template label it is, if any
+
+    @property
+    def cx(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+    @property
+    def cy(self) -> float:
+        return (self.y0 + self.y1) / 2
+
+
+def _units(text: str) -> float:
+    return sum(1.0 if is_wide(ch) else 0.55 for ch in text) or 1.0
+
+
+def _cut(p: Piece, i: int) -> list[Piece]:
+    """Split a piece's text at character i, its box in proportion to the characters' widths."""
+    a, b = p.text[:i].strip(), p.text[i:].strip()
+    if not a or not b:
+        return [p]
+    x = p.x0 + (p.x1 - p.x0) * _units(p.text[:i]) / _units(p.text)
+    return [replace(p, text=a, x1=x), replace(p, text=b, x0=x)]
+
+
+def _normalised(text: str) -> tuple[str, list[int]]:
+    """label_key of a text, and for each of its characters the index of the raw character."""
+    out, where = [], []
+    for i, ch in enumerate(text):
+        for k in label_key(ch):
+            out.append(k)
+            where.append(i)
+    return "".join(out), where
+
+
+def split_piece(p: Piece, vocab: Vocabulary) -> list[Piece]:
+    """A detected box that ran over a lost rule: a field label and its value (下属二级单位数22,
+    总体绩效目标 and a goal's line), an amount and the item after it (105488.53其他资金), an
+    item and its amount, or an amount and a text (49,573.93 提升妇幼健康服务质量)."""
+    key, where = _normalised(p.text)
+    if key not in vocab.all:
+        for lab in vocab.long_labels:
+            at = key.find(lab)
+            if at < 0 or (at > 0 and len(key) > SPLIT_MAX):
+                continue
+            i, j = where[at], where[at + len(lab) - 1] + 1
+            before, after = p.text[:i].strip(), p.text[j:].strip()
+            # a field's value follows it; an item's (财政拨款 is both) only when it is an amount
+            value_after = (lab in vocab.fields or lab in vocab.blocks) and lab not in vocab.items
+            if (before and not looks_numeric(before)) or (after and not (looks_numeric(after) or (value_after and not before))):
+                continue
+            label, head, tail = p, None, None
+            if after and len(cut := _cut(label, j)) == 2:
+                label, tail = cut
+            if before and len(cut := _cut(label, i)) == 2:
+                head, label = cut
+            return [*(split_piece(head, vocab) if head else []), label, *(split_piece(tail, vocab) if tail else [])]
+    words = p.text.split()
+    for j in range(1, len(words)):
+        left = " ".join(words[:j])
+        right = " ".join(words[j:])
+        if looks_numeric(left) != looks_numeric(right):  # an amount and a text side by side
+            parts = _cut(p, p.text.index(words[j], len(left)))
+            if len(parts) == 2:
+                return [*split_piece(parts[0], vocab), *split_piece(parts[1], vocab)]
+    return [p]
+
+
+def _stackable(a: Piece, b: Piece, h: float, vocab: Vocabulary) -> bool:
+    """Is b (below a) the next line of a's cell?"""
+    if b.y0 - a.y1 > STACK_GAP_EM * h or b.y0 <= a.y0:
+        return False
+    overlap = min(a.x1, b.x1) - max(a.x0, b.x0)
+    if overlap < 0.5 * min(a.x1 - a.x0, b.x1 - b.x0):
+        return False
+    if looks_numeric(a.text) and looks_numeric(b.text):
+        return False  # two numbers are two rows' values
+    # two labels, one under the other, are two rows
+    return not (a.key and b.key and vocab.match(a.text + b.text) is None)
+
+
+def stack(pieces: list[Piece], h: float, vocab: Vocabulary) -> list[Piece]:
+    """Join the lines of each cell (top to bottom) into one piece, texts joined by newlines."""
+    out: list[Piece] = []
+    for p in sorted(pieces, key=lambda q: (q.y0, q.x0)):
+        host = next((q for q in reversed(out) if _stackable(q, p, h, vocab)), None)
+        if host is None:
+            out.append(replace(p))
+            continue
+        host.text += "\n" + p.text
+        host.x0, host.x1, host.y1 = min(host.x0, p.x0), max(host.x1, p.x1), max(host.y1, p.y1)
+        host.confidence = min(host.confidence, p.confidence)
+        host.lines += 1
+    for p in out:
+        p.key = vocab.match(p.text.replace("\n", ""))
+    return out
