@@ -29,8 +29,7 @@ from formpipe.batch.runs import Outcome, RunSummary
 from formpipe.batch.sources import Source, discover, display, scan
 from formpipe.errors import BadArguments, DocumentsFailed, ExitCode, FormpipeError, Interrupted, OtherError
 from formpipe.extract.document import extract_document, source_digest
-from formpipe.extract.model import DocumentError, ExtractOptions, NoFormFound
-from formpipe.extract.pdf import READERS
+from formpipe.extract.model import READERS, DocumentError, ExtractOptions, NoFormFound
 from formpipe.extract.template import load_template, load_templates
 from formpipe.normalize.assemble import assemble
 from formpipe.normalize.rows import DocInfo

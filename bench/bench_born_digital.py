@@ -17,8 +17,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from formpipe import pipeline
-from formpipe.extract.model import ExtractOptions
-from formpipe.extract.pdf import READERS
+from formpipe.extract.model import READERS, ExtractOptions
 from formpipe.normalize.words import tokenizer
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -152,6 +152,9 @@ class NoFormFound(DocumentError):
     """The document was read far enough to tell it holds no form: status no_form, not failed."""
 
 
+READERS = ("pdfium", "pdfplumber")  # text-layer readers (extract/pdf.py); the first is the default
+
+
 @dataclass(frozen=True)
 class ExtractOptions:
     ocr_engine: str = "rapidocr"
@@ -162,7 +165,7 @@ class ExtractOptions:
     pdf_reader: str = "pdfium"  # text layers: "pdfium" (fast) or "pdfplumber" (extract/pdf.py)
 
     def __post_init__(self) -> None:
-        if self.pdf_reader not in ("pdfium", "pdfplumber"):
+        if self.pdf_reader not in READERS:
             raise ValueError(f"pdf_reader must be 'pdfium' or 'pdfplumber' (got {self.pdf_reader!r})")
 
 

@@ -15,8 +15,6 @@ from .raster import render_pdf_page
 from .textlayer import pdf_guard, text_layer_usable
 from .timing import Clock
 
-READERS = ("pdfium", "pdfplumber")  # text-layer readers (ExtractOptions.pdf_reader); the first is the default
-
 
 def _text_layers(path: Path, doc, reader: str) -> Iterator[tuple[PageContent, float]]:
     """Each page's text layer and the share of it one image covers.

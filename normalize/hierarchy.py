@@ -6,6 +6,8 @@ Those blanks take the value of the row above, as the printed form means.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from .flags import ERROR, INFO, WARNING, Flag, FlagCode
 from .targets import looks_like_target
 from .text import clean_text
@@ -88,47 +90,55 @@ def _has_extra_lines(lines: list[str], column: str) -> bool:
     return False
 
 
+@dataclass
+class _Run:
+    """The rows of one 一级/二级 cell, as mend_spills walks them."""
+
+    ident: object
+    page: int
+    text: str
+    seqs: list[int]
+    mended: bool = False
+
+
+def _lines(text: str) -> list[str]:
+    return [ln for ln in text.splitlines() if ln.strip()]
+
+
 def mend_spills(cells: list[tuple[int, int, object, str]], column: str) -> tuple[dict[int, str], list[Flag]]:
     """Put back the lines of a 一级/二级 label printed over a rule into the next cell.
 
     `cells`: (seq, page, cell identity, text as printed with its line breaks) of each indicator
     row, in order; rows under one merged cell share its identity. Text spills over a rule on one
     page only: the two parts of a cell cut by a page break are the mapping's to join, not this.
-    Returns the mended text by seq, and the
-    flags: `TEXT_SPILLED` info where lines went back, error where a cell holds a label plus lines
+    Returns the mended text by seq, and the flags: `TEXT_SPILLED` info where lines went back, error where a cell holds a label plus lines
     that no move explains (the value may have lost or gained words; a person must look).
     """
-    groups: list[tuple[object, str, list[int]]] = []
-    pages: list[int] = []
+    runs: list[_Run] = []  # consecutive rows under one cell
     for seq, page, ident, text in cells:
-        if groups and groups[-1][0] == ident:
-            groups[-1][2].append(seq)
+        if runs and runs[-1].ident == ident:
+            runs[-1].seqs.append(seq)
         else:
-            groups.append((ident, text, [seq]))
-            pages.append(page)
+            runs.append(_Run(ident, page, text, [seq]))
     mended: dict[int, str] = {}
     flags: list[Flag] = []
-    texts = {i: g[1] for i, g in enumerate(groups)}
-    for i in range(len(groups) - 1):
-        upper = [ln for ln in texts[i].splitlines() if ln.strip()]
-        lower = [ln for ln in texts[i + 1].splitlines() if ln.strip()]
-        fixed = _spill(upper, lower, column) if upper and lower and pages[i] == pages[i + 1] else None
+    for above, below in zip(runs, runs[1:]):
+        upper, lower = _lines(above.text), _lines(below.text)
+        fixed = _spill(upper, lower, column) if upper and lower and above.page == below.page else None
         if fixed is None:
             continue
-        for j, value in ((i, fixed[0]), (i + 1, fixed[1])):
-            texts[j] = value
-            for seq in groups[j][2]:
-                mended[seq] = value
-        flags.append(Flag("indicators", groups[i + 1][2][0], column, FlagCode.TEXT_SPILLED, INFO,
+        for run, value in ((above, fixed[0]), (below, fixed[1])):
+            run.text, run.mended = value, True
+            mended.update(dict.fromkeys(run.seqs, value))
+        flags.append(Flag("indicators", below.seqs[0], column, FlagCode.TEXT_SPILLED, INFO,
                           f"{NAMES[column]} “{_join(upper)}” / “{_join(lower)}”: lines printed over the rule "
                           f"between the two cells were put back, giving “{fixed[0] or '(blank)'}” / “{fixed[1] or '(blank)'}”."))
-    for i, (_ident, _text, seqs) in enumerate(groups):
-        lines = [ln for ln in texts[i].splitlines() if ln.strip()]
-        if groups[i][2][0] not in mended and _has_extra_lines(lines, column):
-            for seq in seqs:
-                flags.append(Flag("indicators", seq, column, FlagCode.TEXT_SPILLED, ERROR,
-                                  f"{NAMES[column]} “{_join(lines)}” holds a label and other lines: text of the "
-                                  f"cell above or below may be printed over the rule; check the printed form."))
+    for run in runs:
+        lines = _lines(run.text)
+        if not run.mended and _has_extra_lines(lines, column):
+            flags += [Flag("indicators", seq, column, FlagCode.TEXT_SPILLED, ERROR,
+                           f"{NAMES[column]} “{_join(lines)}” holds a label and other lines: text of the "
+                           f"cell above or below may be printed over the rule; check the printed form.") for seq in run.seqs]
     return mended, flags
 
 
