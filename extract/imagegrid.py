@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from .model import Segment
+from .model import Segment, Table
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,10 @@ OPEN_END_TOLERANCE_PT = 4.0  # a vertical stopping this close to a horizontal ru
 OPEN_END_REACH_PT = 8.0  # verticals ending this close to the table's end reach it: on the harsh dev scans
 # perspective leaves the ends of one cut-off row 6.5 pt apart; the grid's intersection tolerance is 8 pt
 MIN_EDGE_VERTICAL_PT = 14.0  # shorter verticals are glyph strokes or crumbs, not cell edges
+# A ruled row holds a line of print and its padding. The strokes of a large bold title (a print
+# title repeated on every page) close into a one-row "table" 7.9-9.5 pt tall (measured on 7 title
+# pages of the dev and office scans); the lowest real row on them is 16.4 pt (a 9-pt line of print)
+MIN_ROW_PT = 12.0
 
 
 def _px(pt: float, dpi: float) -> int:
@@ -117,3 +121,28 @@ def image_segments(ink: np.ndarray, dpi: float, s: LineSettings = DEFAULT,
     segments = close_open_ends(mask_segments(h, True, dpi, s) + mask_segments(v, False, dpi, s))
     ruling = cv2.dilate(cv2.bitwise_or(h, v), cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3)))
     return segments, cv2.bitwise_and(ink if text_ink is None else text_ink, cv2.bitwise_not(ruling))
+
+
+def glyph_stroke_tables(tables: list[Table]) -> list[Table]:
+    """Tables made of glyph strokes, not ruling: every row lower than a line of print."""
+    out = []
+    for t in tables:
+        ys = sorted({round(y, 1) for c in t.cells for y in (c.box.y0, c.box.y1)})
+        if t.cells and max(b - a for a, b in zip(ys, ys[1:])) < MIN_ROW_PT:
+            out.append(t)
+    return out
+
+
+def without_tables(segments: list[Segment], tables: list[Table], slack_pt: float = 1.5) -> list[Segment]:
+    """`segments` less those crossing one of `tables` (with `slack_pt` around it): a title
+    stroke that closed a glyph table may run on beyond it."""
+    boxes = [(min(c.box.x0 for c in t.cells) - slack_pt, min(c.box.y0 for c in t.cells) - slack_pt,
+              max(c.box.x1 for c in t.cells) + slack_pt, max(c.box.y1 for c in t.cells) + slack_pt)
+             for t in tables if t.cells]
+
+    def crosses(s: Segment, box: tuple[float, float, float, float]) -> bool:
+        x0, y0, x1, y1 = box
+        if s.horizontal:
+            return y0 <= s.y0 <= y1 and s.x0 < x1 and s.x1 > x0
+        return x0 <= s.x0 <= x1 and s.y0 < y1 and s.y1 > y0
+    return [s for s in segments if not any(crosses(s, b) for b in boxes)]

@@ -24,10 +24,11 @@ from .cellread import (
     region_lines,
     to_glyphs,
 )
+from .faintrules import completed_rule_ink
 from .flags import Flag, FlagCode
 from .grid import DEFAULT, document_tables, page_tables
 from .gridcheck import CONTINUED_OUTSIDE, check_grid, outside_share
-from .imagegrid import image_segments
+from .imagegrid import glyph_stroke_tables, image_segments, without_tables
 from .model import DocumentError, Extraction, ExtractOptions, NoFormFound, PageContent, Table, TextLine
 from .photo import straighten_photo
 from .prepare import PreparedPage, prepare
@@ -54,6 +55,7 @@ DISAGREE_CONFIDENCE = 0.5  # numeric re-read disagrees: the value goes to review
 RESIDUE_CONFIDENCE = 0.5
 RESIDUE_NEIGHBOUR = 0.8
 RESIDUE_MAX_CHARS = 12
+GLYPH_TABLE_ROUNDS = 3  # strokes left over by one removal can close another glyph table
 
 
 _Clock = Clock  # the name the OCR path's callers know
@@ -145,6 +147,13 @@ def read_prepared(pp: PreparedPage, number: int, engine, clock: _Clock) -> tuple
     h, w = pp.grey.shape
     skeleton = PageContent(number, w * k, h * k, (), tuple(segments), "ocr")
     tables, _ = page_tables(skeleton, OCR_GRID)
+    for _ in range(GLYPH_TABLE_ROUNDS):  # a title's strokes: its text is read as a loose line
+        strokes = glyph_stroke_tables(tables)
+        if not strokes:
+            break
+        segments = without_tables(segments, strokes)
+        skeleton = PageContent(number, w * k, h * k, (), tuple(segments), "ocr")
+        tables, _ = page_tables(skeleton, OCR_GRID)
     lines, boxes, owners = [], [], []
     inner = [inner_box(c.box, pp.dpi, (h, w)) for t in tables for c in t.cells]
     line_px = line_height(text_ink, inner, min_line_px(pp.dpi))
@@ -192,6 +201,17 @@ def read_tables(img: PageImage, engine, clock: _Clock, keep: str | None = None,
     if verdict.ok and not continued:
         context.carry = None
         return content, (tables, lines)
+    if not verdict.ok:  # faint ruling found in pieces? complete the rules along their pieces
+        faint = completed_rule_ink(pp.grey, pp.line_ink if pp.line_ink is not None else pp.ink, pp.dpi)
+        completed, _ = read_prepared(replace(pp, line_ink=faint), img.number, engine, clock)
+        again = page_tables(completed, OCR_GRID)
+        second = check_grid(*again)
+        clock.lap("faint rules")
+        if second.ok and not continued:
+            log.debug("page %d: grid found along faint rules (%s)", img.number, verdict.reason)
+            context.carry = None
+            return completed, again
+        verdict = second
     log.debug("page %d read by anchors: %s", img.number, verdict.reason or "continues the page before")
 
     def cap(box: tuple[int, int, int, int], conf: float) -> float:
