@@ -6,7 +6,6 @@ extract/pdf.py. Needs the [ocr] extra (OpenCV and an OCR engine).
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
 from pathlib import Path
 
 import cv2
@@ -24,25 +23,18 @@ from .cellread import (
     region_lines,
     to_glyphs,
 )
-from .faintrules import completed_rule_ink
 from .flags import Flag, FlagCode
 from .grid import DEFAULT, document_tables, page_tables
 from .gridcheck import CONTINUED_OUTSIDE, check_grid, outside_share
-from .imagegrid import glyph_stroke_tables, image_segments, without_tables
 from .model import DocumentError, Extraction, ExtractOptions, NoFormFound, PageContent, Table, TextLine
 from .photo import straighten_photo
 from .prepare import PreparedPage, prepare
 from .raster import PageImage, check_page_size, load_images
+from .scangrid import OCR_GRID, scan_grid
 from .timing import Clock
 
 log = logging.getLogger(__name__)
 
-# scanned ruling has gaps where a pen stroke crossed it (whitened with the
-# pen), far wider than a text layer's rounding; merged cells leave gaps of a
-# whole cell width, wider still
-# close_open_ends is off on scans: a rule broken by a pen stroke or faint print also ends on
-# nothing, and closing it there would cut a real cell in two (not measured on scans yet)
-OCR_GRID = replace(DEFAULT, join_tolerance=12.0, intersection_tolerance=8.0, close_open_ends=False)
 NO_TABLE_PAGES = 5  # OCR'd pages without a ruled table before a document is given up as no form
 UPSIDE_DOWN_SUSPECT = 0.80  # a page read with lower mean confidence is also tried turned 180°
 MARKED_SHARE = 0.04  # a line whose box is this much seal or pen mark ...
@@ -55,7 +47,6 @@ DISAGREE_CONFIDENCE = 0.5  # numeric re-read disagrees: the value goes to review
 RESIDUE_CONFIDENCE = 0.5
 RESIDUE_NEIGHBOUR = 0.8
 RESIDUE_MAX_CHARS = 12
-GLYPH_TABLE_ROUNDS = 3  # strokes left over by one removal can close another glyph table
 
 
 _Clock = Clock  # the name the OCR path's callers know
@@ -139,21 +130,12 @@ def _is_residue(text: str, confidence: float) -> bool:
 
 def read_prepared(pp: PreparedPage, number: int, engine, clock: _Clock) -> tuple[PageContent, float]:
     """PageContent of a prepared page, and the mean confidence of its lines."""
-    segments, text_ink = image_segments(pp.line_ink if pp.line_ink is not None else pp.ink, pp.dpi,
-                                        text_ink=pp.ink)
-    faint = faint_ink(pp.grey, pp.ink, pp.dpi, ruling=cv2.subtract(pp.ink, text_ink), marks=pp.marks)
-    text_ink = clean_specks(text_ink, pp.dpi, faint=faint)
+    grid = scan_grid(pp, number)
+    segments, tables = grid.segments, grid.tables
+    faint = faint_ink(pp.grey, pp.ink, pp.dpi, ruling=cv2.subtract(pp.ink, grid.text_ink), marks=pp.marks)
+    text_ink = clean_specks(grid.text_ink, pp.dpi, faint=faint)
     k = 72.0 / pp.dpi
     h, w = pp.grey.shape
-    skeleton = PageContent(number, w * k, h * k, (), tuple(segments), "ocr")
-    tables, _ = page_tables(skeleton, OCR_GRID)
-    for _ in range(GLYPH_TABLE_ROUNDS):  # a title's strokes: its text is read as a loose line
-        strokes = glyph_stroke_tables(tables)
-        if not strokes:
-            break
-        segments = without_tables(segments, strokes)
-        skeleton = PageContent(number, w * k, h * k, (), tuple(segments), "ocr")
-        tables, _ = page_tables(skeleton, OCR_GRID)
     lines, boxes, owners = [], [], []
     inner = [inner_box(c.box, pp.dpi, (h, w)) for t in tables for c in t.cells]
     line_px = line_height(text_ink, inner, min_line_px(pp.dpi))
@@ -201,17 +183,6 @@ def read_tables(img: PageImage, engine, clock: _Clock, keep: str | None = None,
     if verdict.ok and not continued:
         context.carry = None
         return content, (tables, lines)
-    if not verdict.ok:  # faint ruling found in pieces? complete the rules along their pieces
-        faint = completed_rule_ink(pp.grey, pp.line_ink if pp.line_ink is not None else pp.ink, pp.dpi)
-        completed, _ = read_prepared(replace(pp, line_ink=faint), img.number, engine, clock)
-        again = page_tables(completed, OCR_GRID)
-        second = check_grid(*again)
-        clock.lap("faint rules")
-        if second.ok and not continued:
-            log.debug("page %d: grid found along faint rules (%s)", img.number, verdict.reason)
-            context.carry = None
-            return completed, again
-        verdict = second
     log.debug("page %d read by anchors: %s", img.number, verdict.reason or "continues the page before")
 
     def cap(box: tuple[int, int, int, int], conf: float) -> float:
