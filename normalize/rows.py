@@ -8,7 +8,7 @@ from typing import Any
 
 from formpipe.extract.accounting import message as unmapped_message
 from formpipe.extract.model import Extraction
-from formpipe.extract.record import CellRef, RawForm
+from formpipe.extract.record import EMPTY, CellRef, RawForm
 
 from .flags import ERROR, INFO, Flag, FlagCode
 from .hierarchy import fill_down, mend_spills, plausible, realign, snap_level
@@ -163,6 +163,12 @@ def task_rows(form: RawForm, flags: list[Flag]) -> list[dict]:
     for n, rec in enumerate(form.tasks, start=1):
         unmapped_extras(rec, "tasks", n, flags)
         funds = rec.get("funds")
+        if funds is EMPTY and "funds" in form.columns.get("tasks", ()):
+            # the row has no cell under the funds column at all (a cell of a misread grid spans it,
+            # or the row came from a continuation the columns did not reach): never a quiet None
+            flags.append(Flag("tasks", n, "funds_wan", FlagCode.AMOUNT_MISSING, ERROR,
+                              f"Task row {n} (page {rec.page}) has no cell under the funds column; "
+                              "if the form prints an amount there, enter it."))
         for col in ("name", "content", "expected_goal"):
             low_confidence(rec.get(col), "tasks", n, col, flags)
         out.append({"task_no": n, "name": clean_text(rec.get("name").text),

@@ -5,6 +5,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
@@ -182,3 +183,27 @@ def test_an_option_error_names_that_option_alone(tmp_path, capsys, option, value
     err = capsys.readouterr().err
     assert code == pipeline.ExitCode.bad_arguments and option in err
     assert not any(o in err for o in others)
+
+
+def CellRef_(text: str, ocr: bool = False):  # noqa: N802 (reads as the class it builds)
+    from formpipe.extract.record import CellRef
+    return CellRef(text, page=2, source="ocr" if ocr else "text")
+
+
+@pytest.mark.parametrize("values, columns, flagged", [
+    ({"name": CellRef_("甲计划")}, ("name", "content", "funds", "expected_goal"), True),  # no cell under 资金
+    ({"name": CellRef_("甲计划"), "funds": CellRef_("", ocr=False)}, ("name", "content", "funds", "expected_goal"), False),
+    ({"name": CellRef_("甲计划"), "funds": CellRef_("12.00")}, ("name", "content", "funds", "expected_goal"), False),
+    ({"name": CellRef_("甲计划")}, ("name", "content", "expected_goal"), False),  # a form whose tasks have no funds column
+])
+def test_a_task_row_with_no_funds_cell_is_flagged(values, columns, flagged):
+    """A task row that lacks a cell under the funds column is an error, never a quiet None;
+    a blank printed cell of a born-digital form is not (it is a cell, read as printed)."""
+    from formpipe.extract.record import RawForm, RawRecord
+    from formpipe.normalize.rows import task_rows
+    form = RawForm("x", CellRef_(""), tasks=[RawRecord(values, page=2)], columns={"tasks": columns})
+    flags: list = []
+    (row,) = task_rows(form, flags)
+    assert row["funds_wan"] == (Decimal(values["funds"].text) if values.get("funds") and values["funds"].text else None)
+    missing = [f for f in flags if f.code == "AMOUNT_MISSING" and f.row_ref == 1 and f.severity == "error"]
+    assert bool(missing) is flagged
