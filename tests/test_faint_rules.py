@@ -1,0 +1,143 @@
+"""Faint ruling completed along its pieces, and a title's strokes not taken for a table.
+
+Pages are drawn here with OpenCV; the truth is the drawn grid (extract/faintrules.py,
+extract/scangrid.py, imagegrid.glyph_stroke_tables).
+"""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from formpipe.extract.faintrules import FaintSettings, _kept_stretches, completed_rule_ink
+from formpipe.extract.grid import page_tables
+from formpipe.extract.imagegrid import MIN_ROW_PT, glyph_stroke_tables, image_segments, without_tables
+from formpipe.extract.model import Box, Cell, PageContent, Segment, Table
+from formpipe.extract.prepare import prepare
+from formpipe.extract.scangrid import OCR_GRID, scan_grid
+
+DPI = 300
+PAPER = 240
+ROWS = 8
+XS = [180, 700, 1400, 2100]  # px: three columns
+YS = [300 + 150 * r for r in range(ROWS + 1)]  # px: rows of 36 pt
+
+
+def _faded_rule(page: np.ndarray, a: tuple[int, int], b: tuple[int, int], rng: np.random.Generator,
+                strong: int, weak: int) -> None:
+    """A 2-px grey rule whose darkness changes every ~60 px between `strong` and `weak`
+    (grey levels below the paper): a worn print of a light office hairline."""
+    (x0, y0), (x1, y1) = a, b
+    n = max(abs(x1 - x0), abs(y1 - y0))
+    step = 60
+    for i in range(0, n, step):
+        t0, t1 = i / n, min(n, i + step) / n
+        p0 = (int(x0 + t0 * (x1 - x0)), int(y0 + t0 * (y1 - y0)))
+        p1 = (int(x0 + t1 * (x1 - x0)), int(y0 + t1 * (y1 - y0)))
+        level = PAPER - (strong if rng.random() < 0.45 else weak)
+        cv2.line(page, p0, p1, level, 2)
+
+
+def draw_faint_page(seed: int, strong: int = 55, weak: int = 28, text_lines: int = 0) -> np.ndarray:
+    """RGB page with a ROWS x 3 grid of faded faint rules, some text, blur and noise."""
+    rng = np.random.default_rng(seed)
+    h, w = YS[-1] + 400, XS[-1] + 200
+    page = np.full((h, w), PAPER, np.uint8)
+    for y in YS:
+        _faded_rule(page, (XS[0], y), (XS[-1], y), rng, strong, weak)
+    for x in XS:
+        _faded_rule(page, (x, YS[0]), (x, YS[-1]), rng, strong, weak)
+    for r in range(ROWS):
+        for c in range(3):
+            cv2.putText(page, f"{r}{c} 1,234.56", (XS[c] + 30, YS[r] + 95), cv2.FONT_HERSHEY_SIMPLEX, 1.4, 40, 3)
+    page = cv2.GaussianBlur(page, (0, 0), 0.8)
+    page = np.clip(page.astype(np.float32) + rng.normal(0, 3.0, page.shape), 0, 255).astype(np.uint8)
+    return cv2.cvtColor(page, cv2.COLOR_GRAY2RGB)
+
+
+def _spans(tables: list[Table]) -> set:
+    return {(c.row, c.col, c.rowspan, c.colspan) for t in tables for c in t.cells}
+
+
+EXPECTED = {(r, c, 1, 1) for r in range(ROWS) for c in range(3)}
+
+
+def _first_search(pp) -> list[Table]:
+    segments, _ = image_segments(pp.line_ink, pp.dpi, text_ink=pp.ink)
+    h, w = pp.grey.shape
+    return page_tables(PageContent(1, w * 72 / DPI, h * 72 / DPI, (), tuple(segments), "ocr"), OCR_GRID)[0]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_faded_faint_ruling_is_completed_into_every_cell(seed):
+    pp = prepare(draw_faint_page(seed), DPI)
+    first = _first_search(pp)
+    # the case is hard: the first search finds the rules in pieces and misses cells
+    assert sum(len(t.cells) for t in first) < len(EXPECTED)
+    grid = scan_grid(pp, 1)
+    assert grid.completed
+    assert _spans(grid.tables) == EXPECTED
+
+
+def test_a_page_the_first_search_reads_is_left_as_it_was():
+    """Dark ruling: completion adds nothing worth taking, the first grid stands."""
+    pp = prepare(draw_faint_page(4, strong=150, weak=150), DPI)
+    grid = scan_grid(pp, 1)
+    assert not grid.completed
+    assert _spans(grid.tables) == EXPECTED
+
+
+def test_completion_adds_only_along_rules_found_in_pieces():
+    """Ridge pixels off every found rule's corridor (a faint rule with no piece found) stay out."""
+    page = np.full((600, 1200), PAPER, np.uint8)
+    cv2.line(page, (100, 200), (1100, 200), PAPER - 120, 2)  # a rule the first search finds
+    cv2.line(page, (100, 400), (1100, 400), PAPER - 28, 2)  # too faint for it, and no piece of it found
+    pp = prepare(cv2.cvtColor(page, cv2.COLOR_GRAY2RGB), DPI)
+    segments, _ = image_segments(pp.line_ink, DPI, text_ink=pp.ink)
+    ink = completed_rule_ink(pp.grey, pp.line_ink, pp.ink, segments, DPI)
+    assert ink[395:406, 150:1050].max() == 0
+    assert (ink[195:206, 150:1050].max(axis=0) > 0).mean() > 0.95
+
+
+@pytest.mark.parametrize("ink_above, ink_below, kept", [
+    (False, False, True),  # a rule: paper both sides
+    (True, False, True),  # text sitting on a rule over its length
+    (True, True, False),  # inside a glyph or a line of text: ink both sides
+])
+def test_a_stretch_with_ink_on_both_sides_is_not_a_rule(ink_above, ink_below, kept):
+    s = FaintSettings()
+    added = np.zeros((100, 400), np.uint8)
+    added[50, 20:380] = 255
+    ink = np.zeros_like(added)
+    if ink_above:
+        ink[42:47, 20:380] = 255  # 1-4 pt above at 300 dpi is 4-17 px
+    if ink_below:
+        ink[54:60, 20:380] = 255
+    out = _kept_stretches(added, ink, True, DPI, s)
+    assert bool(out.any()) is kept
+
+
+def _table(row_edges_pt: list[float], cols: int = 3) -> Table:
+    cells = [Cell(1, r, c, 1, 1, "", Box(100 + 40 * c, y0, 140 + 40 * c, y1))
+             for r, (y0, y1) in enumerate(zip(row_edges_pt, row_edges_pt[1:])) for c in range(cols)]
+    return Table(0, cells, len(row_edges_pt) - 1, cols)
+
+
+@pytest.mark.parametrize("rows, glyphs", [
+    ([80.0, 89.0], True),  # a title's strokes: one row 9 pt tall
+    ([80.0, 80.0 + MIN_ROW_PT - 0.5], True),
+    ([80.0, 96.4], False),  # the lowest real row measured: 16.4 pt
+    ([80.0, 88.0, 112.0], False),  # a short row among real ones (a double rule) is not a title
+])
+def test_glyph_stroke_tables(rows, glyphs):
+    t = _table(rows)
+    assert (glyph_stroke_tables([t]) == [t]) is glyphs
+
+
+def test_without_tables_drops_the_strokes_crossing_a_glyph_table():
+    title = _table([80.0, 89.0])  # x 100..220
+    segs = [Segment(90, 84, 300, 84),  # a title stroke running on beyond the glyph table
+            Segment(150, 78, 150, 91),  # a vertical stroke inside it
+            Segment(90, 120, 300, 120),  # the form's rule below
+            Segment(100, 120, 100, 400)]
+    assert without_tables(segs, [title]) == segs[2:]
