@@ -42,6 +42,12 @@ CONTINUED_MAX_CHARS = 6
 # not: when no form comes out of the document, it failed; it is not a file of no form. Two: a
 # disclosure's contents page names the form in a title-like line, but no labels under it.
 UNREAD_FORM_LABELS = 2
+# an OCR'd page whose title was misread (tesseract read an office-harsh scan's title as "B隐克")
+# still shows the form by its labels: this many of one template's fields, blocks and columns,
+# one of them a block, make the document a failure rather than a quiet no_form. Other tables
+# that share words (a disclosure's 单位名称, 财政拨款 …) name items, not these (the pages of the
+# disclosure sweep's no-form documents hold at most 3)
+UNREAD_FORM_LABELS_UNTITLED = 6
 
 
 @dataclass(frozen=True)
@@ -274,15 +280,30 @@ def unread_form(ex: Extraction, scores: list[PageScore], templates: list[Templat
         for tpl in templates:
             if not s.title[tpl.form_type]:
                 continue
-            table = label_names(tpl)
-            found = set(s.hits[tpl.form_type])
-            for ln in ex.lines:
-                if ln.page == s.page:
-                    key = label_key(ln.text)
-                    near = key if key in table else (nearest_label(key, table) if ln.confidence < 1.0 else None)
-                    if near:
-                        found.add(table[near])
+            found = _labels_on_page(ex, s, tpl)
             if len(found) >= UNREAD_FORM_LABELS:
                 return (f"a {tpl.form_type} form's title and {len(found)} of its labels are on page {s.page}, "
                         f"but no form could be read from its tables; check the page (faint or missing ruling?)")
+    if ex.method == "text":
+        return None  # a text layer's title is read as printed: no title, no form
+    for s in scores:
+        for tpl in templates:
+            found = _labels_on_page(ex, s, tpl)
+            if len(found) >= UNREAD_FORM_LABELS_UNTITLED and any(n.startswith("block:") for n in found):
+                return (f"{len(found)} labels of a {tpl.form_type} form are on page {s.page} (its title was not read), "
+                        f"but no form could be read from it; check the page")
     return None
+
+
+def _labels_on_page(ex: Extraction, s: PageScore, tpl: Template) -> set[str]:
+    """The template's label names found on page `s`: in its cells, and in its loose lines
+    (an OCR'd line misread by a character or two counts for the label it is nearest)."""
+    table = label_names(tpl)
+    found = set(s.hits[tpl.form_type])
+    for ln in ex.lines:
+        if ln.page == s.page:
+            key = label_key(ln.text)
+            near = key if key in table else (nearest_label(key, table) if ln.confidence < 1.0 else None)
+            if near:
+                found.add(table[near])
+    return found

@@ -141,6 +141,11 @@ def _lines_only(texts: list[str], confidence: float = 0.9) -> Extraction:
     (["目录", "一、收支预算总表", "2024年部门整体预算绩效目标申报表", "二、政府采购预算表"], False),
     # labels without the title: some other table sharing words (单位名称, 财政拨款)
     (["部门名称", "总体绩效目标", "年度重点工作任务"], False),
+    # a scan whose title was misread: the form shows by six of its labels, one a block's
+    (["B隐克", "部门名称", "下属二级单位数", "预算整体情况", "总体绩效目标", "年度主要任务", "主要实施内容"], True),
+    (["B隐克", "部门名称", "下属二级单位数", "总体绩效目标", "年度主要任务", "主要实施内容"], False),  # five
+    (["B隐克", "部门名称", "下属二级单位数", "总体绩效目标", "名称", "主要实施内容", "期望达到的目标",
+      "一级指标"], False),  # no block label: a table sharing column names
 ])
 def test_a_page_showing_a_form_that_was_not_read_is_a_failure(texts, fails):
     from formpipe.extract.detect import score_pages, unread_form
@@ -159,3 +164,16 @@ def test_a_page_showing_a_form_that_was_not_read_is_a_failure(texts, fails):
             assemble(ex, DocInfo("d", "x.pdf", "v"), templates)
     else:
         assert assemble(ex, DocInfo("d", "x.pdf", "v"), templates).summary["status"] == "no_form"
+
+
+def test_an_untitled_page_of_labels_in_a_text_layer_is_not_a_failure():
+    """A text layer's title is read as printed: labels without it are some other table."""
+    from dataclasses import replace
+
+    from formpipe.extract.detect import score_pages, unread_form
+    texts = ["部门名称", "下属二级单位数", "预算整体情况", "总体绩效目标", "年度主要任务", "主要实施内容"]
+    ex = _lines_only(texts)
+    templates = load_templates()
+    assert unread_form(ex, score_pages(ex, templates), templates)  # the same page OCR'd: a failure
+    text = replace(ex, lines=[replace(ln, confidence=1.0) for ln in ex.lines], method="text")
+    assert unread_form(text, score_pages(text, templates), templates) is None
