@@ -48,6 +48,10 @@ UNREAD_FORM_LABELS = 2
 # that share words (a disclosure's 单位名称, 财政拨款 …) name items, not these (the pages of the
 # disclosure sweep's no-form documents hold at most 3)
 UNREAD_FORM_LABELS_UNTITLED = 6
+# under a form's title, a label this long printed inside a cell's text counts (a lost rule ran it
+# into its value: tesseract read an office-harsh page's 部门名称 cell as "部门名称|中山市…"); shorter
+# ones (名称, 年度) are words of any text
+MIN_QUOTED_LABEL = 4
 
 
 @dataclass(frozen=True)
@@ -280,7 +284,7 @@ def unread_form(ex: Extraction, scores: list[PageScore], templates: list[Templat
         for tpl in templates:
             if not s.title[tpl.form_type]:
                 continue
-            found = _labels_on_page(ex, s, tpl)
+            found = _labels_on_page(ex, s, tpl, within=True)
             if len(found) >= UNREAD_FORM_LABELS:
                 return (f"a {tpl.form_type} form's title and {len(found)} of its labels are on page {s.page}, "
                         f"but no form could be read from its tables; check the page (faint or missing ruling?)")
@@ -295,9 +299,11 @@ def unread_form(ex: Extraction, scores: list[PageScore], templates: list[Templat
     return None
 
 
-def _labels_on_page(ex: Extraction, s: PageScore, tpl: Template) -> set[str]:
+def _labels_on_page(ex: Extraction, s: PageScore, tpl: Template, within: bool = False) -> set[str]:
     """The template's label names found on page `s`: in its cells, and in its loose lines
-    (an OCR'd line misread by a character or two counts for the label it is nearest)."""
+    (an OCR'd line misread by a character or two counts for the label it is nearest).
+    `within`: labels of MIN_QUOTED_LABEL characters or more printed inside a cell's text count
+    too (a grid that lost its rules runs a label and its value into one cell)."""
     table = label_names(tpl)
     found = set(s.hits[tpl.form_type])
     for ln in ex.lines:
@@ -306,4 +312,11 @@ def _labels_on_page(ex: Extraction, s: PageScore, tpl: Template) -> set[str]:
             near = key if key in table else (nearest_label(key, table) if ln.confidence < 1.0 else None)
             if near:
                 found.add(table[near])
+    if within:
+        long_keys = [k for k in table if len(k) >= MIN_QUOTED_LABEL]
+        for t in ex.tables:
+            for c in t.cells:
+                if c.page == s.page:
+                    key = label_key(c.text)
+                    found |= {table[k] for k in long_keys if k in key}
     return found

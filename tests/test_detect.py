@@ -177,3 +177,19 @@ def test_an_untitled_page_of_labels_in_a_text_layer_is_not_a_failure():
     assert unread_form(ex, score_pages(ex, templates), templates)  # the same page OCR'd: a failure
     text = replace(ex, lines=[replace(ln, confidence=1.0) for ln in ex.lines], method="text")
     assert unread_form(text, score_pages(text, templates), templates) is None
+
+
+def test_labels_run_into_their_values_under_the_title_make_a_failure():
+    """A grid that lost its rules holds 部门名称 and its value in one cell: under the form's
+    title that still shows a form nobody read (tesseract on an office-harsh scan)."""
+    from formpipe.extract.detect import score_pages, unread_form
+    from formpipe.extract.model import Cell, Table
+    cells = [Cell(1, 0, 0, 1, 1, "部门名称|中山市某某局", Box(50, 100, 500, 120)),
+             Cell(1, 1, 0, 1, 1, "预算整体情况，事业发展性支出 预算金额 12.00", Box(50, 120, 500, 200))]
+    lines = [TextLine(1, "部门整体预算绩效目标申报表（2019年度）", Box(100, 40, 400, 60), 16.0, 0.9)]
+    ex = Extraction(pages=1, tables=[Table(1, cells, 2, 1, pages=(1,))], lines=lines, method="ocr")
+    templates = load_templates()
+    assert find_forms(ex, templates)[0] == []
+    assert "page 1" in (unread_form(ex, score_pages(ex, templates), templates) or "")
+    untitled = Extraction(pages=1, tables=ex.tables, lines=[], method="ocr")
+    assert unread_form(untitled, score_pages(untitled, templates), templates) is None
