@@ -9,7 +9,7 @@ import cv2
 import numpy as np
 import pytest
 
-from formpipe.extract.faintrules import FaintSettings, _kept_stretches, completed_rule_ink
+from formpipe.extract.faintrules import FaintSettings, _kept_stretches, completed_rule_ink, ink_bands
 from formpipe.extract.grid import page_tables
 from formpipe.extract.imagegrid import MIN_ROW_PT, glyph_stroke_tables, image_segments, without_tables
 from formpipe.extract.model import Box, Cell, PageContent, Segment, Table
@@ -87,16 +87,26 @@ def test_a_page_the_first_search_reads_is_left_as_it_was():
     assert _spans(grid.tables) == EXPECTED
 
 
-def test_completion_adds_only_along_rules_found_in_pieces():
-    """Ridge pixels off every found rule's corridor (a faint rule with no piece found) stay out."""
-    page = np.full((600, 1200), PAPER, np.uint8)
-    cv2.line(page, (100, 200), (1100, 200), PAPER - 120, 2)  # a rule the first search finds
-    cv2.line(page, (100, 400), (1100, 400), PAPER - 28, 2)  # too faint for it, and no piece of it found
+def test_a_whole_faint_rule_is_found_and_a_line_of_text_is_not():
+    """A rule the first search found no piece of is taken whole when it has paper on both
+    sides; a line of text gives ridges with the glyphs on one side, and is not taken."""
+    page = np.full((700, 1200), PAPER, np.uint8)
+    cv2.line(page, (100, 150), (1100, 150), PAPER - 120, 2)  # a rule the first search finds
+    cv2.line(page, (100, 350), (1100, 350), PAPER - 28, 2)  # too faint for it: no piece found
+    for x in range(100, 1100, 50):  # a line of dense print, the bottoms of its glyphs run together
+        cv2.rectangle(page, (x + 5, 500), (x + 42, 536), PAPER - 150, 3)
+    cv2.line(page, (100, 545), (1100, 545), PAPER - 28, 2)  # (blurred into one faint stroke)
     pp = prepare(cv2.cvtColor(page, cv2.COLOR_GRAY2RGB), DPI)
     segments, _ = image_segments(pp.line_ink, DPI, text_ink=pp.ink)
+    assert not any(abs(s.y0 * DPI / 72 - 350) < 6 for s in segments if s.horizontal)  # the case is hard
     ink = completed_rule_ink(pp.grey, pp.line_ink, pp.ink, segments, DPI)
-    assert ink[395:406, 150:1050].max() == 0
-    assert (ink[195:206, 150:1050].max(axis=0) > 0).mean() > 0.95
+    after, _ = image_segments(ink, DPI, text_ink=pp.ink)
+    k = DPI / 72
+
+    def rules_at(y_px: int) -> list[Segment]:
+        return [s for s in after if s.horizontal and abs(s.y0 * k - y_px) < 8 and (s.x1 - s.x0) * k > 300]
+    assert rules_at(350) and max((s.x1 - s.x0) * k for s in rules_at(350)) > 900
+    assert not rules_at(545)
 
 
 @pytest.mark.parametrize("ink_above, ink_below, kept", [
@@ -113,7 +123,7 @@ def test_a_stretch_with_ink_on_both_sides_is_not_a_rule(ink_above, ink_below, ke
         ink[42:47, 20:380] = 255  # 1-4 pt above at 300 dpi is 4-17 px
     if ink_below:
         ink[54:60, 20:380] = 255
-    out = _kept_stretches(added, ink, True, DPI, s)
+    out = _kept_stretches(added, ink_bands(ink, DPI, s)[0], True, DPI, s)
     assert bool(out.any()) is kept
 
 
