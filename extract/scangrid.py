@@ -19,7 +19,7 @@ from .faintrules import completed_rule_ink
 from .grid import DEFAULT, page_tables
 from .imagegrid import glyph_stroke_tables, image_segments, without_tables
 from .model import PageContent, Segment, Table
-from .prepare import PreparedPage
+from .prepare import PreparedPage, seal_area
 
 # scanned ruling has gaps where a pen stroke crossed it (whitened with the
 # pen), far wider than a text layer's rounding; merged cells leave gaps of a
@@ -33,6 +33,10 @@ GLYPH_TABLE_ROUNDS = 3  # strokes left over by one removal can close another gly
 # lined up with a rule), on 14 office scan pages with faint or faded ruling 24% to 16x
 COMPLETED_GROWTH = 0.15
 COMPLETED_MIN_GAIN = 3
+COLLINEAR_PT = 2.0  # pieces of one rule lie this close across it
+# a gap in a rule that a seal covers over this share of its length is bridged: ink under a seal
+# is taken out with the seal (prepare.drop_colours), a grey rule with it
+SEAL_COVER = 0.8
 
 
 @dataclass(frozen=True)
@@ -50,31 +54,99 @@ def _cells(tables: list[Table]) -> int:
 def grid_from_ink(pp: PreparedPage, line_ink: np.ndarray, number: int) -> tuple[list[Segment], np.ndarray, list[Table]]:
     """Segments, text ink and (empty) tables from one ruling ink, glyph-stroke tables removed."""
     segments, text_ink = image_segments(line_ink, pp.dpi, text_ink=pp.ink)
-    k = 72.0 / pp.dpi
-    h, w = pp.grey.shape
-
-    def tables_of(segs: list[Segment]) -> list[Table]:
-        return page_tables(PageContent(number, w * k, h * k, (), tuple(segs), "ocr"), OCR_GRID)[0]
-
-    tables = tables_of(segments)
+    tables = _tables_of(pp, segments, number)
     for _ in range(GLYPH_TABLE_ROUNDS):  # a title's strokes: its text is read as a loose line
         strokes = glyph_stroke_tables(tables)
         if not strokes:
             break
         segments = without_tables(segments, strokes)
-        tables = tables_of(segments)
+        tables = _tables_of(pp, segments, number)
     return segments, text_ink, tables
 
 
+def _tables_of(pp: PreparedPage, segments: list[Segment], number: int) -> list[Table]:
+    k = 72.0 / pp.dpi
+    h, w = pp.grey.shape
+    return page_tables(PageContent(number, w * k, h * k, (), tuple(segments), "ocr"), OCR_GRID)[0]
+
+
+def _ends_on_rule(piece: Segment, at_start: bool, segments: list[Segment]) -> bool:
+    """Does `piece` end (its start, or its end) on a rule across it?"""
+    tol = OCR_GRID.intersection_tolerance
+    if piece.horizontal:
+        x, y = (piece.x0 if at_start else piece.x1), piece.y0
+        return any(not o.horizontal and abs(o.x0 - x) <= tol and o.y0 - tol <= y <= o.y1 + tol for o in segments)
+    x, y = piece.x0, (piece.y0 if at_start else piece.y1)
+    return any(o.horizontal and abs(o.y0 - y) <= tol and o.x0 - tol <= x <= o.x1 + tol for o in segments)
+
+
+def bridges_under_seals(segments: list[Segment], seals: np.ndarray, dpi: float) -> list[Segment]:
+    """Segments joining two collinear pieces of a rule across a gap that a seal covers."""
+    k = dpi / 72.0
+    out = []
+    for horizontal in (True, False):
+        for line in _collinear(segments, horizontal):
+            for a, b in zip(line, line[1:]):
+                bridge = _bridge(a, b, horizontal, segments, seals, k)
+                if bridge is not None:
+                    out.append(bridge)
+    return out
+
+
+def _collinear(segments: list[Segment], horizontal: bool) -> list[list[Segment]]:
+    """Pieces running one way grouped into lines (within COLLINEAR_PT across), each in order along."""
+    pieces = sorted((s for s in segments if s.horizontal == horizontal), key=lambda s: s.y0 if horizontal else s.x0)
+    lines: list[list[Segment]] = []
+    for p in pieces:
+        across = p.y0 if horizontal else p.x0
+        if lines and across - (lines[-1][-1].y0 if horizontal else lines[-1][-1].x0) <= COLLINEAR_PT:
+            lines[-1].append(p)
+        else:
+            lines.append([p])
+    return [sorted(line, key=lambda s: s.x0 if horizontal else s.y0) for line in lines]
+
+
+def _bridge(a: Segment, b: Segment, horizontal: bool, segments: list[Segment], seals: np.ndarray,
+            k: float) -> Segment | None:
+    """The segment joining `a` to the next piece `b` of its rule across a gap a seal covers."""
+    h, w = seals.shape
+    across_a, across_b = (a.y0, b.y0) if horizontal else (a.x0, b.x0)
+    start, end = (a.x1, b.x0) if horizontal else (a.y1, b.y0)
+    if end - start <= OCR_GRID.join_tolerance:
+        return None
+    if not (_ends_on_rule(a, True, segments) and _ends_on_rule(b, False, segments)):
+        return None  # a piece of a cell edge ends on a rule at its far end; a glyph's stroke does not
+    at = int(round((across_a + across_b) / 2 * k))
+    lo, hi = int(start * k), int(end * k)
+    strip = seals[lo:hi, min(at, w - 1)] if not horizontal else seals[min(at, h - 1), lo:hi]
+    if not strip.size or strip.mean() < SEAL_COVER:
+        return None
+    y = (across_a + across_b) / 2
+    return Segment(start, y, end, y) if horizontal else Segment(y, start, y, end)
+
+
 def scan_grid(pp: PreparedPage, number: int) -> ScanGrid:
-    """The page's grid from its ruling, completed along faint rules where that adds cells."""
+    """The page's grid from its ruling, completed along faint rules where that adds cells, and
+    rules bridged under seals."""
     line_ink = pp.line_ink if pp.line_ink is not None else pp.ink
-    segments, text_ink, tables = grid_from_ink(pp, line_ink, number)
-    if not segments:
-        return ScanGrid(segments, text_ink, tables, False)
-    completed_ink = completed_rule_ink(pp.grey, line_ink, pp.ink, segments, pp.dpi)
+    first = grid_from_ink(pp, line_ink, number)
+    if not first[0]:
+        return ScanGrid(*first, False)
+    completed_ink = completed_rule_ink(pp.grey, line_ink, pp.ink, first[0], pp.dpi)
     more = grid_from_ink(pp, completed_ink, number)
-    first, then = _cells(tables), _cells(more[2])
-    if then >= max(first * (1 + COMPLETED_GROWTH), first + COMPLETED_MIN_GAIN):
+    if pp.marks is not None and pp.marks.any():
+        seals = seal_area(pp.marks > 0, pp.dpi)
+        if seals.any():
+            first, more = _bridged(pp, first, seals, number), _bridged(pp, more, seals, number)
+    if _cells(more[2]) >= max(_cells(first[2]) * (1 + COMPLETED_GROWTH), _cells(first[2]) + COMPLETED_MIN_GAIN):
         return ScanGrid(*more, True)
-    return ScanGrid(segments, text_ink, tables, False)
+    return ScanGrid(*first, False)
+
+
+def _bridged(pp: PreparedPage, grid: tuple[list[Segment], np.ndarray, list[Table]], seals: np.ndarray,
+             number: int) -> tuple[list[Segment], np.ndarray, list[Table]]:
+    bridges = bridges_under_seals(grid[0], seals, pp.dpi)
+    if not bridges:
+        return grid
+    segments = grid[0] + bridges
+    return segments, grid[1], _tables_of(pp, segments, number)

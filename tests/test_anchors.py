@@ -274,3 +274,18 @@ def test_rows_read_by_anchors_carry_an_error_for_rows_that_may_be_missing(locate
     flags = anchors_read_rows(ex, form_type)
     assert {f.dataset for f in flags} == want
     assert all(f.severity == "error" and f.row_ref is None and "Page(s) 2" in f.message for f in flags)
+
+
+@pytest.mark.parametrize("pages_by_anchors, flagged_rows", [
+    ([2], {2, 3}),  # rows on and after the first page read by anchors
+    ([1, 3], {1, 2, 3}),
+    ([], set()),  # a grid-read document: the numbering stands
+])
+def test_task_rows_after_a_page_read_by_anchors_carry_an_error_on_their_funds(pages_by_anchors, flagged_rows):
+    """A task row lost on a page read by anchors moves every later row up one place: each of
+    those rows' amounts is flagged, since its task number is not sure."""
+    from formpipe.normalize.rows import shifted_task_flags
+    tasks = [{"task_no": 1, "page": 1}, {"task_no": 2, "page": 2}, {"task_no": 3, "page": 3}]
+    flags = shifted_task_flags(tasks, pages_by_anchors)
+    assert {f.row_ref for f in flags} == flagged_rows
+    assert all(f.dataset == "tasks" and f.field == "funds_wan" and f.severity == "error" for f in flags)

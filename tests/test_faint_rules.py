@@ -151,3 +151,23 @@ def test_without_tables_drops_the_strokes_crossing_a_glyph_table():
             Segment(90, 120, 300, 120),  # the form's rule below
             Segment(100, 120, 100, 400)]
     assert without_tables(segs, [title]) == segs[2:]
+
+
+@pytest.mark.parametrize("upper, seal_over_gap, bridged", [
+    (Segment(200, 100, 200, 150), True, True),  # a cell edge cut by a seal: it goes on under it
+    (Segment(200, 100, 200, 150), False, False),  # a gap with no seal over it is a merged cell
+    (Segment(200, 80, 200, 150), True, False),  # a glyph's stroke above: its far end meets no rule
+])
+def test_a_rule_is_bridged_under_a_seal_only(upper, seal_over_gap, bridged):
+    from formpipe.extract.scangrid import bridges_under_seals
+    rules = [Segment(100, 100, 400, 100), Segment(100, 300, 400, 300)]  # the rows' rules the edge ends on
+    lower = Segment(200, 240, 200, 300)
+    seals = np.zeros((int(400 * DPI / 72), int(500 * DPI / 72)), bool)
+    if seal_over_gap:
+        k = DPI / 72
+        seals[int(140 * k):int(250 * k), int(150 * k):int(260 * k)] = True
+    got = bridges_under_seals([*rules, upper, lower], seals, DPI)
+    assert bool(got) is bridged
+    if bridged:
+        (b,) = got
+        assert (b.x0, b.y0, b.x1, b.y1) == (200, 150, 200, 240)
