@@ -16,7 +16,7 @@ from .locate import locate_flags
 from .numerals import AmountReading, read_amount, rebuild_cents
 from .projects import PROJECT_FORM, project_rows
 from .targets import parse_target
-from .text import clean_text, strip_trailing_punct
+from .text import clean_text, compact_numbers, strip_trailing_punct
 from .validate import indicator_checks, missing_fields, missing_items, sum_rules
 from .words import split_indicator
 
@@ -224,7 +224,7 @@ def indicator_rows(form: RawForm, flags: list[Flag]) -> list[dict]:
         row["level3"] = strip_trailing_punct(values["level3"])
         row["level3_tokens"] = split_indicator(row["level3"]) if row["level3"] else []
         for col in ("period_target", "annual_target"):
-            row[col] = values.get(col) if col in has else None
+            row[col] = compact_numbers(values.get(col)) if col in has else None
         out.append(row)
     flags.extend(fill_down(out))
     for row in out:

@@ -40,6 +40,16 @@ def clean_text(text: str | None) -> str:
     return s
 
 
+# a space printed or read inside a number: "9 5%", "1 2月底前完成", "5, 000万元" (spaced numerals of an
+# export, or an OCR gap between wide-set digits); a space after a % or before a ≥ parts two values
+_SPACE_IN_NUMBER = re.compile(r"(?<=[0-9.,])\s+(?=[0-9.,%‰])")
+
+
+def compact_numbers(text: str | None) -> str:
+    """A target's text with the spaces inside its numbers taken out."""
+    return _SPACE_IN_NUMBER.sub("", text) if text else ""
+
+
 def strip_trailing_punct(name: str | None) -> str:
     """An indicator name without the 。 . ， ; its cell happened to end with."""
     if not name:

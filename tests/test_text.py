@@ -77,3 +77,26 @@ def test_clean_text_is_idempotent(raw):
     once = clean_text(raw)
     assert clean_text(once) == once
     assert once == once.strip()
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("9 5%-100%", "95%-100%"),
+    ("≥9 5%", "≥95%"),
+    ("1 2月底前完成", "12月底前完成"),
+    ("5, 000万元", "5,000万元"),
+    ("9 0. 5%", "90.5%"),
+    ("≥90% ≥80%", "≥90% ≥80%"),  # two values run into one cell stay two, for review
+    ("控制在预算范围内", "控制在预算范围内"),
+    ("", ""),
+])
+def test_compact_numbers(raw, expected):
+    from formpipe.normalize.text import compact_numbers
+    assert compact_numbers(raw) == expected
+
+
+@given(st.text(alphabet="0123456789 .,%≥≤-万元年", max_size=20))
+def test_compact_numbers_is_idempotent_and_keeps_every_other_character(raw):
+    from formpipe.normalize.text import compact_numbers
+    once = compact_numbers(raw)
+    assert compact_numbers(once) == once
+    assert once.replace(" ", "") == raw.replace(" ", "")
