@@ -36,6 +36,7 @@ class FlagCode(StrEnum):
     UNIT_UNKNOWN = "UNIT_UNKNOWN"  # a project form that states no money unit
     DATE_UNREADABLE = "DATE_UNREADABLE"  # a project date that is no date
     CORRECTED = "CORRECTED"  # a person's correction or acceptance, applied
+    DOCUMENT_FAILED = "DOCUMENT_FAILED"  # the file could not be read: none of its rows are there
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from formpipe.extract.flags import ERROR, FlagCode
+
 from .schema import DATASETS, SCHEMA_VERSION, SCHEMAS
 
 NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"  # where earlier versions filed documents with no year
@@ -102,9 +104,19 @@ def write_document(outputs: Path, doc_id: str, year: int | None, rows: dict[str,
 def write_failed(source_path: str, version: str, doc_id: str, outputs: Path, reason: str,
                  source_root: str | None = None) -> dict:
     """Replace the document's rows with its failed `documents` row; returns the row."""
-    row = failed_row(source_path, version, reason, source_root)
-    write_document(outputs, doc_id, None, {"documents": [row]}, version)
+    flags = failed_flags(reason)
+    row = {**failed_row(source_path, version, reason, source_root), "n_flags": len(flags)}
+    write_document(outputs, doc_id, None, {"documents": [row], "flags": flags}, version)
     return {**row, "doc_id": doc_id, "year": None}
+
+
+def failed_flags(reason: str) -> list[dict]:
+    """An error on `documents` and on each row dataset of a failed file: whoever reads only
+    `budget_items` or `tasks` learns that this file's rows are missing, not that it has none."""
+    return [{"form_no": 0, "dataset": ds, "row_ref": None, "field": None, "code": FlagCode.DOCUMENT_FAILED.value,
+             "severity": ERROR, "message": f"The file could not be read, so none of its {ds} rows are here: {reason}",
+             "page": None, "x0": None, "y0": None, "x1": None, "y1": None}
+            for ds in ("documents", "budget_items", "tasks", "indicators")]
 
 
 def failed_row(source_path: str, version: str, reason: str, source_root: str | None = None) -> dict:

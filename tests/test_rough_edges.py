@@ -207,3 +207,17 @@ def test_a_task_row_with_no_funds_cell_is_flagged(values, columns, flagged):
     assert row["funds_wan"] == (Decimal(values["funds"].text) if values.get("funds") and values["funds"].text else None)
     missing = [f for f in flags if f.code == "AMOUNT_MISSING" and f.row_ref == 1 and f.severity == "error"]
     assert bool(missing) is flagged
+
+
+def test_a_failed_document_says_so_in_every_row_dataset(run_with_a_failure):
+    """A reader of `tasks` alone must learn that a failed file's rows are missing, not absent."""
+    _, out, _ = run_with_a_failure
+    docs = pd.read_parquet(out / "documents")
+    failed = docs[docs["status"] == "failed"]
+    assert len(failed) == 1
+    flags = pd.read_parquet(out / "flags")
+    mine = flags[flags["doc_id"] == failed["doc_id"].iloc[0]]
+    assert set(mine["dataset"]) == {"documents", "budget_items", "tasks", "indicators"}
+    assert set(mine["code"]) == {"DOCUMENT_FAILED"} and set(mine["severity"]) == {"error"}
+    assert mine["row_ref"].isna().all()
+    assert int(failed["n_flags"].iloc[0]) == len(mine)
