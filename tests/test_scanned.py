@@ -17,7 +17,7 @@ from formpipe.extract.ocr.fake import FakeEngine
 from formpipe.extract.prepare import drop_colour, flatten_background, ink_mask, is_sideways, prepare, quarter_turn
 from formpipe.extract.raster import PageImage, load_images
 from formpipe.extract.scanned import _Clock, drop_residue, read_page, read_prepared
-from formpipe.extract.template import load_template, nearest_label
+from formpipe.extract.template import edit_distance, load_template, nearest_label
 from formpipe.extract.textlayer import layer_quality, pdf_guard, plausible_char
 
 DPI = 200
@@ -298,6 +298,16 @@ def test_nearest_label(key, want):
 
 def test_nearest_label_refuses_a_tie():
     assert nearest_label("甲乙丙丁", ["甲乙丙戊", "甲乙戊丁"]) is None
+
+
+@pytest.mark.parametrize("a, b, want", [
+    ("", "", 0), ("甲", "", 1), ("部门预算支出", "部门预算支山", 1), ("部门预支出", "部门预算支出", 1),
+    ("kitten", "sitting", 3), ("收入来源", "来源收入", 4), ("abc", "xyzabc", 3),
+])
+def test_edit_distance_and_its_bounded_form(a, b, want):
+    assert edit_distance(a, b) == edit_distance(b, a) == want
+    for limit in range(4):
+        assert edit_distance(a, b, limit) == min(want, limit + 1)
 
 
 def _table(spec, widths, source):
