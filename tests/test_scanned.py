@@ -157,7 +157,23 @@ def test_fake_engine_text_and_confidence_reach_the_cells():
     filled = [c for c in tables[0].cells if c.text]
     assert len(filled) == len(CELLS)  # one line each, blank cells none
     assert all(c.text == "字" and c.confidence == pytest.approx(0.7) for c in filled)
-    assert engine.calls["recognize_lines"] == 2  # 0.7 < 0.8: also tried turned 180°, once per try
+    # 0.7 < 0.8: a sample of the lines is also read turned 180°; no surer, the page is not read again
+    assert engine.calls["recognize_lines"] == 2
+    assert engine.crops == 2 * len(CELLS)  # every line once, and (fewer than TURN_SAMPLE) every line turned
+
+
+def test_a_page_whose_lines_read_surer_turned_is_read_again_turned():
+    rgb, _ = draw_table(CELLS, COLS, ROWS, dpi=DPI)
+    reads = []
+
+    def surer_after_the_first_call(crop):
+        reads.append(crop.shape)
+        return Recognition("字", 0.7 if len(reads) <= len(CELLS) else 0.9)
+
+    engine = FakeEngine(surer_after_the_first_call)
+    content = read_page(_page(rgb), engine, _Clock(None))
+    assert engine.calls["recognize_lines"] == 3  # the page, the turned sample, the page prepared turned
+    assert {g.confidence for g in content.glyphs} == {0.9}  # the turned reading, surer, is kept
 
 
 def test_numeric_reread_agreement_raises_and_disagreement_lowers_confidence():
