@@ -254,10 +254,10 @@ def skew_angle(ink: np.ndarray, s: PrepareSettings = DEFAULT) -> float:
         angles = np.arange(best - span, best + span + 1e-9, step)
         best = float(max(angles, key=points.score))
     # the last choice, between angles 0.02° apart, by rotating the page: the ink points' score
-    # differs from it by ~1e-5, which picked the next angle on 4 of 14 erased-ruling office
-    # pages, and the anchors reading of those lost 17 of 255 short fields. So the search gives
-    # the angle it gave before on every page tried (41: dev-set, bench and office scans, also
-    # turned and skewed) in 499 ms a 300-dpi page against 706 (one core, loaded)
+    # differs from it by ~1e-5, which picked the neighbouring angle on 4 of 14 erased-ruling
+    # office pages (a page read by anchors is sensitive to any change in its pixels). So the
+    # search gives the angle it gave before on every page tried (41: dev-set, bench and office
+    # scans, also turned and skewed) in 499 ms a 300-dpi page against 706 (one core, loaded)
     small = _scaled(ink, 1600)
     angles = np.arange(best - 0.06, best + 0.06 + 1e-9, s.fine_step)
     return float(max(angles, key=lambda a: _rotated_profile_score(small, a)))
