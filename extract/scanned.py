@@ -30,6 +30,7 @@ from .grid import DEFAULT, document_tables, page_tables
 from .gridcheck import CONTINUED_OUTSIDE, check_grid, outside_share
 from .imagegrid import image_segments
 from .model import DocumentError, Extraction, ExtractOptions, NoFormFound, PageContent, Table, TextLine
+from .ocr.base import return_freed_memory
 from .photo import straighten_photo
 from .prepare import PreparedPage, prepare
 from .raster import PageImage, check_page_size, load_images
@@ -230,6 +231,7 @@ def read_tables(img: PageImage, engine, clock: _Clock, keep: str | None = None,
 
 
 def _read_page(img: PageImage, engine, clock: _Clock, keep: str | None = None) -> tuple[PageContent, PreparedPage]:
+    return_freed_memory()  # the page before left the heap large and free (see there)
     pp = prepare(img.pixels, img.dpi)
     clock.lap("prepare")
     content, conf, lines, texts = _read_lines(pp, img.number, engine, clock)

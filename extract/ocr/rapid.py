@@ -18,7 +18,6 @@ crop. recognize_txt does neither, so crops go to it directly.
 """
 from __future__ import annotations
 
-import ctypes
 import importlib.metadata
 import importlib.util
 import logging
@@ -29,7 +28,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from .base import EMPTY, EngineUnavailable, Recognition, TextRun, as_gray, is_blank, ocr_threads
+from .base import EMPTY, EngineUnavailable, Recognition, TextRun, as_gray, is_blank, ocr_threads, return_freed_memory
 
 # The default models of rapidocr 3.10: any other model is downloaded at first
 # use, which fails offline, so only these are allowed.
@@ -151,7 +150,7 @@ class RapidEngine:
         grows with the area it is fed. Each strip keeps the boxes whose centre lies in its
         own share of the overlap, so a line cut by a strip's edge is taken, whole, from the
         strip that holds its middle (a line no taller than DET_OVERLAP lies whole in it)."""
-        _return_freed_memory()
+        return_freed_memory()
         H, W = gray.shape
         # scaled once, the way rapidocr scales a page (bilinear, each side rounded to a
         # multiple of 32 for the model): a strip then goes to the model as it is; scaling
@@ -180,17 +179,6 @@ class RapidEngine:
 
     def recognize_numeric(self, crops: Sequence[np.ndarray]) -> list[Recognition] | None:
         return None  # the model reads digits well already; no whitelist to apply
-
-
-def _return_freed_memory() -> None:
-    """Hand the C heap's free pages back to the system (glibc's malloc_trim) before detection
-    allocates its largest buffers: the page's preparation and reading leave the heap large and
-    mostly free, and the process's peak is that heap plus detection (peak RSS on the erased-ruling
-    office set, bench/bench_scanned.py: 946 MB without this, 780 MB with it; one form: 863, 739)."""
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc: nothing to hand back this way
-        pass
 
 
 def strips(height: int, most: int, overlap: int, align: int = 1) -> list[tuple[int, int, int, int]]:
