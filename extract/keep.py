@@ -44,8 +44,11 @@ def save_jpeg(rgb: np.ndarray, path: Path) -> None:
 def keep_straightened(folder: str, number: int, rgb: np.ndarray, pp: PreparedPage) -> None:
     """The page's colour pixels under the same turn and skew `prepare` gave its grey."""
     img = quarter_turn(rgb, pp.turns)
-    if abs(pp.skew) >= DEFAULT.fine_step:  # the same test prepare applies before rotating
-        img = rotate(img, pp.skew, fill=(255, 255, 255))
     h, w = img.shape[:2]
     k = 72.0 / pp.dpi
-    save_jpeg(to_review_scale(img, pp.dpi, w * k, h * k), page_file(Path(folder), number))
+    # scaled first, then turned by the skew about its centre (the same turn as on the full
+    # page): rotating the full 300-dpi colour page cost 0.1 s a page, a quarter of that here
+    img = to_review_scale(img, pp.dpi, w * k, h * k)
+    if abs(pp.skew) >= DEFAULT.fine_step:  # the same test prepare applies before rotating
+        img = rotate(img, pp.skew, fill=(255, 255, 255))
+    save_jpeg(img, page_file(Path(folder), number))

@@ -124,9 +124,11 @@ def flatten_background(grey: np.ndarray, dpi: float, s: PrepareSettings = DEFAUL
     k = max(3, int(s.background_kernel_pt / 72 * dpi * 0.25) | 1)
     paper = cv2.dilate(small, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
     paper = cv2.GaussianBlur(paper, (0, 0), k)
-    paper = cv2.resize(paper, (grey.shape[1], grey.shape[0]), interpolation=cv2.INTER_LINEAR)
-    flat = grey.astype(np.float32) / np.maximum(paper.astype(np.float32), 1.0) * 255.0
-    return np.clip(flat, 0, 255).astype(np.uint8)
+    paper = np.maximum(cv2.resize(paper, (grey.shape[1], grey.shape[0]), interpolation=cv2.INTER_LINEAR), 1)
+    # grey / paper * 255 in OpenCV's float division, cut to 255 and truncated as before: the
+    # same pixels, 43 ms a 300-dpi page where numpy's float temporaries took 71 (one core)
+    flat = cv2.divide(grey, paper, scale=255.0, dtype=cv2.CV_32F)
+    return np.minimum(flat, 255.0, out=flat).astype(np.uint8)
 
 
 def ink_mask(grey: np.ndarray) -> np.ndarray:
@@ -194,7 +196,42 @@ def is_sideways(ink: np.ndarray, dpi: float, s: PrepareSettings = DEFAULT) -> bo
     return down > s.sideways_ratio * across and down > 0
 
 
-def _profile_score(ink_small: np.ndarray, degrees: float) -> float:
+class _InkPoints:
+    """The ink pixels of a (scaled) page, for scoring rotations without rotating the image.
+
+    Rotating the page by `rotate` sends the pixel (x, y) to the row
+    y' = cy - sin(a)(x - cx) + cos(a)(y - cy); bilinear interpolation shares its ink between
+    the two rows around y'. Summing the ink into rows that way gives the rotated page's row
+    profile from the ink pixels alone (12-17% of a scaled page), where `warpAffine` went
+    through every pixel of the page: one row score at 1600 px costs 5.5 ms against 18.6. The
+    two coarser searches of `skew_angle` score this way; the finest still rotates (see there).
+    """
+
+    def __init__(self, ink: np.ndarray):
+        h, w = ink.shape
+        ys, xs = np.nonzero(ink)
+        self.x = (xs - w / 2).astype(np.float32)
+        self.y = (ys - h / 2).astype(np.float32)
+        self.weight = ink[ys, xs].astype(np.float64)
+        self.h, self.w = h, w
+
+    def score(self, degrees: float) -> float:
+        """Sum of squared row sums of the page rotated by `degrees` (ink rotated off the page is lost)."""
+        a = np.deg2rad(degrees)
+        sin, cos = float(np.sin(a)), float(np.cos(a))
+        # rows are counted from `margin` above the page, so that every point's row is >= 0
+        margin = int(abs(sin) * self.w / 2 + (1 - cos) * self.h / 2) + 2
+        row = self.y * np.float32(cos) - self.x * np.float32(sin) + np.float32(self.h / 2 + margin)
+        top = row.astype(np.intp)  # row > 0: truncation is floor
+        below = (row - top) * self.weight  # the share of each point's ink in the row under it
+        size = self.h + 2 * margin + 2
+        under = np.bincount(top, below, minlength=size)
+        rows = np.bincount(top, self.weight, minlength=size) - under
+        rows[1:] += under[:-1]
+        return float(np.square(rows[margin:margin + self.h]).sum())
+
+
+def _rotated_profile_score(ink_small: np.ndarray, degrees: float) -> float:
     rows = rotate(ink_small, degrees, fill=0).sum(axis=1, dtype=np.float64)
     return float(np.square(rows).sum())
 
@@ -212,12 +249,18 @@ def skew_angle(ink: np.ndarray, s: PrepareSettings = DEFAULT) -> float:
     search on a small copy, then two finer ones on larger copies around the best.
     """
     best = 0.0
-    for width, step, span in ((700, s.coarse_step, s.max_skew), (1000, 0.05, 2 * s.coarse_step),
-                              (1600, s.fine_step, 0.06)):
-        small = _scaled(ink, width)
+    for width, step, span in ((700, s.coarse_step, s.max_skew), (1000, 0.05, 2 * s.coarse_step)):
+        points = _InkPoints(_scaled(ink, width))
         angles = np.arange(best - span, best + span + 1e-9, step)
-        best = float(max(angles, key=lambda a: _profile_score(small, a)))
-    return best
+        best = float(max(angles, key=points.score))
+    # the last choice, between angles 0.02° apart, by rotating the page: the ink points' score
+    # differs from it by ~1e-5, which picked the neighbouring angle on 4 of 14 erased-ruling
+    # office pages (a page read by anchors is sensitive to any change in its pixels). So the
+    # search gives the angle it gave before on every page tried (41: dev-set, bench and office
+    # scans, also turned and skewed) in 499 ms a 300-dpi page against 706 (one core, loaded)
+    small = _scaled(ink, 1600)
+    angles = np.arange(best - 0.06, best + 0.06 + 1e-9, s.fine_step)
+    return float(max(angles, key=lambda a: _rotated_profile_score(small, a)))
 
 
 @dataclass(frozen=True)

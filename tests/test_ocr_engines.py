@@ -5,6 +5,8 @@ import shutil
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from PIL import Image, ImageDraw, ImageFont
 
 from formpipe.extract.ocr import (
@@ -297,3 +299,24 @@ def test_replay_does_not_mix_engine_versions(tmp_path):
 def test_replay_without_recording_fails_clearly(tmp_path):
     with pytest.raises(FileNotFoundError, match="no OCR recording"):
         ReplayEngine(tmp_path / "missing.json")
+
+
+# -- detection in strips (extract/ocr/rapid.py) -----------------------------------
+
+@given(height=st.integers(1, 6000).map(lambda n: n * 32), most=st.sampled_from([640, 800, 1056, 2048]),
+       line_top=st.floats(0, 1), line_height=st.integers(1, 128))
+def test_strips_cover_the_page_and_hold_each_line_whole_in_the_strip_that_owns_its_middle(
+        height, most, line_top, line_height):
+    from formpipe.extract.ocr.rapid import strips
+    overlap, align = 128, 32
+    out = strips(height, most, overlap, align)
+    assert out[0][2] == 0 and out[-1][3] == height
+    assert all(a[3] == b[2] for a, b in zip(out, out[1:]))  # own ranges tile the page
+    assert all(bottom - top <= most and top % align == 0 and bottom % align == 0 for top, bottom, _, _ in out)
+    assert len(out) == 1 or all(bottom - top > overlap for top, bottom, _, _ in out)
+    line_height = min(line_height, height)  # a printed line no taller than the overlap, on the page
+    y0 = line_top * (height - line_height)
+    y1 = y0 + line_height
+    mid = (y0 + y1) / 2
+    owner = [s for s in out if s[2] <= mid < s[3]]
+    assert len(owner) == 1 and owner[0][0] <= y0 and y1 <= owner[0][1]

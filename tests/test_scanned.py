@@ -17,7 +17,7 @@ from formpipe.extract.ocr.fake import FakeEngine
 from formpipe.extract.prepare import drop_colour, flatten_background, ink_mask, is_sideways, prepare, quarter_turn
 from formpipe.extract.raster import PageImage, load_images
 from formpipe.extract.scanned import _Clock, drop_residue, read_page, read_prepared
-from formpipe.extract.template import load_template, nearest_label
+from formpipe.extract.template import edit_distance, load_template, nearest_label
 from formpipe.extract.textlayer import layer_quality, pdf_guard, plausible_char
 
 DPI = 200
@@ -157,7 +157,23 @@ def test_fake_engine_text_and_confidence_reach_the_cells():
     filled = [c for c in tables[0].cells if c.text]
     assert len(filled) == len(CELLS)  # one line each, blank cells none
     assert all(c.text == "字" and c.confidence == pytest.approx(0.7) for c in filled)
-    assert engine.calls["recognize_lines"] == 2  # 0.7 < 0.8: also tried turned 180°, once per try
+    # 0.7 < 0.8: a sample of the lines is also read turned 180°; no surer, the page is not read again
+    assert engine.calls["recognize_lines"] == 2
+    assert engine.crops == 2 * len(CELLS)  # every line once, and (fewer than TURN_SAMPLE) every line turned
+
+
+def test_a_page_whose_lines_read_surer_turned_is_read_again_turned():
+    rgb, _ = draw_table(CELLS, COLS, ROWS, dpi=DPI)
+    reads = []
+
+    def surer_after_the_first_call(crop):
+        reads.append(crop.shape)
+        return Recognition("字", 0.7 if len(reads) <= len(CELLS) else 0.9)
+
+    engine = FakeEngine(surer_after_the_first_call)
+    content = read_page(_page(rgb), engine, _Clock(None))
+    assert engine.calls["recognize_lines"] == 3  # the page, the turned sample, the page prepared turned
+    assert {g.confidence for g in content.glyphs} == {0.9}  # the turned reading, surer, is kept
 
 
 def test_numeric_reread_agreement_raises_and_disagreement_lowers_confidence():
@@ -298,6 +314,16 @@ def test_nearest_label(key, want):
 
 def test_nearest_label_refuses_a_tie():
     assert nearest_label("甲乙丙丁", ["甲乙丙戊", "甲乙戊丁"]) is None
+
+
+@pytest.mark.parametrize("a, b, want", [
+    ("", "", 0), ("甲", "", 1), ("部门预算支出", "部门预算支山", 1), ("部门预支出", "部门预算支出", 1),
+    ("kitten", "sitting", 3), ("收入来源", "来源收入", 4), ("abc", "xyzabc", 3),
+])
+def test_edit_distance_and_its_bounded_form(a, b, want):
+    assert edit_distance(a, b) == edit_distance(b, a) == want
+    for limit in range(4):
+        assert edit_distance(a, b, limit) == min(want, limit + 1)
 
 
 def _table(spec, widths, source):
