@@ -10,9 +10,9 @@ Along a rule, though, its darkness adds up while noise does not: the black-hat a
 along `along_pt` of a row stands clear of the rows `ridge_gap_pt` above and below it
 (a ridge), where a line of text, as tall as it is dense, does not. Text strokes can still
 make short ridges, so ridge pixels are only taken within a narrow corridor of a rule the
-first search found a piece of (`corridor_pt` each side): the search completes known
-rules and invents none. Run only on pages whose grid failed the check
-(extract/scanned.py): on pages that pass, the first search's grid is kept as it was.
+first search found a piece of (`corridor_pt` each side), or as a whole rule when a long
+ridge has paper on both sides (`seed_min_pt`). extract/scangrid.py runs this on every page
+and keeps the completed grid only where it holds clearly more cells than the first.
 """
 from __future__ import annotations
 
@@ -56,6 +56,12 @@ def _px(pt: float, dpi: float) -> int:
     return max(1, int(round(pt * dpi / 72.0)))
 
 
+def _beside_span(dpi: float, s: FaintSettings) -> tuple[int, int]:
+    """`beside_near_pt`..`beside_far_pt` in pixels, at least one pixel apart."""
+    near = _px(s.beside_near_pt, dpi)
+    return near, max(near + 1, _px(s.beside_far_pt, dpi))
+
+
 def _blackhat(grey: np.ndarray, dpi: float, s: FaintSettings) -> np.ndarray:
     n = max(3, _px(s.context_pt, dpi) | 1)
     return cv2.morphologyEx(grey, cv2.MORPH_BLACKHAT, cv2.getStructuringElement(cv2.MORPH_RECT, (n, n)))
@@ -79,15 +85,13 @@ def rule_corridors(segments: Sequence[Segment], shape: tuple[int, int], dpi: flo
     return rows, cols
 
 
-def ridge_pixels(dark: np.ndarray, where: np.ndarray, horizontal: bool, dpi: float,
-                 s: FaintSettings = DEFAULT) -> np.ndarray:
-    """Of the pixels `where` (True), those on a ridge running that way: the black-hat `dark`
+def ridge_pixels(dark: np.ndarray, horizontal: bool, dpi: float, s: FaintSettings = DEFAULT) -> np.ndarray:
+    """The pixels on a ridge running that way: the black-hat `dark`
     averaged along `along_pt` stands `ridge_contrast` over the same average `ridge_gap_pt`
-    to either side, and the pixel itself is that dark. Only `where` is tested (the corridors),
-    so the cost is the two averages, not a page of comparisons."""
+    to either side, and the pixel itself is that dark."""
     along, gap = max(3, _px(s.along_pt, dpi)), max(2, _px(s.ridge_gap_pt, dpi))
     mean = cv2.blur(dark.astype(np.float32), (along, 1) if horizontal else (1, along))
-    ys, xs = np.nonzero(where & (dark > s.ridge_contrast))
+    ys, xs = np.nonzero(dark > s.ridge_contrast)
     h, w = dark.shape
     if horizontal:
         side = np.maximum(mean[np.clip(ys - gap, 0, h - 1), xs], mean[np.clip(ys + gap, 0, h - 1), xs])
@@ -124,7 +128,7 @@ def _kept_stretches(added: np.ndarray, band: np.ndarray, horizontal: bool, dpi: 
 def ink_bands(ink: np.ndarray, dpi: float, s: FaintSettings = DEFAULT) -> tuple[np.ndarray, np.ndarray]:
     """For each direction (horizontal rules, vertical rules): 1 where there is ink within the
     `beside_far_pt - beside_near_pt` after a pixel (below it / right of it)."""
-    near, far = _px(s.beside_near_pt, dpi), max(_px(s.beside_near_pt, dpi) + 1, _px(s.beside_far_pt, dpi))
+    near, far = _beside_span(dpi, s)
     on = (ink > 0).astype(np.uint8)
     return (cv2.dilate(on, np.ones((far - near, 1), np.uint8), anchor=(0, 0)),
             cv2.dilate(on, np.ones((1, far - near), np.uint8), anchor=(0, 0)))
@@ -134,23 +138,22 @@ def _ink_beside(band: np.ndarray, ys: np.ndarray, xs: np.ndarray, horizontal: bo
                 s: FaintSettings) -> tuple[np.ndarray, np.ndarray]:
     """For each pixel (ys, xs): ink `beside_near_pt`..`beside_far_pt` after it (below / right)
     and before it (above / left); `band` from `ink_bands` for the direction."""
-    near, far = _px(s.beside_near_pt, dpi), max(_px(s.beside_near_pt, dpi) + 1, _px(s.beside_far_pt, dpi))
+    near, far = _beside_span(dpi, s)
     h, w = band.shape
     if horizontal:
         return band[np.clip(ys + near, 0, h - 1), xs] > 0, band[np.clip(ys - far, 0, h - 1), xs] > 0
     return band[ys, np.clip(xs + near, 0, w - 1)] > 0, band[ys, np.clip(xs - far, 0, w - 1)] > 0
 
 
-def ridge_seeds(dark: np.ndarray, band: np.ndarray, horizontal: bool, dpi: float,
+def ridge_seeds(ridge: np.ndarray, band: np.ndarray, horizontal: bool, dpi: float,
                 s: FaintSettings = DEFAULT) -> np.ndarray:
-    """Whole faint rules the first search found no piece of: long thin ridges with paper on
-    both sides (see `seed_min_pt`)."""
-    ridge = ridge_pixels(dark, np.ones(dark.shape, bool), horizontal, dpi, s)
+    """Whole faint rules the first search found no piece of: long thin stretches of the page's
+    `ridge` (`ridge_pixels` running that way) with paper on both sides (see `seed_min_pt`)."""
     k = max(1, _px(s.seed_bridge_pt, dpi))
     ridge = cv2.morphologyEx(ridge, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k, 1) if horizontal else (1, k)))
     n, labels, stats, _ = cv2.connectedComponentsWithStats(ridge, connectivity=8)
-    out = np.zeros(dark.shape, np.uint8)
-    h, w = dark.shape
+    out = np.zeros(ridge.shape, np.uint8)
+    h, w = ridge.shape
     margin, longest, thickest = _px(s.seed_margin_pt, dpi), _px(s.seed_min_pt, dpi), _px(3.0, dpi)
     for i in range(1, n):
         x, y, bw, bh, _ = stats[i]
@@ -173,8 +176,9 @@ def completed_rule_ink(grey: np.ndarray, line_ink: np.ndarray, ink: np.ndarray, 
     stretches along the rule pieces `segments` (found in it) and those rules with paper beside
     them (`ink`: the page's ink, for that test)."""
     dark = _blackhat(grey, dpi, s)
+    ridge_h, ridge_v = ridge_pixels(dark, True, dpi, s), ridge_pixels(dark, False, dpi, s)
     band_h, band_v = ink_bands(ink, dpi, s)
-    seeds_h, seeds_v = ridge_seeds(dark, band_h, True, dpi, s), ridge_seeds(dark, band_v, False, dpi, s)
+    seeds_h, seeds_v = ridge_seeds(ridge_h, band_h, True, dpi, s), ridge_seeds(ridge_v, band_v, False, dpi, s)
     more = list(segments)
     for mask, horizontal in ((seeds_h, True), (seeds_v, False)):
         if mask.any():
@@ -183,7 +187,7 @@ def completed_rule_ink(grey: np.ndarray, line_ink: np.ndarray, ink: np.ndarray, 
     rows, cols = rule_corridors(more, grey.shape, dpi, s)
     not_yet = line_ink == 0
     out = line_ink.copy()
-    for corridor, horizontal, band in ((rows, True, band_h), (cols, False, band_v)):
-        added = ridge_pixels(dark, corridor & not_yet, horizontal, dpi, s)
+    for ridge, corridor, horizontal, band in ((ridge_h, rows, True, band_h), (ridge_v, cols, False, band_v)):
+        added = np.where(corridor & not_yet, ridge, 0).astype(np.uint8)
         out = cv2.bitwise_or(out, _kept_stretches(added, band, horizontal, dpi, s))
     return out

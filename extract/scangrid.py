@@ -1,13 +1,14 @@
 """A scanned page's grid: ruling found in the prepared image -> segments -> tables.
 
-Two corrections to the first ruling search (extract/imagegrid.py), each measured on
+Three corrections to the first ruling search (extract/imagegrid.py), each measured on
 office scans the first search misread:
 - tables whose every row is lower than a line of print are a large title's strokes
   (`imagegrid.glyph_stroke_tables`): their segments go and the title is read as a line;
 - faint ruling found only in pieces is completed along its pieces (extract/faintrules.py),
   and the completed grid is used when it holds clearly more cells than the first one:
   on pages whose ruling the first search already found, completion adds a cell or two where
-  a glyph's bottom strokes line up with a rule elsewhere on the page, which is no gain.
+  a glyph's bottom strokes line up with a rule elsewhere on the page, which is no gain;
+- a rule cut by a seal (taken out with the seal) is bridged across it (`bridges_under_seals`).
 """
 from __future__ import annotations
 
