@@ -16,16 +16,24 @@ MAX_QUOTE = 40  # characters of the cell's text quoted in the message
 
 
 def unaccounted(tables: list[Table], used: set[tuple[int, int, int]],
-                context: dict[tuple[int, int, int], str | None]) -> list[Flag]:
+                context: dict[tuple[int, int, int], str | None],
+                after_closed: dict[tuple[int, int, int], str] | None = None) -> list[Flag]:
+    """`after_closed`: cells met after an unknown label closed a block, before another opened,
+    and that block; such a cell is reported on the block's dataset too, since it may be one of
+    the block's rows (a reader of `tasks` alone then sees that rows may be missing)."""
     notes = []
+    after_closed = after_closed or {}
     for t in tables:
         for c in sorted(t.cells, key=lambda c: (c.row, c.col)):
             key = (t.table_no, c.row, c.col)
             if not c.text.strip() or key in used:
                 continue
-            dataset = _DATASET.get(context.get(key) or "", "documents")
-            notes.append(Flag(dataset, None, None, FlagCode.UNMAPPED_CELL, "error",
-                          message(c.page, t.table_no, c.row, c.col, c.text)))
+            datasets = [_DATASET.get(context.get(key) or "", "documents")]
+            if key in after_closed:
+                datasets.append(_DATASET.get(after_closed[key], "documents"))
+            for dataset in dict.fromkeys(datasets):
+                notes.append(Flag(dataset, None, None, FlagCode.UNMAPPED_CELL, "error",
+                                  message(c.page, t.table_no, c.row, c.col, c.text)))
     return notes
 
 

@@ -98,6 +98,8 @@ class _Walk:
         # every cell that found its place, and the block open where each cell was met
         self.used: set[tuple[int, int, int]] = set()
         self.context: dict[tuple[int, int, int], str | None] = {}
+        self.closed: str | None = None  # the block an unknown label closed, until another opens
+        self.after_closed: dict[tuple[int, int, int], str] = {}  # cells met meanwhile -> that block
         # per fill-down column: the records whose cell there was empty and ran to the foot of
         # the table; a merged cell cut by a page break prints its text in one part only
         self.cut: dict[str, list[dict]] = {}
@@ -192,9 +194,13 @@ class _Walk:
             else:
                 self._records(body, r, t)
             name = self.block.name if self.block else None
+            if name is not None:
+                self.closed = None
             for c in covering:
                 if c.row == r:
                     self.context.setdefault((t.table_no, c.row, c.col), name)
+                    if name is None and self.closed is not None:
+                        self.after_closed.setdefault((t.table_no, c.row, c.col), self.closed)
                     if label_key(c.text) in self.known:
                         self.use(c, t)
 
@@ -219,7 +225,10 @@ class _Walk:
             pass  # a heading that carries no value (基本信息): fields follow
         elif self._label_piece(key):
             self.use(lead, t)  # a piece of the block's own label, wrapped over split cells
-        else:
+        else:  # a label the template does not know closes the block; were it a misread of
+            # the block's own row (a page read turned, a label garbled), the block's rows are lost
+            # with it, so what stays unread until the next block opens is reported there as well
+            self.closed = self.block.name if self.block else self.closed
             self.block, self.header = None, None
 
     def _header_row(self, body: list[Cell], t: Table) -> bool:
@@ -397,7 +406,7 @@ def map_form(ex: Extraction, tpl: Template) -> RawForm:
         walk.table(t)
     form.open_block = walk.block.name if walk.block else None
     form.loose_text = [ln.text for ln in ex.lines]
-    form.notes.extend(unaccounted(ex.tables, walk.used, walk.context))
+    form.notes.extend(unaccounted(ex.tables, walk.used, walk.context, walk.after_closed))
     return form
 
 

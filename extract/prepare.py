@@ -33,6 +33,14 @@ class PrepareSettings:
     coarse_step: float = 0.25
     fine_step: float = 0.02
     sideways_ratio: float = 1.3  # text runs this much longer down than across: turned 90°
+    # between these the runs do not tell: the caller reads the page both ways (extract/scanned.py).
+    # Measured on 70 office and dev scan pages, each upright and turned both ways: upright pages
+    # came out at 0.00-0.37 but for one form's tightly set text (0.49-1.05), turned ones at 2.79
+    # and above but for the same form (0.95-3.15)
+    sideways_unsure: tuple[float, float] = (0.3, 3.5)
+    run_min_short_pt: float = 4.0  # a run of text is at least this thick: a rule's piece (a
+    # skewed rule the opening left in pieces, 1.5-2.2 pt) is not
+    run_min_fill: float = 0.3  # ... and fills this share of its box (a pen scribble's does not)
 
 
 DEFAULT = PrepareSettings()
@@ -170,30 +178,39 @@ def _long_strokes(ink: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     return h, v
 
 
-def _line_run_length(text_ink: np.ndarray, kernel: tuple[int, int], along: int) -> int:
+def _line_run_length(text_ink: np.ndarray, kernel: tuple[int, int], along: int, min_short: float = 0.0,
+                     min_fill: float = 0.0) -> int:
     """Total length of text runs once characters are smeared together along one axis."""
     smeared = cv2.morphologyEx(text_ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, kernel))
     _, _, stats, _ = cv2.connectedComponentsWithStats(smeared, connectivity=8)
-    w, h = stats[1:, 2], stats[1:, 3]
+    w, h, area = stats[1:, 2], stats[1:, 3], stats[1:, 4]
     long_, short = (w, h) if along == 0 else (h, w)
-    keep = long_ >= 4 * np.maximum(short, 1)
+    keep = (long_ >= 4 * np.maximum(short, 1)) & (short >= min_short) & (area >= min_fill * w * h)
     return int(long_[keep].sum())
 
 
-def is_sideways(ink: np.ndarray, dpi: float, s: PrepareSettings = DEFAULT) -> bool:
-    """Text lines run across an upright page: smeared along the lines, characters join into long runs.
+def sideways_ratio(ink: np.ndarray, dpi: float, s: PrepareSettings = DEFAULT) -> float:
+    """How much longer text runs down the page than across it: well above 1 on a page turned 90°.
 
-    Ruling is not a safe guide (a page of a few tall rows has more vertical than
-    horizontal ruling), so it is removed first and only the text is measured.
+    Text lines run across an upright page: smeared along the lines, characters join into long
+    runs. Ruling is not a safe guide (a page of a few tall rows has more vertical than
+    horizontal ruling), so long strokes are removed first, and what is left of a skewed rule
+    (short thin pieces) is not counted: only runs as thick as a line of text.
     """
     small = cv2.resize(ink, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
     d = dpi / 2
     h, v = _long_strokes(small, max(15, int(d * 0.6)))
     text = cv2.bitwise_and(small, cv2.bitwise_not(cv2.bitwise_or(h, v)))
     k = max(3, int(d * 4 / 72))  # 4 pt: bridges the gap between characters, not between lines
-    across = _line_run_length(text, (k, 1), 0)
-    down = _line_run_length(text, (1, k), 1)
-    return down > s.sideways_ratio * across and down > 0
+    thick = d * s.run_min_short_pt / 72
+    across = _line_run_length(text, (k, 1), 0, thick, s.run_min_fill)
+    down = _line_run_length(text, (1, k), 1, thick, s.run_min_fill)
+    return down / across if across else (float("inf") if down else 1.0)
+
+
+def is_sideways(ink: np.ndarray, dpi: float, s: PrepareSettings = DEFAULT) -> bool:
+    """Do the page's text lines run down it (turned 90° either way)?"""
+    return sideways_ratio(ink, dpi, s) > s.sideways_ratio
 
 
 class _InkPoints:
@@ -272,6 +289,7 @@ class PreparedPage:
     skew: float  # degrees rotated to straighten
     marks: np.ndarray | None = None  # 255 where a seal or pen mark was (values there go to review)
     line_ink: np.ndarray | None = None  # ink for finding ruling (see prepare)
+    turn_unsure: bool = False  # the way text runs did not tell 0° from 90°: read it both ways
 
 
 def prepare(rgb: np.ndarray, dpi: float, turns: int | None = None, s: PrepareSettings = DEFAULT) -> PreparedPage:
@@ -284,8 +302,11 @@ def prepare(rgb: np.ndarray, dpi: float, turns: int | None = None, s: PrepareSet
     grey = flatten_background(text_grey, dpi, s)
     line_grey = flatten_background(line_grey, dpi, s)
     ink = ink_mask(grey)
+    unsure = False
     if turns is None:
-        turns = 1 if is_sideways(ink, dpi, s) else 0
+        ratio = sideways_ratio(ink, dpi, s)
+        turns = 1 if ratio > s.sideways_ratio else 0
+        unsure = s.sideways_unsure[0] <= ratio <= s.sideways_unsure[1]
     if turns % 4:
         grey, ink = quarter_turn(grey, turns), quarter_turn(ink, turns)
         marks, line_grey = quarter_turn(marks, turns), quarter_turn(line_grey, turns)
@@ -297,7 +318,7 @@ def prepare(rgb: np.ndarray, dpi: float, turns: int | None = None, s: PrepareSet
         ink = ink_mask(grey)
     line_ink = rule_ink(line_grey, dpi, s)
     grey, ink, line_ink, marks = _without_grey_seals(grey, ink, line_ink, marks, dpi)
-    return PreparedPage(grey, ink, dpi, turns % 4, angle, marks, line_ink)
+    return PreparedPage(grey, ink, dpi, turns % 4, angle, marks, line_ink, unsure)
 
 
 def _without_grey_seals(grey: np.ndarray, ink: np.ndarray, line_ink: np.ndarray, marks: np.ndarray,

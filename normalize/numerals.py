@@ -97,9 +97,11 @@ def read_amount(text: str | None, unit: str = "万元") -> AmountReading:
     integer, fraction, separator_fixes = parsed
     corrections.extend(separator_fixes)
 
-    if len(fraction.rstrip("0")) > 2 and source_unit is None:
+    if source_unit is None and (len(fraction.rstrip("0")) > 2 or len(fraction) == 3):
         # money is printed to the cent: "284.147" is a misread (a lost digit or a
-        # thousands separator read as a point), not a price in tenths of a cent
+        # thousands separator read as a point), not a price in tenths of a cent; so is
+        # "24.340", where a comma read as a point made 24,340 into 24.34 (an office
+        # 200-dpi scan); four places ("12.5000", 万元 to the yuan) are no such doubt
         return _refuse(text, f"it has {len(fraction)} decimal places and amounts are printed to the cent")
     value = Decimal(f"{integer}.{fraction}" if fraction else integer)
     if source_unit is not None and UNIT_IN_YUAN[source_unit] != UNIT_IN_YUAN[unit]:

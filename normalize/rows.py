@@ -146,7 +146,7 @@ def budget_rows(form: RawForm, flags: list[Flag]) -> list[dict]:
     return out
 
 
-def unmapped_extras(rec, dataset: str, n: int, flags: list[Flag], placed: dict | None = None) -> None:
+def unmapped_extras(rec, dataset: str, n: int | None, flags: list[Flag], placed: dict | None = None) -> None:
     """A record's cells that fit none of its columns (and that row repair did not place in
     `placed`): reported, never dropped silently."""
     taken = list((placed or {}).values())
@@ -158,9 +158,22 @@ def unmapped_extras(rec, dataset: str, n: int, flags: list[Flag], placed: dict |
                           unmapped_message(c.page, c.table_no, c.row, c.col, c.text)))
 
 
+_TASK_COLUMNS = ("name", "content", "funds", "expected_goal")
+
+
 def task_rows(form: RawForm, flags: list[Flag]) -> list[dict]:
+    """One row per task record. A record with every column empty is no task: a misread grid cut
+    a row into strips and one strip held only crumbs (a seal's, a pen's). Counted as a task it
+    moved every later task up one number, under which a reader finds another task's amount with
+    no flag (a 200-dpi office scan: 4 such records). Its crumbs are still reported, on `tasks`."""
     out = []
-    for n, rec in enumerate(form.tasks, start=1):
+    records = []
+    for rec in form.tasks:
+        if any(clean_text(rec.get(col).text) for col in _TASK_COLUMNS):
+            records.append(rec)
+        else:
+            unmapped_extras(rec, "tasks", None, flags)
+    for n, rec in enumerate(records, start=1):
         unmapped_extras(rec, "tasks", n, flags)
         funds = rec.get("funds")
         if funds is EMPTY and "funds" in form.columns.get("tasks", ()):

@@ -41,8 +41,9 @@ def clean_text(text: str | None) -> str:
 
 
 # a space printed or read inside a number: "9 5%", "1 2月底前完成", "5, 000万元" (spaced numerals of an
-# export, or an OCR gap between wide-set digits); a space after a % or before a ≥ parts two values
-_SPACE_IN_NUMBER = re.compile(r"(?<=[0-9.,])\s+(?=[0-9.,%‰])")
+# export, or an OCR gap between wide-set digits), or between a comparison sign and its number ("≥ 80%":
+# an OCR gap after a wide-set ≥); a space after a % or before a ≥ parts two values
+_SPACE_IN_NUMBER = re.compile(r"(?<=[0-9.,])\s+(?=[0-9.,%‰])|(?<=[≥≤＞＜<>=])\s+(?=[0-9.])")
 
 
 def compact_numbers(text: str | None) -> str:

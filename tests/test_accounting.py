@@ -150,3 +150,37 @@ def test_every_cell_of_every_corpus_form_is_accounted_for(path):
     assert unmapped(f) == []
     built = build_rows(f, ex, 2024, DocInfo("0", str(path), "test"), rules=TPL.rules, budget_items=TPL.blocks["budget"].items)
     assert not [r for r in built.rows["flags"] if r["code"] in ("UNMAPPED_CELL", "MISSING_FIELD")]
+
+
+def test_rows_after_an_unknown_label_closed_a_block_are_reported_on_that_block_too():
+    """A page of task rows whose label column reads as no label the template knows (the page
+    turned, the label garbled) closes the task block: its rows are then nowhere. Their cells are
+    reported on `tasks` as well as `documents`, so a reader of `tasks` alone sees rows may be missing."""
+    head = [(0, 0, 2, 1, "年度重点工作任务"), (0, 1, 1, 1, "名称"), (0, 2, 1, 1, "主要实施内容"),
+            (0, 3, 1, 1, "拟投入的资金（万元）"), (0, 4, 1, 1, "期望达到的目标")]
+    first = table(head + [(1, 1, 1, 1, "甲计划"), (1, 2, 1, 1, "做甲"), (1, 3, 1, 1, "1.00"), (1, 4, 1, 1, "甲成")], W5)
+    # the page read turned: each cell holds characters of several lines, the amounts a row apart
+    cont = [(0, 0, 1, 1, "面盖覆付"), (0, 1, 1, 1, "全在走上"), (0, 2, 1, 1, "取作理管"), (0, 3, 1, 1, "取作工理"),
+            (0, 4, 1, 1, "国库集中"), (1, 0, 1, 1, "2 0 0 0"), (1, 1, 1, 1, "3 3"), (1, 2, 1, 1, "4 4")]
+    f = mapped(first, table(cont, W5, page=2, table_no=2))
+    assert [r.get("name").text for r in f.tasks] == ["甲计划"]
+    lost = unmapped(f)
+    on_tasks = [n for n in lost if n.dataset == "tasks"]
+    assert any("2 0 0 0" in n.message for n in on_tasks)
+    assert {n.message for n in on_tasks} == {n.message for n in lost if n.dataset == "documents"}
+
+
+def test_a_field_label_after_a_block_does_not_report_the_block():
+    """Fields after a block (its label known) are the document's: nothing is charged to the block."""
+    head = [(0, 0, 2, 1, "年度重点工作任务"), (0, 1, 1, 1, "名称"), (0, 2, 1, 1, "主要实施内容"),
+            (0, 3, 1, 1, "拟投入的资金（万元）"), (0, 4, 1, 1, "期望达到的目标")]
+    rows = [(1, 1, 1, 1, "甲计划"), (1, 2, 1, 1, "做甲"), (1, 3, 1, 1, "1.00"), (1, 4, 1, 1, "甲成"),
+            (2, 0, 1, 1, "未知标签"), (2, 1, 1, 4, "一些文字"),
+            (3, 0, 3, 1, "绩效指标")] + [(r + 3, c, rs, cs, t) for r, c, rs, cs, t in IND_HEADER] + [
+            (4, 1, 1, 1, "产出指标"), (4, 2, 1, 1, "数量指标"), (4, 3, 1, 1, "丙"), (4, 4, 1, 1, "3")]
+    f = mapped(table(head + rows, W5))
+    assert [r.get("level3").text for r in f.indicators] == ["丙"]
+    lost = unmapped(f)
+    # the unknown label's row is reported (documents and tasks); the indicator rows are not
+    assert {n.dataset for n in lost} == {"documents", "tasks"}
+    assert all("丙" not in n.message for n in lost)

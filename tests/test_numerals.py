@@ -70,6 +70,7 @@ def test_ocr_repairs_are_recorded(text, expected, corrections):
     ("1.5万", "万元", D("1.5")),
     ("500万元", "元", D("5000000")),
     ("3,000元", "元", D("3000")),
+    ("12.5000", "万元", D("12.5")),  # four places (万元 to the yuan): no separator in doubt
     ("117,897.50", "元", D("117897.50")),  # no printed unit: already in the target unit
     ("¥3,000", "万元", D("0.30")),
     ("(1.2亿元)", "万元", D("-12000")),
@@ -89,6 +90,7 @@ def test_converted_amounts_round_to_cents_and_say_so():
 @pytest.mark.parametrize("text", [
     "约500", "见附件", "12a34", "500以上", "50%", "l", "O", "1,23,456", "1,2345.00", "1.234,567",
     "12..5", ".50", "1,234.", "117.897", "1,117.897",  # three places: money is printed to the cent
+    "24.340", "1,024.500",  # ... even ending in 0: a comma read as a point (24,340) would pass as 24.34
     "1。234.56", "117。897", "1,234.567.890", "()", "万元", "一百",
 ])
 def test_refuses_what_is_not_a_number(text):

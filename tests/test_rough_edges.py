@@ -221,3 +221,24 @@ def test_a_failed_document_says_so_in_every_row_dataset(run_with_a_failure):
     assert set(mine["code"]) == {"DOCUMENT_FAILED"} and set(mine["severity"]) == {"error"}
     assert mine["row_ref"].isna().all()
     assert int(failed["n_flags"].iloc[0]) == len(mine)
+
+
+def test_a_task_record_of_crumbs_only_is_no_task_and_its_crumbs_are_reported():
+    """A grid cut a task row into strips; a strip holding only a seal's crumbs is no task. Counted
+    as one it moved the next task's amount under its number; dropped, the numbers are the form's
+    and the crumbs stay reported on `tasks`."""
+    from formpipe.extract.record import RawForm, RawRecord
+    from formpipe.normalize.rows import task_rows
+    cols = ("name", "content", "funds", "expected_goal")
+    crumbs = RawRecord({}, page=2, extra=(CellRef_("W", ocr=True),))
+    blank = RawRecord({"name": CellRef_(" "), "funds": CellRef_("")}, page=2)
+    form = RawForm("x", CellRef_(""), columns={"tasks": cols}, tasks=[
+        RawRecord({"name": CellRef_("甲计划"), "funds": CellRef_("1.00")}, page=2), crumbs, blank,
+        RawRecord({"name": CellRef_("乙计划"), "funds": CellRef_("2.00")}, page=2)])
+    flags: list = []
+    rows = task_rows(form, flags)
+    assert [(r["task_no"], r["name"], r["funds_wan"]) for r in rows] == [(1, "甲计划", Decimal("1.00")),
+                                                                       (2, "乙计划", Decimal("2.00"))]
+    crumb_flags = [f for f in flags if f.code == "UNMAPPED_CELL"]
+    assert [(f.dataset, f.row_ref, f.severity) for f in crumb_flags] == [("tasks", None, "error")]
+    assert "W" in crumb_flags[0].message

@@ -85,6 +85,10 @@ def test_clean_text_is_idempotent(raw):
     ("1 2月底前完成", "12月底前完成"),
     ("5, 000万元", "5,000万元"),
     ("9 0. 5%", "90.5%"),
+    ("≥ 80%", "≥80%"),
+    ("≤ 1 5天", "≤15天"),
+    ("＜ 3次", "＜3次"),
+    ("≥ 较上年", "≥ 较上年"),  # a sign before words keeps its space
     ("≥90% ≥80%", "≥90% ≥80%"),  # two values run into one cell stay two, for review
     ("控制在预算范围内", "控制在预算范围内"),
     ("", ""),
@@ -94,7 +98,7 @@ def test_compact_numbers(raw, expected):
     assert compact_numbers(raw) == expected
 
 
-@given(st.text(alphabet="0123456789 .,%≥≤-万元年", max_size=20))
+@given(st.text(alphabet="0123456789 .,%≥≤<>＞＜-万元年", max_size=20))
 def test_compact_numbers_is_idempotent_and_keeps_every_other_character(raw):
     from formpipe.normalize.text import compact_numbers
     once = compact_numbers(raw)
