@@ -488,3 +488,64 @@ def test_an_ocrd_page_with_text_but_no_table_is_an_error_and_a_blank_page_is_not
     ex = extract_images([tmp_path / f"page-{i}.png" for i in (1, 2, 3)], ExtractOptions())
     assert [(n.code, n.severity) for n in ex.notes] == [("NO_TABLE", "error")]
     assert "page 2" in ex.notes[0].message
+
+
+def _tight_page(leading: float, font_pt: float = 10.5, n_lines: int = 9, chars: int = 20) -> np.ndarray:
+    """A cell of Chinese text set with lines `leading` × the font size apart (1.0: lines touch)."""
+    from PIL import Image, ImageDraw, ImageFont
+    from pageimage import FONT
+    k = DPI / 72
+    rgb, _ = draw_table([DrawnCell(0, 0, 1, 1, ""), DrawnCell(0, 1, 1, 1, "")], [70.0, chars * font_pt + 20],
+                        [n_lines * font_pt * leading + 30], dpi=DPI, page_pt=(420, 300), origin_pt=(20, 40))
+    img = Image.fromarray(rgb)
+    draw, font = ImageDraw.Draw(img), ImageFont.truetype(FONT, int(font_pt * k))
+    text = "全面贯彻落实党的二十大精神打造具有本地特色的财政服务品牌积极回应群众关切扎实推进财政监督检查各项任务落地见效"
+    for i in range(n_lines):
+        draw.text((100 * k, (55 + i * font_pt * leading) * k), text[i * 3:i * 3 + chars], fill="black", font=font)
+    return np.asarray(img).copy()
+
+
+def test_skewed_rule_pieces_are_not_text_running_down_the_page():
+    """Tall rows of few lines, skewed: the opening leaves each vertical rule in short thin pieces,
+    which counted as text running down once made an upright page read turned."""
+    from formpipe.extract.prepare import sideways_ratio
+    tall = [DrawnCell(0, c, 1, 1, "信息化建设计划" if c % 2 else "") for c in range(4)]
+    rgb, _ = draw_table(tall, [90.0] * 4, [230.0], dpi=DPI, page_pt=(420, 300), origin_pt=(20, 30))
+    ink = ink_mask(flatten_background(drop_colour(rotate_rgb(rgb, 1.4)), DPI))
+    assert sideways_ratio(ink, DPI) < 0.3
+    assert not is_sideways(ink, DPI)
+
+
+@pytest.mark.parametrize("turned", [0, 1])
+def test_text_set_too_tight_to_tell_its_way_is_read_both_ways(turned):
+    """Lines that touch join down the columns as along the lines: the runs cannot tell 0° from
+    90°, so the page is read both ways and the reading made of real lines is kept. The scripted
+    engine reads a crop as one character per square of it, as a recogniser does."""
+    from formpipe.extract.prepare import sideways_ratio
+    from formpipe.extract.scanned import _read_page
+    rgb = _tight_page(leading=1.0)
+    page = np.ascontiguousarray(np.rot90(rgb, turned))
+    ink = ink_mask(flatten_background(drop_colour(page), DPI))
+    assert 0.3 <= sideways_ratio(ink, DPI) <= 3.5  # the runs do not tell
+    engine = FakeEngine(lambda crop: "字" * max(1, round(crop.shape[1] / max(crop.shape[0], 1))))
+    content, pp = _read_page(PageImage(1, page, DPI), engine, _Clock(None))
+    assert prepare(page, DPI).turn_unsure
+    assert (pp.turns + turned) % 2 == 0  # upright again (180° is the confidence check's to settle)
+    longest = max(len(g.text) for g in content.glyphs)
+    assert longest >= 15  # read along its lines, not across them
+
+
+def test_loosely_set_text_tells_its_way_without_a_second_reading():
+    from formpipe.extract.prepare import sideways_ratio
+    ink = ink_mask(flatten_background(drop_colour(_tight_page(leading=1.2)), DPI))
+    assert sideways_ratio(ink, DPI) < 0.3 and sideways_ratio(quarter_turn(ink, 1), DPI) > 3.5
+
+
+@pytest.mark.parametrize("texts, longer", [
+    ([("部门整体支出绩效目标", 0.9), ("全面贯彻落实", 0.95)], True),
+    ([("局", 0.99), ("政", 0.99), ("财", 0.98), ("市", 0.99)], False),
+    ([("", 0.0), ("  ", 0.0)], False),
+])
+def test_line_length_counts_characters_a_line(texts, longer):
+    from formpipe.extract.scanned import line_length
+    assert (line_length(texts) > 3) is longer
