@@ -19,6 +19,11 @@ from .template import BlockSpec, Template, label_key, nearest_label
 
 CRUMB_CHARS = 2  # seal-ring residue in a label cell read as lines of 1-2 characters (dev scans: 1, 7, H, 家);
 # a second label or a value sharing the cell is longer, so it still stops the match
+# a table of one cell, read this unsurely and this short, is no part of the form either: a large
+# bold title's strokes and the ruling under it closed into a box, read "L须双" at 0.46, which as
+# an unknown label closed the task block and lost the two task rows under it (an office scan)
+SPECK_TABLE_CHARS = 4
+SPECK_TABLE_CONFIDENCE = 0.5
 _YEAR = re.compile(r"(20\d{2}|19\d{2})\s*年")
 # a continued table within this many points of the header's table's right edge has not moved
 SAME_EDGE = 3.0
@@ -44,11 +49,16 @@ def _overlap(c: Cell, x0: float, x1: float) -> float:
 
 
 def _residue_only(t: Table) -> bool:
-    """An OCR'd table whose every non-empty cell holds at most CRUMB_CHARS characters."""
+    """An OCR'd table whose every non-empty cell holds at most CRUMB_CHARS characters, or a
+    one-cell table holding a short unsure reading (see SPECK_TABLE_CHARS)."""
     if not any(c.source == "ocr" for c in t.cells):
         return False
-    texts = [key for c in t.cells if (key := label_key(c.text))]
-    return all(len(key) <= CRUMB_CHARS for key in texts)
+    read = [(key, c.confidence) for c in t.cells if (key := label_key(c.text))]
+    if len(read) == 1 and len(t.cells) == 1:
+        key, confidence = read[0]
+        if len(key) <= SPECK_TABLE_CHARS and confidence < SPECK_TABLE_CONFIDENCE:
+            return True
+    return all(len(key) <= CRUMB_CHARS for key, _ in read)
 
 
 def _best(cells: list[Cell], x0: float, x1: float) -> Cell | None:

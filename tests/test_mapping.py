@@ -177,3 +177,27 @@ def test_seal_residue_closed_into_a_table_of_its_own_leaves_the_open_block_alone
     assert [r.get("name").text for r in f.tasks] == ["甲计划", "乙计划"]
     unmapped = [n.message for n in f.notes if n.code == "UNMAPPED_CELL"]
     assert any("“IZ”" in m for m in unmapped) and any("“4”" in m for m in unmapped)
+
+
+@pytest.mark.parametrize("text, confidence, kept", [
+    ("L须双", 0.46, True),     # a title's strokes boxed by the rule under them, read unsurely: no label
+    ("L须双", 0.95, False),    # read surely, it is some label the template does not know: it closes the block
+    ("其他需完成的任务", 0.46, False),  # long: a real label, however unsure
+])
+def test_a_one_cell_table_read_short_and_unsure_leaves_the_open_block_alone(text, confidence, kept):
+    from dataclasses import replace as dc_replace
+    first = [(0, 0, 2, 1, "年度重点工作任务"), (0, 1, 1, 1, "名称"), (0, 2, 1, 1, "主要实施内容"),
+             (0, 3, 1, 1, "拟投入的资金（万元）"), (0, 4, 1, 1, "期望达到的目标（概述）"),
+             (1, 1, 1, 1, "甲计划"), (1, 2, 1, 1, "内容甲"), (1, 3, 1, 1, "1.00"), (1, 4, 1, 1, "目标甲")]
+    overleaf = [(0, 0, 1, 1, ""), (0, 1, 1, 1, "乙计划"), (0, 2, 1, 1, "内容乙"), (0, 3, 1, 1, "2.00"),
+                (0, 4, 1, 1, "目标乙")]
+    widths = [60, 60, 120, 60, 80]
+
+    def ocr(t, conf=0.99):
+        return dc_replace(t, cells=[dc_replace(c, source="ocr", confidence=conf) for c in t.cells])
+
+    f = form_of(ocr(table(first, widths)), ocr(table([(0, 0, 1, 1, text)], [40], page=2, table_no=2), confidence),
+                ocr(table(overleaf, widths, page=2, table_no=3)))
+    names = [r.get("name").text for r in f.tasks]
+    assert names == (["甲计划", "乙计划"] if kept else ["甲计划"])
+    assert any(f"“{text}”" in n.message for n in f.notes if n.code == "UNMAPPED_CELL")  # reported either way
