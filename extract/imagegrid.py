@@ -36,6 +36,11 @@ MIN_EDGE_VERTICAL_PT = 14.0  # shorter verticals are glyph strokes or crumbs, no
 # title repeated on every page) close into a one-row "table" 7.9-9.5 pt tall (measured on 7 title
 # pages of the dev and office scans); the lowest real row on them is 16.4 pt (a 9-pt line of print)
 MIN_ROW_PT = 12.0
+# A larger title (22 pt bold) makes a taller one, 12.7 pt, but its "columns" are the gaps between
+# strokes: 21 of them, half under 10 pt wide. A real one-row table of many columns holds a label in
+# each, at least one character (10.5 pt) wide
+GLYPH_TABLE_MIN_COLS = 6
+GLYPH_TABLE_MEDIAN_COL_PT = 12.0
 
 
 def _px(pt: float, dpi: float) -> int:
@@ -124,12 +129,17 @@ def image_segments(ink: np.ndarray, dpi: float, s: LineSettings = DEFAULT,
 
 
 def glyph_stroke_tables(tables: list[Table]) -> list[Table]:
-    """Tables made of glyph strokes, not ruling: every row lower than a line of print."""
+    """Tables made of glyph strokes, not ruling: every row lower than a line of print, or one
+    row cut into many columns mostly narrower than a character."""
     out = []
     for t in tables:
         ys = sorted({round(y, 1) for c in t.cells for y in (c.box.y0, c.box.y1)})
         if t.cells and max(b - a for a, b in zip(ys, ys[1:])) < MIN_ROW_PT:
             out.append(t)
+        elif t.cells and len(ys) == 2 and len(t.cells) >= GLYPH_TABLE_MIN_COLS:
+            widths = sorted(c.box.x1 - c.box.x0 for c in t.cells)
+            if widths[len(widths) // 2] < GLYPH_TABLE_MEDIAN_COL_PT:
+                out.append(t)
     return out
 
 

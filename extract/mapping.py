@@ -24,6 +24,10 @@ CRUMB_CHARS = 2  # seal-ring residue in a label cell read as lines of 1-2 charac
 # an unknown label closed the task block and lost the two task rows under it (an office scan)
 SPECK_TABLE_CHARS = 4
 SPECK_TABLE_CONFIDENCE = 0.5
+# a cell with no hanzi read below this is a mark's crumb when nothing else is in its row: a pen
+# stroke's pieces read "v" at 0.26, "1" at 0.61 (two characters: a crumb whatever its confidence)
+# and "1ZmVV" at 0.54; a value under a seal is capped at 0.6 (extract/scanned.py) and stays a value
+CRUMB_CONFIDENCE = 0.6
 _YEAR = re.compile(r"(20\d{2}|19\d{2})\s*年")
 # a continued table within this many points of the header's table's right edge has not moved
 SAME_EDGE = 3.0
@@ -59,6 +63,13 @@ def _residue_only(t: Table) -> bool:
         if len(key) <= SPECK_TABLE_CHARS and confidence < SPECK_TABLE_CONFIDENCE:
             return True
     return all(len(key) <= CRUMB_CHARS for key, _ in read)
+
+
+def _crumb(c: Cell) -> bool:
+    """An OCR'd cell holding what a mark leaves: no hanzi, and a character or two or read unsurely."""
+    key = label_key(c.text)
+    return (c.source == "ocr" and not any("\u4e00" <= ch <= "\u9fff" for ch in key)
+            and (len(key) <= CRUMB_CHARS or c.confidence < CRUMB_CONFIDENCE))
 
 
 def _best(cells: list[Cell], x0: float, x1: float) -> Cell | None:
@@ -391,6 +402,13 @@ class _Walk:
             return
         own = [c for col, c in picked if c.row == r and c.text.strip()]
         texts_here = [c for c in starts if c.text.strip()]
+        valued = [c for col, c in picked if c.text.strip() and col not in spec.fill_down]
+        if all(_crumb(c) for c in texts_here + valued):
+            # nothing but a mark's crumbs between the rules (a pen stroke cut by the grid into a
+            # row of its own): no record, or every later row moves down one (an office scan's
+            # indicators 3-9 each took the row above's values). The crumbs are not used, so they
+            # are reported as unaccounted on the block
+            return
         if (own and len(own) == len(texts_here) and not any(ch.isdigit() for c in own for ch in c.text)
                 and all(col in spec.fill_down for col, c in picked if c.row == r and c.text.strip())):
             # a heading with nothing under it (成本指标 left unfilled) is not a record

@@ -144,6 +144,22 @@ def test_glyph_stroke_tables(rows, glyphs):
     assert (glyph_stroke_tables([t]) == [t]) is glyphs
 
 
+@pytest.mark.parametrize("widths, glyphs", [
+    ([5.5, 55, 5.7, 4.7, 19, 33, 17.7, 8, 12.7, 7.2, 5, 9.9, 6.6, 16, 6.9], True),  # a 22-pt title's strokes
+    ([60, 60, 120, 60, 80, 40], False),  # a one-row table of labels
+    ([8, 9, 10, 9, 8], False),  # too few columns to say
+])
+def test_a_tall_title_cut_into_narrow_columns_is_glyph_strokes(widths, glyphs):
+    xs = [100.0]
+    for w in widths:
+        xs.append(xs[-1] + w)
+    cells = [Cell(1, 0, c, 1, 1, "", Box(x0, 85.3, x1, 98.05)) for c, (x0, x1) in enumerate(zip(xs, xs[1:]))]
+    t = Table(0, cells, 1, len(cells))
+    assert (glyph_stroke_tables([t]) == [t]) is glyphs
+    assert not glyph_stroke_tables([Table(0, cells + [Cell(1, 1, 0, 1, len(cells), "", Box(100, 98.05, xs[-1], 130))],
+                                          2, len(cells))])  # a table with a real row under it stays
+
+
 def test_without_tables_drops_the_strokes_crossing_a_glyph_table():
     title = _table([80.0, 89.0])  # x 100..220
     segs = [Segment(90, 84, 300, 84),  # a title stroke running on beyond the glyph table

@@ -201,3 +201,27 @@ def test_a_one_cell_table_read_short_and_unsure_leaves_the_open_block_alone(text
     names = [r.get("name").text for r in f.tasks]
     assert names == (["甲计划", "乙计划"] if kept else ["甲计划"])
     assert any(f"“{text}”" in n.message for n in f.notes if n.code == "UNMAPPED_CELL")  # reported either way
+
+
+@pytest.mark.parametrize("crumbs, dropped", [
+    ([(2, 3, 1, 1, "v", 0.26), (2, 4, 1, 1, "1", 0.61)], True),   # a pen stroke's crumbs between the rules
+    ([(2, 3, 1, 1, "1ZmVV", 0.54)], True),                         # ... read long but unsure
+    ([(2, 4, 1, 1, "100%", 0.95)], False),                         # a value read surely: a row, for review
+    ([(2, 3, 1, 1, "甲", 0.3)], False),                            # a character of a name
+])
+def test_a_row_of_crumbs_only_is_no_indicator(crumbs, dropped):
+    """Indicator rows keep their numbers when a mark's crumbs make a row of their own; the crumbs
+    are still reported on `indicators`."""
+    from dataclasses import replace as dc_replace
+    spec = [(0, 0, 4, 1, "绩效指标"), (0, 1, 1, 1, "一级指标"), (0, 2, 1, 1, "二级指标"), (0, 3, 1, 1, "三级指标"),
+            (0, 4, 1, 1, "指标值"), (1, 1, 3, 1, "产出指标"), (1, 2, 3, 1, "数量指标"), (1, 3, 1, 1, "甲"),
+            (1, 4, 1, 1, "5处"), (3, 3, 1, 1, "乙"), (3, 4, 1, 1, "≥90%")]
+    conf = {(r, c): cf for r, c, _, _, _, cf in crumbs}
+    t = table(spec + [x[:5] for x in crumbs], [60, 60, 60, 100, 60])
+    t = dc_replace(t, cells=[dc_replace(c, source="ocr", confidence=conf.get((c.row, c.col), 0.99)) for c in t.cells])
+    f = form_of(t)
+    got = [r.get("level3").text for r in f.indicators]
+    assert got == (["甲", "乙"] if dropped else ["甲", got[1], "乙"])
+    if dropped:
+        lost = [n for n in f.notes if n.code == "UNMAPPED_CELL"]
+        assert {n.dataset for n in lost} == {"indicators"} and len(lost) == len(crumbs)
