@@ -236,6 +236,8 @@ class _Walk:
         key = label_key(lead.text)
         if not key:
             return  # split merged label: the block goes on
+        if self.block is not None and _crumb(lead):
+            return  # a mark's crumb in the label column ("I" at 0.19) is no label: the block goes on
         name = self.find(self.blocks, lead)
         if name is not None:
             self.use(lead, t)

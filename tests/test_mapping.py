@@ -225,3 +225,17 @@ def test_a_row_of_crumbs_only_is_no_indicator(crumbs, dropped):
     if dropped:
         lost = [n for n in f.notes if n.code == "UNMAPPED_CELL"]
         assert {n.dataset for n in lost} == {"indicators"} and len(lost) == len(crumbs)
+
+
+def test_a_crumb_in_the_label_column_does_not_close_the_block():
+    """A pen stroke's crumb read "I" at 0.19 in the label column of an indicator row: no label,
+    so the block goes on and the row is read."""
+    from dataclasses import replace as dc_replace
+    spec = [(0, 0, 2, 1, "绩效指标"), (0, 1, 1, 1, "一级指标"), (0, 2, 1, 1, "二级指标"), (0, 3, 1, 1, "三级指标"),
+            (0, 4, 1, 1, "指标值"), (1, 1, 2, 1, "产出指标"), (1, 2, 2, 1, "成本指标"), (1, 3, 1, 1, "甲"),
+            (1, 4, 1, 1, "控制在预算范围内"), (2, 0, 1, 1, "I"), (2, 3, 1, 1, "乙"), (2, 4, 1, 1, "稳步提高")]
+    t = table(spec, [60, 60, 60, 100, 60])
+    t = dc_replace(t, cells=[dc_replace(c, source="ocr", confidence=0.19 if c.text == "I" else 0.99) for c in t.cells])
+    f = form_of(t)
+    assert [r.get("level3").text for r in f.indicators] == ["甲", "乙"]
+    assert any("“I”" in n.message for n in f.notes if n.code == "UNMAPPED_CELL")
