@@ -492,8 +492,8 @@ def test_an_ocrd_page_with_text_but_no_table_is_an_error_and_a_blank_page_is_not
 
 def _tight_page(leading: float, font_pt: float = 10.5, n_lines: int = 9, chars: int = 20) -> np.ndarray:
     """A cell of Chinese text set with lines `leading` × the font size apart (1.0: lines touch)."""
-    from PIL import Image, ImageDraw, ImageFont
     from pageimage import FONT
+    from PIL import Image, ImageDraw, ImageFont
     k = DPI / 72
     rgb, _ = draw_table([DrawnCell(0, 0, 1, 1, ""), DrawnCell(0, 1, 1, 1, "")], [70.0, chars * font_pt + 20],
                         [n_lines * font_pt * leading + 30], dpi=DPI, page_pt=(420, 300), origin_pt=(20, 40))
