@@ -244,12 +244,12 @@ def _read_page(img: PageImage, engine, clock: _Clock, keep: str | None = None) -
         # out as strips of single characters and the form lost every task on it
         other_pp = prepare(img.pixels, img.dpi, turns=1 - pp.turns)
         clock.lap("prepare")
-        other = _read_lines(other_pp, img.number, engine, clock)
-        mine, theirs = line_length(texts), line_length(other[3])
+        across = _read_lines(other_pp, img.number, engine, clock)
+        mine, theirs = line_length(texts), line_length(across[3])
         log.debug("page %d: %.1f characters a line at %d quarter turn(s), %.1f at %d", img.number, mine, pp.turns,
                   theirs, other_pp.turns)
         if theirs > mine:
-            pp, (content, conf, lines, texts) = other_pp, other
+            pp, (content, conf, lines, texts) = other_pp, across
     if conf < UPSIDE_DOWN_SUSPECT and _turned_may_read_better(engine, lines, texts):
         clock.lap("ocr")
         turned = prepare(img.pixels, img.dpi, turns=pp.turns + 2)
