@@ -36,6 +36,15 @@ MIN_EDGE_VERTICAL_PT = 14.0  # shorter verticals are glyph strokes or crumbs, no
 # title repeated on every page) close into a one-row "table" 7.9-9.5 pt tall (measured on 7 title
 # pages of the dev and office scans); the lowest real row on them is 16.4 pt (a 9-pt line of print)
 MIN_ROW_PT = 12.0
+# A column of print whose vertical strokes line up from line to line (CJK text is set on a grid) closes,
+# once blurred, into vertical runs longer than `v_kernel_pt`, and a bold label's horizontal strokes into
+# runs longer than `h_kernel_pt`; on photos of office forms (small-office-photo, straightened at ~200 dpi)
+# dozens of them stood inside text cells, and removing them as ruling tore the characters they ran
+# through. A rule has paper beside it; a glyph stroke has its character's other strokes crossing it.
+# Measured just beside each stroke (BESIDE_PT from its edge), the share of its length with print there:
+# glyph runs 0.55-1.00, rules 0.01-0.15 (that photo page, and a page of the dev set's 200-dpi scans).
+BESIDE_PT = (0.6, 1.4)  # the stroke's own blurred edge (a pixel or two of ink the line mask leaves) is skipped
+MAX_PRINT_BESIDE_SHARE = 0.5
 
 
 def _px(pt: float, dpi: float) -> int:
@@ -73,6 +82,32 @@ def mask_segments(mask: np.ndarray, horizontal: bool, dpi: float, s: LineSetting
             out.append(Segment(x * k, cy * k, (x + w) * k, cy * k))
         else:
             out.append(Segment(cx * k, y * k, cx * k, (y + h) * k))
+    return out
+
+
+def without_glyph_strokes(mask: np.ndarray, text_ink: np.ndarray, dpi: float, horizontal: bool) -> np.ndarray:
+    """A line mask less the strokes with print beside them along most of their length."""
+    if horizontal:  # above and below a horizontal stroke are left and right of its transpose
+        return without_glyph_strokes(mask.T.copy(), text_ink.T.copy(), dpi, False).T.copy()
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    near, far = (max(2, int(round(pt * dpi / 72.0))) for pt in BESIDE_PT)
+    far = max(far, near + 1)
+    # print per row, summed along x: whether a window of a row holds print is one subtraction
+    cum = np.pad(np.cumsum(text_ink > 0, axis=1, dtype=np.int32), ((0, 0), (1, 0)))
+    width = mask.shape[1]
+    out = mask.copy()
+    for i in range(1, n):
+        x, y, w, h, _ = stats[i]
+        stroke = labels[y:y + h, x:x + w] == i
+        rows = np.flatnonzero(stroke.any(axis=1))
+        left = x + stroke[rows].argmax(axis=1)
+        right = x + w - 1 - stroke[rows, ::-1].argmax(axis=1)
+        yy = y + rows
+        # print in columns left-far .. left-near and right+near .. right+far (cum[j]: print left of column j)
+        before = cum[yy, np.clip(left - near + 1, 0, width)] - cum[yy, np.clip(left - far, 0, width)]
+        after = cum[yy, np.clip(right + far + 1, 0, width)] - cum[yy, np.clip(right + near, 0, width)]
+        if np.mean((before > 0) | (after > 0)) > MAX_PRINT_BESIDE_SHARE:
+            out[y:y + h, x:x + w][stroke] = 0
     return out
 
 
@@ -118,6 +153,8 @@ def image_segments(ink: np.ndarray, dpi: float, s: LineSettings = DEFAULT,
     ruling is removed from for reading.
     """
     h, v = line_masks(ink, dpi, s)
+    beside = ink if text_ink is None else text_ink
+    h, v = without_glyph_strokes(h, beside, dpi, True), without_glyph_strokes(v, beside, dpi, False)
     segments = close_open_ends(mask_segments(h, True, dpi, s) + mask_segments(v, False, dpi, s))
     ruling = cv2.dilate(cv2.bitwise_or(h, v), cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3)))
     return segments, cv2.bitwise_and(ink if text_ink is None else text_ink, cv2.bitwise_not(ruling))

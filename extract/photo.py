@@ -39,6 +39,9 @@ DESK_CONTRAST = 40  # the desk outside the sheet is this much darker (HSV value,
 # coloured; outside a region found on a scan is still paper (the scanner's white), within ~10 levels of it
 SIDE_TRIM = 0.10  # the ends of each side are left out of its line fit (a rounded or dog-eared corner)
 LENS_K1_RANGE = (-0.03, 0.08, 0.001)  # radial coefficients tried (pincushion to strong barrel; phones ~0.01-0.04)
+EDGE_INSET_SHARE = 0.01  # share of the sheet's width left out at each edge (~2 mm of an A4 page; print keeps
+# 5 mm or more off the edge): the corners are found to ~2 px, and a sliver of desk along the edge of the
+# straightened page read as a rule framing the whole page (small-office-photo office-1-0 page 2)
 A4_SHORT_IN, A4_LONG_IN = 210 / 25.4, 297 / 25.4
 
 
@@ -251,5 +254,8 @@ def straighten_photo(img: PageImage) -> PageImage:
         src = view.distort(cv2.perspectiveTransform(grid, to_view).reshape(height, width, 2))
         flat = cv2.remap(img.pixels, src[..., 0].astype(np.float32), src[..., 1].astype(np.float32),
                          cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    inset = max(1, int(round(EDGE_INSET_SHARE * min(width, height))))
+    # the edge band becomes the paper just inside it, repeated; the page keeps the sheet's size and dpi
+    flat = cv2.copyMakeBorder(flat[inset:-inset, inset:-inset], inset, inset, inset, inset, cv2.BORDER_REPLICATE)
     dpi = width / (A4_SHORT_IN if height >= width else A4_LONG_IN)
     return replace(img, pixels=flat, dpi=dpi)
