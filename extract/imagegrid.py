@@ -40,11 +40,15 @@ MIN_ROW_PT = 12.0
 # once blurred, into vertical runs longer than `v_kernel_pt`, and a bold label's horizontal strokes into
 # runs longer than `h_kernel_pt`; on photos of office forms (small-office-photo, straightened at ~200 dpi)
 # dozens of them stood inside text cells, and removing them as ruling tore the characters they ran
-# through. A rule has paper beside it; a glyph stroke has its character's other strokes crossing it.
-# Measured just beside each stroke (BESIDE_PT from its edge), the share of its length with print there:
-# glyph runs 0.55-1.00, rules 0.01-0.15 (that photo page, and a page of the dev set's 200-dpi scans).
+# through. A glyph's stroke has its character's other strokes crossing it, on both sides; a rule has
+# paper beside it, or print on one side where text is set tight against it. Measured just beside each
+# stroke (BESIDE_PT from its edge), the share of its length with print on both sides: glyph runs of that
+# photo mostly 0.3-0.9 (a few under 0.2, which stay), rules 0.00-0.03 (also on the dev set's photo, where
+# one rule has text against it along 69% of its length, and a page of its 200-dpi scans); glyph runs
+# are 13-45 pt long, rules pieces or whole.
 BESIDE_PT = (0.6, 1.4)  # the stroke's own blurred edge (a pixel or two of ink the line mask leaves) is skipped
-MAX_PRINT_BESIDE_SHARE = 0.5
+MIN_PRINT_BOTH_SIDES_SHARE = 0.25
+MAX_GLYPH_RUN_PT = 60.0  # longer strokes are ruling whatever is beside them
 
 
 def _px(pt: float, dpi: float) -> int:
@@ -86,7 +90,7 @@ def mask_segments(mask: np.ndarray, horizontal: bool, dpi: float, s: LineSetting
 
 
 def without_glyph_strokes(mask: np.ndarray, text_ink: np.ndarray, dpi: float, horizontal: bool) -> np.ndarray:
-    """A line mask less the strokes with print beside them along most of their length."""
+    """A line mask less the short strokes with print on both sides along a good part of their length."""
     if horizontal:  # above and below a horizontal stroke are left and right of its transpose
         return without_glyph_strokes(mask.T.copy(), text_ink.T.copy(), dpi, False).T.copy()
     n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
@@ -98,6 +102,8 @@ def without_glyph_strokes(mask: np.ndarray, text_ink: np.ndarray, dpi: float, ho
     out = mask.copy()
     for i in range(1, n):
         x, y, w, h, _ = stats[i]
+        if h * 72.0 / dpi > MAX_GLYPH_RUN_PT:
+            continue
         stroke = labels[y:y + h, x:x + w] == i
         rows = np.flatnonzero(stroke.any(axis=1))
         left = x + stroke[rows].argmax(axis=1)
@@ -106,7 +112,7 @@ def without_glyph_strokes(mask: np.ndarray, text_ink: np.ndarray, dpi: float, ho
         # print in columns left-far .. left-near and right+near .. right+far (cum[j]: print left of column j)
         before = cum[yy, np.clip(left - near + 1, 0, width)] - cum[yy, np.clip(left - far, 0, width)]
         after = cum[yy, np.clip(right + far + 1, 0, width)] - cum[yy, np.clip(right + near, 0, width)]
-        if np.mean((before > 0) | (after > 0)) > MAX_PRINT_BESIDE_SHARE:
+        if np.mean((before > 0) & (after > 0)) > MIN_PRINT_BOTH_SIDES_SHARE:
             out[y:y + h, x:x + w][stroke] = 0
     return out
 
