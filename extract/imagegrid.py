@@ -43,7 +43,7 @@ MIN_ROW_PT = 12.0
 # through. A glyph's stroke has its character's other strokes crossing it, on both sides; a rule has
 # paper beside it, or print on one side where text is set tight against it. Measured just beside each
 # stroke (BESIDE_PT from its edge), the share of its length with print on both sides: glyph runs of that
-# photo mostly 0.3-0.9 (a few under 0.2, which stay), rules 0.00-0.03 (also on the dev set's photo, where
+# photo mostly 0.3-0.9 (a few under 0.2, which stay), rules 0.00-0.06 (also on the dev set's photo, where
 # one rule has text against it along 69% of its length, and a page of its 200-dpi scans); glyph runs
 # are 13-45 pt long, rules pieces or whole.
 BESIDE_PT = (0.6, 1.4)  # the stroke's own blurred edge (a pixel or two of ink the line mask leaves) is skipped
