@@ -23,6 +23,10 @@ class LineSettings:
     # joined later by the grid chain's join tolerance; closing more would glue characters together)
     min_length_pt: float = 6.0  # shorter pieces left after opening are noise
     max_thickness_pt: float = 2.2  # a ruling line is thin and straight; a pen curve or smeared text is not
+    long_max_thickness_pt: float = 2.8  # ... but a stroke longer than MAX_GLYPH_RUN_PT is no glyph's: a rule
+    # printed ~1 pt wide comes out 2.4 pt thick on a phone photo's blurred ink (off7-photo office-7-3: its
+    # grid lost every column rule to the 2.2 cut); the dev scans' long rules are at most 1.8 pt, their
+    # short strokes up to 2.5 (which stay out)
     max_slope: float = 0.03  # a straight line may drift this much across per unit of length: 1.7°, the
     # skew and perspective a flatbed scan leaves after deskewing (the dev scans drift 0.5°)
 
@@ -78,9 +82,10 @@ def mask_segments(mask: np.ndarray, horizontal: bool, dpi: float, s: LineSetting
     out = []
     for (x, y, w, h, area), (cx, cy) in zip(stats[1:], centroids[1:]):
         length, across = (w, h) if horizontal else (h, w)
-        if length * k < s.min_length_pt or area / length * k > s.max_thickness_pt:
+        thickest = s.long_max_thickness_pt if length * k > MAX_GLYPH_RUN_PT else s.max_thickness_pt
+        if length * k < s.min_length_pt or area / length * k > thickest:
             continue
-        if across * k > s.max_thickness_pt + length * k * s.max_slope:
+        if across * k > thickest + length * k * s.max_slope:
             continue  # a curve or a smear, not a straight line
         if horizontal:
             out.append(Segment(x * k, cy * k, (x + w) * k, cy * k))
