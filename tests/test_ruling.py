@@ -138,3 +138,15 @@ def test_glyph_runs_are_not_rules_but_a_rule_with_text_against_it_is():
     # the same, turned: a bold label's horizontal strokes closed into a line
     kept_h = without_glyph_strokes(mask.T.copy(), ink.T.copy(), 200.0, horizontal=True)
     assert not kept_h[100:102, 100:186].any() and kept_h[300:302, 100:400].all()
+
+
+def test_a_long_rule_thickened_by_blur_is_ruling_a_short_thick_stroke_is_not():
+    """At 200 dpi: a 300 pt rule 7 px (2.5 pt) thick, as a phone photo's blur leaves a 1 pt rule, is
+    found; a 40 pt stroke as thick (a smear, a bold glyph's run) is not."""
+    from formpipe.extract.imagegrid import line_masks, mask_segments
+    ink = np.zeros((1200, 1200), np.uint8)
+    ink[100:934, 200:207] = 255   # 834 px = 300 pt long
+    ink[100:211, 600:607] = 255   # 111 px = 40 pt long
+    _, v = line_masks(ink, 200.0)
+    found = mask_segments(v, False, 200.0)
+    assert [round(s.x0) for s in found] == [73]  # 203.5 px in points: the long one only
