@@ -85,3 +85,21 @@ def test_a_generated_photo_is_straightened_and_keeps_its_grid(monkeypatch, desk)
     h, w = img.pixels.shape[:2]
     assert abs(h / w - page.shape[0] / page.shape[1]) < 0.03
     assert _spans_upright(img.pixels, img.dpi) == expected_spans(False)
+
+
+def test_the_committed_sample_photos_sheets_are_found_where_the_generator_put_them():
+    """The committed phone photos (corpus/office-scan, 3000 px, a laminate and an oak desk): the sheet's
+    corners to 0.15% of the photo's long side of the manifest's, k1 to 0.005."""
+    import json
+    from pathlib import Path
+
+    from formpipe.extract.raster import load_images
+    sample = Path(__file__).resolve().parent.parent / "corpus" / "office-scan"
+    manifest = json.loads((sample / "scan-manifest.json").read_text(encoding="utf-8"))
+    (rel, entry), = [(r, e) for r, e in manifest.items() if e["kind"] == "photo"]
+    for page in entry["pages"]:
+        img = next(iter(load_images([sample / rel / f"page-{page['page']}.jpg"])))
+        view = find_sheet(img.pixels)
+        assert view is not None
+        assert np.abs(view.corners - np.array(page["photo"]["quad_px"])).max() < 0.0015 * max(img.pixels.shape)
+        assert abs(view.k1 - page["photo"]["barrel_k1"]) < 0.005
