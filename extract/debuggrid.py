@@ -14,6 +14,7 @@ import numpy as np
 
 
 def _page_image(path: Path, page: int, dpi: int):
+    from .photo import straighten_photo
     from .raster import load_images, render_pdf_page
     from .textlayer import pdf_guard
 
@@ -21,7 +22,7 @@ def _page_image(path: Path, page: int, dpi: int):
         return render_pdf_page(pdf_guard(path, 500), page - 1, dpi)
     for img in load_images([path] if path.is_file() else sorted(p for p in path.iterdir() if p.is_file())):
         if img.number == page:
-            return img
+            return straighten_photo(img)  # as the pipeline reads it: a photo of a sheet on a desk seen square-on
     raise SystemExit(f"{path}: no page {page}")
 
 

@@ -23,6 +23,10 @@ class LineSettings:
     # joined later by the grid chain's join tolerance; closing more would glue characters together)
     min_length_pt: float = 6.0  # shorter pieces left after opening are noise
     max_thickness_pt: float = 2.2  # a ruling line is thin and straight; a pen curve or smeared text is not
+    long_max_thickness_pt: float = 2.8  # ... but a stroke longer than MAX_GLYPH_RUN_PT is no glyph's: a rule
+    # printed ~1 pt wide comes out 2.4 pt thick on a phone photo's blurred ink (off7-photo office-7-3: its
+    # grid lost every column rule to the 2.2 cut); the dev scans' long rules are at most 1.8 pt, their
+    # short strokes up to 2.5 (which stay out)
     max_slope: float = 0.03  # a straight line may drift this much across per unit of length: 1.7°, the
     # skew and perspective a flatbed scan leaves after deskewing (the dev scans drift 0.5°)
 
@@ -41,6 +45,19 @@ MIN_ROW_PT = 12.0
 # each, at least one character (10.5 pt) wide
 GLYPH_TABLE_MIN_COLS = 6
 GLYPH_TABLE_MEDIAN_COL_PT = 12.0
+# A column of print whose vertical strokes line up from line to line (CJK text is set on a grid) closes,
+# once blurred, into vertical runs longer than `v_kernel_pt`, and a bold label's horizontal strokes into
+# runs longer than `h_kernel_pt`; on photos of office forms (small-office-photo, straightened at ~200 dpi)
+# dozens of them stood inside text cells, and removing them as ruling tore the characters they ran
+# through. A glyph's stroke has its character's other strokes crossing it, on both sides; a rule has
+# paper beside it, or print on one side where text is set tight against it. Measured just beside each
+# stroke (BESIDE_PT from its edge), the share of its length with print on both sides: glyph runs of that
+# photo mostly 0.3-0.9 (a few under 0.2, which stay), rules 0.00-0.06 (also on the dev set's photo, where
+# one rule has text against it along 69% of its length, and a page of its 200-dpi scans); glyph runs
+# are 13-45 pt long, rules pieces or whole.
+BESIDE_PT = (0.6, 1.4)  # the stroke's own blurred edge (a pixel or two of ink the line mask leaves) is skipped
+MIN_PRINT_BOTH_SIDES_SHARE = 0.25
+MAX_GLYPH_RUN_PT = 60.0  # longer strokes are ruling whatever is beside them
 
 
 def _px(pt: float, dpi: float) -> int:
@@ -70,14 +87,43 @@ def mask_segments(mask: np.ndarray, horizontal: bool, dpi: float, s: LineSetting
     out = []
     for (x, y, w, h, area), (cx, cy) in zip(stats[1:], centroids[1:]):
         length, across = (w, h) if horizontal else (h, w)
-        if length * k < s.min_length_pt or area / length * k > s.max_thickness_pt:
+        thickest = s.long_max_thickness_pt if length * k > MAX_GLYPH_RUN_PT else s.max_thickness_pt
+        if length * k < s.min_length_pt or area / length * k > thickest:
             continue
-        if across * k > s.max_thickness_pt + length * k * s.max_slope:
+        if across * k > thickest + length * k * s.max_slope:
             continue  # a curve or a smear, not a straight line
         if horizontal:
             out.append(Segment(x * k, cy * k, (x + w) * k, cy * k))
         else:
             out.append(Segment(cx * k, y * k, cx * k, (y + h) * k))
+    return out
+
+
+def without_glyph_strokes(mask: np.ndarray, text_ink: np.ndarray, dpi: float, horizontal: bool) -> np.ndarray:
+    """A line mask less the short strokes with print on both sides along a good part of their length."""
+    if horizontal:  # above and below a horizontal stroke are left and right of its transpose
+        return without_glyph_strokes(mask.T.copy(), text_ink.T.copy(), dpi, False).T.copy()
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    near, far = (max(2, int(round(pt * dpi / 72.0))) for pt in BESIDE_PT)
+    far = max(far, near + 1)
+    # print per row, summed along x: whether a window of a row holds print is one subtraction
+    cum = np.pad(np.cumsum(text_ink > 0, axis=1, dtype=np.int32), ((0, 0), (1, 0)))
+    width = mask.shape[1]
+    out = mask.copy()
+    for i in range(1, n):
+        x, y, w, h, _ = stats[i]
+        if h * 72.0 / dpi > MAX_GLYPH_RUN_PT:
+            continue
+        stroke = labels[y:y + h, x:x + w] == i
+        rows = np.flatnonzero(stroke.any(axis=1))
+        left = x + stroke[rows].argmax(axis=1)
+        right = x + w - 1 - stroke[rows, ::-1].argmax(axis=1)
+        yy = y + rows
+        # print in columns left-far .. left-near and right+near .. right+far (cum[j]: print left of column j)
+        before = cum[yy, np.clip(left - near + 1, 0, width)] - cum[yy, np.clip(left - far, 0, width)]
+        after = cum[yy, np.clip(right + far + 1, 0, width)] - cum[yy, np.clip(right + near, 0, width)]
+        if np.mean((before > 0) & (after > 0)) > MIN_PRINT_BOTH_SIDES_SHARE:
+            out[y:y + h, x:x + w][stroke] = 0
     return out
 
 
@@ -123,6 +169,8 @@ def image_segments(ink: np.ndarray, dpi: float, s: LineSettings = DEFAULT,
     ruling is removed from for reading.
     """
     h, v = line_masks(ink, dpi, s)
+    beside = ink if text_ink is None else text_ink
+    h, v = without_glyph_strokes(h, beside, dpi, True), without_glyph_strokes(v, beside, dpi, False)
     segments = close_open_ends(mask_segments(h, True, dpi, s) + mask_segments(v, False, dpi, s))
     ruling = cv2.dilate(cv2.bitwise_or(h, v), cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3)))
     return segments, cv2.bitwise_and(ink if text_ink is None else text_ink, cv2.bitwise_not(ruling))

@@ -103,3 +103,50 @@ def test_close_open_ends_draws_a_rule_only_where_one_is_missing():
     assert added == [Segment(10, 100, 50, 100)]  # to the partial edge, which the grid chain joins
     strokes = [Segment(200, 300, 200, 320), Segment(230, 301, 230, 321)]  # a title's strokes: no rule near
     assert close_open_ends(closed + strokes) == closed + strokes
+
+
+def _glyph_column(ink: np.ndarray, x: int, y0: int, lines: int, line_px: int = 30) -> None:
+    """Characters stacked line over line, their middle strokes at the same x (CJK set on a grid): like
+    重 or 量, a middle vertical stroke crossed by five horizontal ones."""
+    for i in range(lines):
+        top = y0 + i * line_px
+        ink[top:top + line_px - 4, x:x + 2] = 255
+        for dy in (2, 7, 12, 17, 22):
+            ink[top + dy:top + dy + 2, x - 10:x + 12] = 255
+
+
+def test_glyph_runs_are_not_rules_but_a_rule_with_text_against_it_is():
+    """Hand-drawn at 200 dpi: a run of aligned glyph strokes 28 pt long (blur joined it into one line
+    in the vertical mask) has print on both sides; a rule beside a column of text touching it on one
+    side, and a long rule through a table, have print on at most one side."""
+    from formpipe.extract.imagegrid import without_glyph_strokes
+    ink = np.zeros((900, 600), np.uint8)
+    _glyph_column(ink, 100, 100, 3)                     # the glyph run: x 100-101, y 100-186
+    ink[100:400, 300:302] = 255                         # a rule ...
+    for i in range(10):                                 # ... with text set tight against its right side
+        ink[100 + i * 30:120 + i * 30, 305:330] = 255
+    ink[450:880, 500:502] = 255                         # a long rule crossed by rows' rules, both sides
+    for y in range(460, 880, 40):
+        ink[y:y + 2, 420:580] = 255
+    mask = np.zeros_like(ink)
+    mask[100:186, 100:102] = 255
+    mask[100:400, 300:302] = 255
+    mask[450:880, 500:502] = 255
+    kept = without_glyph_strokes(mask, ink, 200.0, horizontal=False)
+    assert not kept[100:186, 100:102].any()
+    assert kept[100:400, 300:302].all() and kept[450:880, 500:502].all()
+    # the same, turned: a bold label's horizontal strokes closed into a line
+    kept_h = without_glyph_strokes(mask.T.copy(), ink.T.copy(), 200.0, horizontal=True)
+    assert not kept_h[100:102, 100:186].any() and kept_h[300:302, 100:400].all()
+
+
+def test_a_long_rule_thickened_by_blur_is_ruling_a_short_thick_stroke_is_not():
+    """At 200 dpi: a 300 pt rule 7 px (2.5 pt) thick, as a phone photo's blur leaves a 1 pt rule, is
+    found; a 40 pt stroke as thick (a smear, a bold glyph's run) is not."""
+    from formpipe.extract.imagegrid import line_masks, mask_segments
+    ink = np.zeros((1200, 1200), np.uint8)
+    ink[100:934, 200:207] = 255   # 834 px = 300 pt long
+    ink[100:211, 600:607] = 255   # 111 px = 40 pt long
+    _, v = line_masks(ink, 200.0)
+    found = mask_segments(v, False, 200.0)
+    assert [round(s.x0) for s in found] == [73]  # 203.5 px in points: the long one only
