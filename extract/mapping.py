@@ -15,7 +15,7 @@ from .accounting import unaccounted
 from .flags import Flag, FlagCode
 from .model import Cell, Extraction, Table, TextLine
 from .record import EMPTY, CellRef, RawBudgetItem, RawForm, RawRecord
-from .template import BlockSpec, Template, label_key, nearest_label
+from .template import BlockSpec, Template, has_hanzi, label_key, nearest_label
 
 CRUMB_CHARS = 2  # seal-ring residue in a label cell read as lines of 1-2 characters (dev scans: 1, 7, H, 家);
 # a second label or a value sharing the cell is longer, so it still stops the match
@@ -68,7 +68,7 @@ def _residue_only(t: Table) -> bool:
 def _crumb(c: Cell) -> bool:
     """An OCR'd cell holding what a mark leaves: no hanzi, and a character or two or read unsurely."""
     key = label_key(c.text)
-    return (c.source == "ocr" and not any("\u4e00" <= ch <= "\u9fff" for ch in key)
+    return (c.source == "ocr" and not has_hanzi(key)
             and (len(key) <= CRUMB_CHARS or c.confidence < CRUMB_CONFIDENCE))
 
 

@@ -89,7 +89,7 @@ def _order(quad: np.ndarray) -> np.ndarray:
     return np.array([quad[np.argmin(s)], quad[np.argmin(d)], quad[np.argmax(s)], quad[np.argmax(d)]], dtype=np.float32)
 
 
-def _paper_mask(small: np.ndarray) -> np.ndarray:
+def _paper_mask(hsv: np.ndarray) -> np.ndarray:
     """Pixels that are as bright as the brightest surface near them, and colourless: paper.
 
     Print is closed away first (a dark stroke is no surface). Comparing with the
@@ -99,8 +99,7 @@ def _paper_mask(small: np.ndarray) -> np.ndarray:
     from the sheet passes as well, but a band of desk along the sheet does not, so it is
     a region apart from the sheet.
     """
-    hsv = cv2.cvtColor(small, cv2.COLOR_RGB2HSV)
-    side = max(small.shape[:2])
+    side = max(hsv.shape[:2])
     k = int(round(PRINT_CLOSE_SHARE * side)) | 1
     closed = cv2.morphologyEx(hsv[:, :, 2], cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
     log_v = np.log(closed.astype(np.float32) + 1.0)
@@ -112,8 +111,9 @@ def _paper_mask(small: np.ndarray) -> np.ndarray:
     return (bright & (saturation < PAPER_MAX_SATURATION)).astype(np.uint8) * 255
 
 
-def _sheet_region(paper: np.ndarray) -> np.ndarray | None:
-    """The largest paper region clear of the photo's edges, holes filled; None when none is a sheet's size.
+def _sheet_outline(paper: np.ndarray) -> np.ndarray | None:
+    """The outline of the largest paper region clear of the photo's edges (its holes do not
+    count: seals, coloured marks); None when there is none.
 
     The desk reaches the photo's edges and the sheet does not (a sheet cut by the frame
     is no sheet on a desk, and a scan's paper touches every edge).
@@ -127,10 +127,7 @@ def _sheet_region(paper: np.ndarray) -> np.ndarray | None:
     best = max(inner, key=lambda i: stats[i, cv2.CC_STAT_AREA])
     region = np.where(labels == best, 255, 0).astype(np.uint8)
     contours, _ = cv2.findContours(region, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
-    outline = max(contours, key=cv2.contourArea)
-    filled = np.zeros_like(region)
-    cv2.drawContours(filled, [outline], -1, 255, thickness=cv2.FILLED)
-    return filled
+    return max(contours, key=cv2.contourArea)
 
 
 def _side_points(outline: np.ndarray, quad: np.ndarray) -> list[np.ndarray]:
@@ -194,19 +191,17 @@ def find_sheet(rgb: np.ndarray) -> SheetView | None:
     h, w = rgb.shape[:2]
     f = min(1.0, WORK_SIDE / max(h, w))
     small = cv2.resize(rgb, None, fx=f, fy=f, interpolation=cv2.INTER_AREA)
-    region = _sheet_region(_paper_mask(small))
-    if region is None:
+    hsv = cv2.cvtColor(small, cv2.COLOR_RGB2HSV)
+    outline = _sheet_outline(_paper_mask(hsv))
+    if outline is None:
         return None
-    contours, _ = cv2.findContours(region, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
-    outline = max(contours, key=cv2.contourArea)
     hull = cv2.convexHull(outline)
-    share = cv2.contourArea(hull) / float(region.shape[0] * region.shape[1])
+    share = cv2.contourArea(hull) / float(small.shape[0] * small.shape[1])
     if not MIN_PAGE_SHARE <= share <= MAX_PAGE_SHARE:
         return None
     rough = cv2.approxPolyDP(hull, QUAD_EPSILON * cv2.arcLength(hull, True), True)
     if len(rough) != 4:
         return None
-    hsv = cv2.cvtColor(small, cv2.COLOR_RGB2HSV)
     if not _desk_around(rough.reshape(4, 2), hsv):
         return None
     to_photo = lambda p: (p.astype(np.float32) + 0.5) / f - 0.5  # noqa: E731  (pixel centres)

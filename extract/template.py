@@ -40,6 +40,11 @@ def edit_distance(a: str, b: str, limit: int | None = None) -> int:
     return prev[-1] if limit is None else min(prev[-1], limit + 1)
 
 
+def has_hanzi(text: str) -> bool:
+    """Does `text` hold a CJK ideograph (what OCR crumbs of a mark do not)?"""
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
 def nearest_label(key: str, labels) -> str | None:
     """The one label within the edit bound of an OCR'd key, else None.
 
@@ -51,7 +56,7 @@ def nearest_label(key: str, labels) -> str | None:
     # OCR junk around a whole label (a seal's ring read as "A7AW6ESA 7其他资金"): the label,
     # when nothing else in the cell is Chinese
     inside = [lab for lab in labels if len(lab) >= 4 and lab in key
-              and not any("\u4e00" <= ch <= "\u9fff" for ch in key.replace(lab, "", 1))]
+              and not has_hanzi(key.replace(lab, "", 1))]
     if len(inside) == 1:
         return inside[0]
     bound = 1 if len(key) < 10 else 2
