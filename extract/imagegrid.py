@@ -82,10 +82,16 @@ def mask_segments(mask: np.ndarray, horizontal: bool, dpi: float, s: LineSetting
     has a box 20 px wide over a page's height while it is 4 px thick, and
     the box test threw away every long vertical of such scans.
     """
+    _, _, stats, centroids = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    return _stroke_segments(stats[1:], centroids[1:], horizontal, dpi, s)
+
+
+def _stroke_segments(stats: np.ndarray, centroids: np.ndarray, horizontal: bool, dpi: float,
+                     s: LineSettings) -> list[Segment]:
+    """mask_segments from the strokes' connected-component stats and centroids."""
     k = 72.0 / dpi
-    n, _, stats, centroids = cv2.connectedComponentsWithStats(mask, connectivity=8)
     out = []
-    for (x, y, w, h, area), (cx, cy) in zip(stats[1:], centroids[1:]):
+    for (x, y, w, h, area), (cx, cy) in zip(stats, centroids):
         length, across = (w, h) if horizontal else (h, w)
         thickest = s.long_max_thickness_pt if length * k > MAX_GLYPH_RUN_PT else s.max_thickness_pt
         if length * k < s.min_length_pt or area / length * k > thickest:
@@ -100,31 +106,44 @@ def mask_segments(mask: np.ndarray, horizontal: bool, dpi: float, s: LineSetting
 
 
 def without_glyph_strokes(mask: np.ndarray, text_ink: np.ndarray, dpi: float, horizontal: bool) -> np.ndarray:
-    """A line mask less the short strokes with print on both sides along a good part of their length."""
-    if horizontal:  # above and below a horizontal stroke are left and right of its transpose
-        return without_glyph_strokes(mask.T.copy(), text_ink.T.copy(), dpi, False).T.copy()
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    """A line mask less the short strokes with print on both sides along a good part of their length.
+
+    "Beside" is left and right of a vertical stroke, above and below a horizontal one."""
+    return _glyph_pass(mask, text_ink, dpi, horizontal)[0]
+
+
+def _glyph_pass(mask: np.ndarray, text_ink: np.ndarray, dpi: float,
+                horizontal: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """without_glyph_strokes' mask, and the connected-component stats and centroids of the
+    strokes it keeps: the same as mask_segments would work out again from that mask (a
+    component's pixels are untouched or all gone), so image_segments labels each mask once."""
+    n, labels, stats, centroids = cv2.connectedComponentsWithStats(mask, connectivity=8)
     near, far = (max(2, int(round(pt * dpi / 72.0))) for pt in BESIDE_PT)
     far = max(far, near + 1)
-    # print per row, summed along x: whether a window of a row holds print is one subtraction
-    cum = np.pad(np.cumsum(text_ink > 0, axis=1, dtype=np.int32), ((0, 0), (1, 0)))
-    width = mask.shape[1]
+    across = 0 if horizontal else 1  # the axis "beside" runs along
+    # print summed along that axis: whether a window beside the stroke holds print is one subtraction
+    cum = np.cumsum(text_ink > 0, axis=across, dtype=np.int32)
+    cum = np.pad(cum, ((1, 0), (0, 0)) if horizontal else ((0, 0), (1, 0)))
     out = mask.copy()
+    kept = np.ones(n, bool)
+    kept[0] = False  # the background
     for i in range(1, n):
         x, y, w, h, _ = stats[i]
-        if h * 72.0 / dpi > MAX_GLYPH_RUN_PT:
+        if (w if horizontal else h) * 72.0 / dpi > MAX_GLYPH_RUN_PT:
             continue
         stroke = labels[y:y + h, x:x + w] == i
-        rows = np.flatnonzero(stroke.any(axis=1))
-        left = x + stroke[rows].argmax(axis=1)
-        right = x + w - 1 - stroke[rows, ::-1].argmax(axis=1)
-        yy = y + rows
-        # print in columns left-far .. left-near and right+near .. right+far (cum[j]: print left of column j)
-        before = cum[yy, np.clip(left - near + 1, 0, width)] - cum[yy, np.clip(left - far, 0, width)]
-        after = cum[yy, np.clip(right + far + 1, 0, width)] - cum[yy, np.clip(right + near, 0, width)]
+        # the stroke's lines across it: its columns if horizontal, its rows if vertical
+        lines_of, lo, length = (stroke.T, y, h) if horizontal else (stroke, x, w)
+        lines = np.flatnonzero(lines_of.any(axis=1))
+        first = lo + lines_of[lines].argmax(axis=1)
+        last = lo + length - 1 - lines_of[lines, ::-1].argmax(axis=1)
+        along = (x if horizontal else y) + lines
+        before = _print_in(cum, along, first - far, first - near + 1, horizontal)
+        after = _print_in(cum, along, last + near, last + far + 1, horizontal)
         if np.mean((before > 0) & (after > 0)) > MIN_PRINT_BOTH_SIDES_SHARE:
             out[y:y + h, x:x + w][stroke] = 0
-    return out
+            kept[i] = False
+    return out, stats[kept], centroids[kept]
 
 
 def _rule_under(x: float, y: float, horizontal: list[Segment]) -> Segment | None:
@@ -161,6 +180,13 @@ def close_open_ends(segments: list[Segment]) -> list[Segment]:
     return segments + added
 
 
+def _print_in(cum: np.ndarray, along: np.ndarray, a: np.ndarray, b: np.ndarray, horizontal: bool) -> np.ndarray:
+    """Print pixels in [a, b) across each of a stroke's lines (`along`), from the running sums `cum`."""
+    size = cum.shape[0 if horizontal else 1] - 1
+    a, b = np.clip(a, 0, size), np.clip(b, 0, size)
+    return cum[b, along] - cum[a, along] if horizontal else cum[along, b] - cum[along, a]
+
+
 def image_segments(ink: np.ndarray, dpi: float, s: LineSettings = DEFAULT,
                    text_ink: np.ndarray | None = None) -> tuple[list[Segment], np.ndarray]:
     """Ruling segments of a straightened page, and the text ink with the ruling removed.
@@ -170,8 +196,10 @@ def image_segments(ink: np.ndarray, dpi: float, s: LineSettings = DEFAULT,
     """
     h, v = line_masks(ink, dpi, s)
     beside = ink if text_ink is None else text_ink
-    h, v = without_glyph_strokes(h, beside, dpi, True), without_glyph_strokes(v, beside, dpi, False)
-    segments = close_open_ends(mask_segments(h, True, dpi, s) + mask_segments(v, False, dpi, s))
+    h, h_stats, h_centroids = _glyph_pass(h, beside, dpi, True)
+    v, v_stats, v_centroids = _glyph_pass(v, beside, dpi, False)
+    segments = close_open_ends(_stroke_segments(h_stats, h_centroids, True, dpi, s)
+                               + _stroke_segments(v_stats, v_centroids, False, dpi, s))
     ruling = cv2.dilate(cv2.bitwise_or(h, v), cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3)))
     return segments, cv2.bitwise_and(ink if text_ink is None else text_ink, cv2.bitwise_not(ruling))
 
