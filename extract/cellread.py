@@ -257,13 +257,13 @@ def cjk_punctuation(text: str) -> str:
 
 
 # ‰ is drawn as % with a small o after it: recognisers trained on few ‰ signs read it as "%0",
-# "%o" or "%。". A per-cent sign followed by one of these and no further digit is never
+# "%o", "%c" (the o's ring broken open) or "%。". A per-cent sign followed by one of these and no further digit is never
 # anything else (a percentage runs into no digit), so it is a per-mille sign.
-_PER_MILLE_READ = re.compile(r"(?<=\d)%[0oO。°](?![\d%])")
-# a dash or underscore after a closing per-cent or per-mille sign at the end of a line is a
-# speck or the tail of a pen stroke read as punctuation ("100%-"): no value ends on a dash
-# (a range goes on to its upper bound, "95%-100%")
-_STRAY_AFTER_PERCENT = re.compile(r"(?<=[%‰])[-—–_~～]+$")
+_PER_MILLE_READ = re.compile(r"(?<=\d)%[0oO。°cC](?![\d%])")
+# a dash, underscore or full stop after a closing per-cent or per-mille sign at the end of a line
+# is a speck or the tail of a pen stroke read as punctuation ("100%-", "95%-100%."): no value ends
+# on a dash (a range goes on to its upper bound, "95%-100%"), and a target is no sentence
+_STRAY_AFTER_PERCENT = re.compile(r"(?<=[%‰])[-—–_~～.]+$")
 
 
 def repair_reading(text: str) -> str:

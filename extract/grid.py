@@ -343,8 +343,13 @@ def join_continued(parts: list[Table], s: GridSettings = DEFAULT) -> Table:
     """One table from page-parts: rows stacked, columns unified, repeated headers dropped."""
     if len(parts) == 1:
         return parts[0]
-    xs = sorted(set(_cluster([x for p in parts for x in p.col_edges], s.snap_tolerance).values()))
-    snap = _cluster([x for p in parts for x in p.col_edges], s.snap_tolerance)
+    # each part's columns in the first part's frame: a scanned page sits a few points off the one
+    # before (`continues` allows continue_tolerance), and its edges, snapped apart from the first
+    # page's, made sliver columns; the first page's labels then stood in no column 0
+    left = _outer(parts[0]).x0
+    edges = [tuple(x + left - _outer(p).x0 for x in p.col_edges) for p in parts]
+    snap = _cluster([x for e in edges for x in e], s.snap_tolerance)
+    xs = sorted(set(snap.values()))
 
     def col_of(x: float) -> int:
         return xs.index(snap[x]) if x in snap else min(range(len(xs)), key=lambda i: abs(xs[i] - x))
@@ -354,8 +359,8 @@ def join_continued(parts: list[Table], s: GridSettings = DEFAULT) -> Table:
     drop_rows: set[int] = set()
     for k, p in enumerate(parts):
         for c in p.cells:
-            c0 = col_of(p.col_edges[c.col])
-            c1 = col_of(p.col_edges[c.col + c.colspan])
+            c0 = col_of(edges[k][c.col])
+            c1 = col_of(edges[k][c.col + c.colspan])
             cells.append(replace(c, row=c.row + offset, col=c0, colspan=max(1, c1 - c0)))
         if k:
             probe = Table(0, cells, offset + p.n_rows, len(xs) - 1)

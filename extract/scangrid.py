@@ -8,7 +8,9 @@ office scans the first search misread:
   and the completed grid is used when it holds clearly more cells than the first one:
   on pages whose ruling the first search already found, completion adds a cell or two where
   a glyph's bottom strokes line up with a rule elsewhere on the page, which is no gain;
-- a rule cut by a seal (taken out with the seal) is bridged across it (`bridges_under_seals`).
+- a rule cut by a seal (taken out with the seal) is bridged across it (`bridges_under_seals`);
+- a rule broken in the middle of a cell, or stopped short of the rule it runs to, is mended
+  (extract/brokenrules.py).
 """
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from dataclasses import dataclass, replace
 import cv2
 import numpy as np
 
+from .brokenrules import mend_broken_rules
 from .faintrules import completed_rule_ink
 from .grid import DEFAULT, page_tables
 from .imagegrid import glyph_stroke_tables, image_segments, without_tables
@@ -35,6 +38,10 @@ GLYPH_TABLE_ROUNDS = 3  # strokes left over by one removal can close another gly
 # lined up with a rule), on 14 office scan pages with faint or faded ruling 24% to 16x
 COMPLETED_GROWTH = 0.15
 COMPLETED_MIN_GAIN = 3
+# ... or when it covers this share more of the page with no fewer cells: a whole row the first
+# search lost (a faint top rule, with the corner's vertical stopping short of it) leaves its text
+# outside every table, and mending (brokenrules.py) finds no rule there to carry on
+COMPLETED_AREA_GROWTH = 0.02
 # the faint-rule search runs at this resolution at most (measured: a 300-dpi page's search took
 # 1.1 s of its 6.0 s on the 2-core machine; 200 dpi is the dev set's harsh scans' own resolution)
 COMPLETION_DPI = 200.0
@@ -56,9 +63,15 @@ def _cells(tables: list[Table]) -> int:
     return sum(len(t.cells) for t in tables)
 
 
+def _area(tables: list[Table]) -> float:
+    """Points² the tables' cells cover."""
+    return sum((c.box.x1 - c.box.x0) * (c.box.y1 - c.box.y0) for t in tables for c in t.cells)
+
+
 def grid_from_ink(pp: PreparedPage, line_ink: np.ndarray, number: int) -> tuple[list[Segment], np.ndarray, list[Table]]:
     """Segments, text ink and (empty) tables from one ruling ink, glyph-stroke tables removed."""
     segments, text_ink = image_segments(line_ink, pp.dpi, text_ink=pp.ink)
+    segments = mend_broken_rules(segments)
     tables = _tables_of(pp, segments, number)
     for _ in range(GLYPH_TABLE_ROUNDS):  # a title's strokes: its text is read as a loose line
         strokes = glyph_stroke_tables(tables)
@@ -143,7 +156,8 @@ def scan_grid(pp: PreparedPage, number: int) -> ScanGrid:
         seals = seal_area(pp.marks > 0, pp.dpi)
         if seals.any():
             first, more = _bridged(pp, first, seals, number), _bridged(pp, more, seals, number)
-    if _cells(more[2]) >= max(_cells(first[2]) * (1 + COMPLETED_GROWTH), _cells(first[2]) + COMPLETED_MIN_GAIN):
+    if _cells(more[2]) >= max(_cells(first[2]) * (1 + COMPLETED_GROWTH), _cells(first[2]) + COMPLETED_MIN_GAIN) \
+            or (_cells(more[2]) >= _cells(first[2]) and _area(more[2]) >= _area(first[2]) * (1 + COMPLETED_AREA_GROWTH)):
         return ScanGrid(*more, True)
     return ScanGrid(*first, False)
 

@@ -6,14 +6,17 @@ from pdfdraw import Spec, make_pdf
 
 from formpipe.extract.document import extract_document
 from formpipe.extract.grid import (
+    DEFAULT,
     find_intersections,
     glyphs_text,
     intersections_to_boxes,
+    join_continued,
     merge_segments,
     page_tables,
     snap_segments,
 )
-from formpipe.extract.model import Box, Glyph, PageContent, Segment
+from formpipe.extract.model import Box, Cell, Glyph, PageContent, Segment, Table
+from formpipe.extract.scanned import OCR_GRID
 
 
 def _cells(table):
@@ -98,3 +101,23 @@ def test_two_tables_on_one_page_stay_apart():
     tables, lines = page_tables(page)
     assert [t.cells[0].text for t in tables] == ["甲", "乙"]
     assert lines == []
+
+
+def _part(page: int, dx: float, labels: list[str]) -> Table:
+    """A 2-column table part on `page`, moved `dx` points sideways (a scanned page's offset)."""
+    edges = (100.0 + dx, 180.0 + dx, 400.0 + dx)
+    cells = []
+    for r, label in enumerate(labels):
+        y = 100.0 + 20 * r
+        cells.append(Cell(page, r, 0, 1, 1, label, Box(edges[0], y, edges[1], y + 20)))
+        cells.append(Cell(page, r, 1, 1, 1, f"{r}.00", Box(edges[1], y, edges[2], y + 20)))
+    return Table(1, cells, len(labels), 2, (page,), edges)
+
+
+@pytest.mark.parametrize("dx", [0.0, 2.0, 4.5, -5.5])
+def test_a_continued_part_a_few_points_off_keeps_its_columns(dx):
+    for settings in (DEFAULT, OCR_GRID):
+        joined = join_continued([_part(1, 0.0, ["基本支出", "项目支出"]), _part(2, dx, ["财政拨款"])], settings)
+        assert joined.n_cols == 2  # no sliver column where the second page's edges sit
+        assert {(c.page, c.row, c.col) for c in joined.cells} == {
+            (1, 0, 0), (1, 0, 1), (1, 1, 0), (1, 1, 1), (2, 2, 0), (2, 2, 1)}

@@ -1,0 +1,190 @@
+"""Rules a scan broke, mended: pieces of one rule joined across their gaps, and a rule stopped short
+of the rule it runs to carried on to it.
+
+A faint grey rule comes out of a scan in pieces: the ruling search loses it where blur, JPEG or
+a seal's red took it, and a gap wider than the grid's join tolerance opens two cells into one.
+On a 200-dpi office scan a gap of 21 pt in the rule under a goal's cell ran the goal's cell into
+the task table below, and the page's every task was lost (flagged).
+
+Two facts about ruled tables make the mending safe:
+- a rule ends on a rule across it (or runs on): an end in the middle of a cell is a break, not
+  the edge of a merged cell, whose bounding rules stop on the verticals it spans;
+- a rule runs from a rule across it to another one: a chain of pieces is bridged only when its
+  first piece starts on a rule and its last ends on one (a few points past it at most), so a pen
+  stroke or a glyph's strokes lined up with nothing stay as they are.
+Where a gap holds a rule across and one of its sides stops on a rule, only the dangling side is
+carried on, to that rule: the far part may be a merged cell's edge.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .model import Segment
+
+
+@dataclass(frozen=True)
+class MendSettings:
+    collinear_pt: float = 2.0  # pieces of one rule lie this close across it
+    join_pt: float = 12.0  # gaps this short the grid joins itself (scanned grid's join tolerance)
+    on_rule_pt: float = 8.0  # an end this close short of a rule across it stops on it (the grid's own)
+    # ... or this far past it: a rule's own width, blurred. An end further into the next cell is
+    # a break (a 22-pt break in a 30-pt row's vertical ends 3 pt past one rule and 5 pt short of
+    # the next, both within on_rule_pt)
+    overshoot_pt: float = 2.5
+    # a chain's own ends must stop on rules across, past them by this much at most: a pen stroke
+    # drawn between two lines of a cell's text, in line with nothing, crossed the cell's vertical
+    # and ran 28 pt into the next cell; the furthest a real rule's piece ran past its rule on the
+    # office scans was 10.6 pt (beside a merged label cell)
+    end_overshoot_pt: float = 12.0
+    # the widest gap bridged. Gaps measured on a 200-dpi office scan: 8-21 pt beside a seal, 13 pt
+    # at a rule's faint top; a seal's red can take up to its width (42 mm, 119 pt) of the rule
+    # under it, which the seal bridge (scangrid.bridges_under_seals) mends where the seal is found
+    max_gap_pt: float = 60.0
+    # a rule that starts on a rule and stops on none is carried on to the next rule across it, this
+    # far at most and no further than half its own length (a glyph's stroke is short)
+    max_reach_pt: float = 20.0
+    min_piece_pt: float = 4.0  # shorter pieces are no ruling (the grid's own min_segment)
+
+
+DEFAULT = MendSettings()
+
+
+@dataclass(frozen=True)
+class _Run:
+    start: float
+    end: float
+    across: float
+
+
+def _along(s: Segment, horizontal: bool) -> tuple[float, float, float]:
+    return (s.x0, s.x1, s.y0) if horizontal else (s.y0, s.y1, s.x0)
+
+
+def _runs(segments: list[Segment], horizontal: bool, m: MendSettings) -> list[list[_Run]]:
+    """Pieces running one way grouped into lines, each line's pieces joined where they nearly
+    touch (as the grid will join them), in order along."""
+    return _runs_and_fills(segments, horizontal, m)[0]
+
+
+def _runs_and_fills(segments: list[Segment], horizontal: bool, m: MendSettings) -> tuple[list[list[_Run]], list[_Run]]:
+    """The lines' runs (see _runs), and fills: where a piece shorter than min_piece_pt joins a
+    run, the stretch from the run to the piece's far end. The grid drops such a stub before
+    joining, so the run would stop short by the stub and its gap: a break a few points from a
+    corner leaves one."""
+    pieces = sorted((_along(s, horizontal) for s in segments if s.horizontal == horizontal), key=lambda p: p[2])
+    lines: list[list[tuple[float, float, float]]] = []
+    for p in pieces:
+        if lines and p[2] - lines[-1][-1][2] <= m.collinear_pt:
+            lines[-1].append(p)
+        else:
+            lines.append([p])
+    out = []
+    fills: list[_Run] = []
+    for line in lines:
+        across = sum(p[2] for p in line) / len(line)
+        runs: list[_Run] = []
+        for a, b, _ in sorted(line):
+            if runs and a - runs[-1].end <= m.join_pt:
+                last = runs[-1]
+                if a > last.end and b - a < m.min_piece_pt:
+                    fills.append(_Run(last.end, b, across))
+                elif a > last.end and last.end - last.start < m.min_piece_pt:
+                    fills.append(_Run(last.start, a, across))
+                runs[-1] = _Run(last.start, max(last.end, b), across)
+            else:
+                runs.append(_Run(a, b, across))
+        out.append(runs)
+    return out, fills
+
+
+def _stops_on_rule(at: float, across: float, forward: bool, crossing: list[tuple[float, float, float]],
+                   m: MendSettings, overshoot: float | None = None) -> bool:
+    """Does a run's end at `at` (its far end when `forward`, else its near end) stop on a rule
+    across: short of it by on_rule_pt at most, past it by `overshoot` (overshoot_pt) at most?"""
+    tol = m.on_rule_pt
+    past = m.overshoot_pt if overshoot is None else overshoot
+    for start, end, pos in crossing:
+        if not start - tol <= across <= end + tol:
+            continue
+        before, beyond = (pos - at, at - pos) if forward else (at - pos, pos - at)
+        if before <= tol and beyond <= past:
+            return True
+    return False
+
+
+def _gap_bridge(a: _Run, b: _Run, crossing: list[tuple[float, float, float]], m: MendSettings) -> _Run:
+    """What mends the gap from run `a` to run `b`. A rule across inside the gap, with one side
+    of the gap stopping on a rule, leaves it open whether the rule went on across it (a seal over
+    the junction) or the far part is a merged cell's edge: only the dangling side is carried on,
+    to the first rule across. With both sides dangling the rule went on: the whole gap."""
+    a_stops = _stops_on_rule(a.end, a.across, True, crossing, m)
+    b_stops = _stops_on_rule(b.start, b.across, False, crossing, m)
+    inside = sorted(pos for start, end, pos in crossing
+                    if a.end + m.overshoot_pt < pos < b.start - m.overshoot_pt
+                    and start - m.on_rule_pt <= a.across <= end + m.on_rule_pt)
+    if not inside or not (a_stops or b_stops):
+        return _Run(a.end, b.start, a.across)
+    return _Run(a.end, inside[0], a.across) if b_stops else _Run(inside[-1], b.start, a.across)
+
+
+def _bridges(lines: list[list[_Run]], crossing: list[tuple[float, float, float]], m: MendSettings) -> list[_Run]:
+    out: list[_Run] = []
+    for runs in lines:
+        i = 0
+        while i < len(runs):
+            j = i  # runs[i..j] chained by gaps that no rule across explains
+            while j + 1 < len(runs):
+                a, b = runs[j], runs[j + 1]
+                gap = b.start - a.end
+                dangling = not _stops_on_rule(a.end, a.across, True, crossing, m) \
+                    or not _stops_on_rule(b.start, b.across, False, crossing, m)
+                if gap > m.max_gap_pt or not dangling:
+                    break
+                j += 1
+            # the chain runs from a rule across to another: it starts on one and ends on one
+            first, last = runs[i], runs[j]
+            if j > i and _stops_on_rule(first.start, first.across, False, crossing, m, m.end_overshoot_pt) \
+                    and _stops_on_rule(last.end, last.across, True, crossing, m, m.end_overshoot_pt):
+                out.extend(_gap_bridge(runs[k], runs[k + 1], crossing, m) for k in range(i, j))
+            i = j + 1
+    return out
+
+
+def _reaches(lines: list[list[_Run]], crossing: list[tuple[float, float, float]], m: MendSettings) -> list[_Run]:
+    out: list[_Run] = []
+    for runs in lines:
+        for r in runs:
+            reach = min(m.max_reach_pt, (r.end - r.start) / 2)
+            # positions of the rules across this run's line, beyond each of its ends
+            stops = sorted(pos for start, end, pos in crossing if start - m.on_rule_pt <= r.across <= end + m.on_rule_pt)
+            start_on = _stops_on_rule(r.start, r.across, False, crossing, m, m.end_overshoot_pt)
+            end_on = _stops_on_rule(r.end, r.across, True, crossing, m, m.end_overshoot_pt)
+            if start_on and not end_on:
+                ahead = [p for p in stops if r.end < p <= r.end + reach]
+                if ahead:
+                    out.append(_Run(r.end, ahead[0], r.across))
+            elif end_on and not start_on:
+                behind = [p for p in stops if r.start - reach <= p < r.start]
+                if behind:
+                    out.append(_Run(behind[-1], r.start, r.across))
+    return out
+
+
+def _segment(r: _Run, horizontal: bool) -> Segment:
+    return Segment(r.start, r.across, r.end, r.across) if horizontal else Segment(r.across, r.start, r.across, r.end)
+
+
+def mend_broken_rules(segments: list[Segment], m: MendSettings = DEFAULT) -> list[Segment]:
+    """`segments` plus the pieces that mend them: bridges across the gaps of a rule that starts
+    and ends on rules across it, then rules stopped short carried on to the next rule across."""
+    added: list[Segment] = []
+    for horizontal in (True, False):
+        crossing = [_along(s, not horizontal) for s in segments if s.horizontal != horizontal]
+        lines, fills = _runs_and_fills(segments, horizontal, m)
+        added += [_segment(r, horizontal) for r in fills + _bridges(lines, crossing, m)]
+    mended = segments + added
+    reached: list[Segment] = []
+    for horizontal in (True, False):
+        crossing = [_along(s, not horizontal) for s in mended if s.horizontal != horizontal]
+        reached += [_segment(r, horizontal) for r in _reaches(_runs(mended, horizontal, m), crossing, m)]
+    return mended + reached

@@ -1,0 +1,174 @@
+"""Rules a scan broke, mended (extract/brokenrules.py): a gap in the middle of a cell is bridged,
+a rule stopped short reaches the rule it runs to, and a merged cell's missing rule stays missing.
+
+The truth is the grid drawn here: segments for the pure function, an OpenCV page for the
+whole scanned-grid search.
+"""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from formpipe.extract.brokenrules import DEFAULT, mend_broken_rules
+from formpipe.extract.grid import page_tables
+from formpipe.extract.model import PageContent, Segment
+from formpipe.extract.prepare import prepare
+from formpipe.extract.scangrid import OCR_GRID, scan_grid
+
+XS = [100.0, 200.0, 350.0, 500.0]  # pt: three columns
+YS = [100.0, 130.0, 160.0, 190.0]  # pt: three rows
+
+
+def _grid(skip: set[tuple[str, int, int]] = frozenset(), cuts: dict[tuple[str, int, int], tuple[float, float]] | None = None
+          ) -> list[Segment]:
+    """The 3 x 3 grid's segments, one per cell edge: ("h", row line, col) / ("v", col line, row);
+    `skip` leaves edges out (a merged cell), `cuts` opens a gap (from, to) in an edge."""
+    cuts = cuts or {}
+    out = []
+    for i, y in enumerate(YS):
+        for c in range(3):
+            key = ("h", i, c)
+            if key in skip:
+                continue
+            a, b = XS[c], XS[c + 1]
+            if key in cuts:
+                g0, g1 = cuts[key]
+                out += [Segment(a, y, g0, y), Segment(g1, y, b, y)]
+            else:
+                out.append(Segment(a, y, b, y))
+    for j, x in enumerate(XS):
+        for r in range(3):
+            key = ("v", j, r)
+            if key in skip:
+                continue
+            a, b = YS[r], YS[r + 1]
+            if key in cuts:
+                g0, g1 = cuts[key]
+                out += [Segment(x, a, x, g0), Segment(x, g1, x, b)]
+            else:
+                out.append(Segment(x, a, x, b))
+    return out
+
+
+def _spans(segments: list[Segment]) -> set[tuple[int, int, int, int]]:
+    tables = page_tables(PageContent(1, 600, 400, (), tuple(segments), "ocr"), OCR_GRID)[0]
+    return {(c.row, c.col, c.rowspan, c.colspan) for t in tables for c in t.cells}
+
+
+FULL = {(r, c, 1, 1) for r in range(3) for c in range(3)}
+
+
+@pytest.mark.parametrize("cuts", [
+    {("h", 1, 1): (240.0, 265.0)},  # a 25-pt gap in the middle of a cell's bottom rule
+    {("h", 2, 2): (380.0, 439.0)},  # 59 pt: a seal's width
+    {("h", 1, 0): (130.0, 150.0), ("h", 1, 1): (230.0, 250.0)},  # two gaps in one rule
+    {("v", 2, 1): (133.0, 155.0)},  # a vertical broken in its cell
+    {("h", 1, 1): (185.0, 215.0)},  # the gap swallows the crossing: one side still ends in a cell
+])
+def test_a_rule_broken_in_a_cell_is_bridged(cuts):
+    broken = _grid(cuts=cuts)
+    assert _spans(broken) != FULL  # the break does open two cells into one
+    assert _spans(mend_broken_rules(broken)) == FULL
+
+
+def test_a_merged_cell_keeps_its_span():
+    # the middle column's cells of rows 0 and 1 merged: no rule between them, and the rules of the
+    # columns either side stop on the verticals the merged cell spans
+    merged = _grid(skip={("h", 1, 1)})
+    want = (FULL - {(0, 1, 1, 1), (1, 1, 1, 1)}) | {(0, 1, 2, 1)}
+    assert _spans(merged) == want
+    assert _spans(mend_broken_rules(merged)) == want
+
+
+def test_a_gap_wider_than_a_seal_is_left():
+    wide = _grid(skip={("h", 1, 1)}, cuts={("h", 1, 0): (120.0, 200.0), ("h", 1, 2): (350.0, 440.0)})
+    # pieces 100-120 and 440-500 with a gap of 320 pt: more than max_gap_pt
+    assert mend_broken_rules(wide) == wide
+
+
+def test_a_floating_stroke_is_not_joined_to_a_rule():
+    # column 2's cells of rows 0 and 1 merged, and a pen stroke in line with the rule that stops
+    # at the merged cell, inside it: the stroke ends on no rule across, so nothing is bridged
+    segments = _grid(skip={("h", 1, 2)}) + [Segment(380.0, YS[1], 450.0, YS[1])]
+    assert mend_broken_rules(segments) == segments
+
+
+def test_a_pen_stroke_through_a_cell_is_not_a_rule():
+    # a pen line drawn between two lines of a cell's text, in pieces (the glyph test took its
+    # stretch through the characters): it starts at the cell's left rule, crosses its right rule
+    # and ends 28 pt into the next cell, which a rule's piece never does
+    y = (YS[1] + YS[2]) / 2
+    segments = _grid() + [Segment(XS[1] + 1.0, y, 290.0, y), Segment(320.0, y, XS[2] + 28.0, y)]
+    assert mend_broken_rules(segments) == segments
+    # the same pieces stopping on the right rule are a broken rule, and are mended
+    rule = _grid() + [Segment(XS[1] + 1.0, y, 290.0, y), Segment(320.0, y, XS[2] + 1.0, y)]
+    assert len(mend_broken_rules(rule)) == len(rule) + 1
+
+
+def test_a_rule_stopped_short_reaches_the_rule_across():
+    # the vertical between columns 1 and 2 of row 0 starts 13 pt below the table's top rule
+    short = [s for s in _grid() if not (not s.horizontal and s.x0 == XS[2] and s.y0 == YS[0])]
+    short.append(Segment(XS[2], YS[0] + 13.0, XS[2], YS[1]))
+    assert _spans(short) != FULL
+    assert _spans(mend_broken_rules(short)) == FULL
+
+
+def test_a_short_stroke_does_not_reach():
+    # a glyph's stroke 10 pt long hanging 8 pt under a rule (reach limited to half its length)
+    segments = _grid() + [Segment(270.0, YS[1] + 9.0, 270.0, YS[1] + 19.0)]
+    assert mend_broken_rules(segments) == segments
+
+
+def _merged(r0: int, r1: int, c0: int, c1: int) -> set[tuple[str, int, int]]:
+    """The edges inside a merged block of rows r0..r1, columns c0..c1."""
+    return {("h", i, c) for i in range(r0 + 1, r1 + 1) for c in range(c0, c1 + 1)} | \
+        {("v", j, r) for j in range(c0 + 1, c1 + 1) for r in range(r0, r1 + 1)}
+
+
+@given(st.integers(0, 2), st.integers(0, 2), st.integers(0, 2), st.integers(0, 2),
+       st.sampled_from([(k, i, c) for k in "hv" for i in (1, 2) for c in range(3)]),
+       st.floats(0.15, 0.7), st.floats(13.0, 55.0))
+def test_mending_restores_a_broken_edge_and_keeps_merged_cells(ra, rb, ca, cb, edge, at, width):
+    """Property: on a table with a merged block, a break in the middle of any kept inner edge is
+    mended back to the unbroken table, and mending only adds segments (never moves one)."""
+    skip = _merged(min(ra, rb), max(ra, rb), min(ca, cb), max(ca, cb))
+    if edge in skip:
+        return
+    lo, hi = (XS[edge[2]], XS[edge[2] + 1]) if edge[0] == "h" else (YS[edge[2]], YS[edge[2] + 1])
+    g0 = lo + at * (hi - lo)
+    g1 = g0 + min(width, (hi - lo) * 0.25)
+    if g0 - lo <= DEFAULT.overshoot_pt or hi - g1 <= DEFAULT.overshoot_pt:
+        return
+    broken = _grid(skip=skip, cuts={edge: (g0, g1)})
+    mended = mend_broken_rules(broken)
+    assert mended[:len(broken)] == broken
+    assert _spans(mended) == _spans(_grid(skip=skip))
+
+
+def _draw(cut: tuple[int, int] | None) -> np.ndarray:
+    """RGB 300-dpi page with a 3 x 3 table of 1-pt dark rules; `cut` whitens a stretch of the
+    rule under the middle cell of row 0 (a seal's or a pen's wash)."""
+    k = 300 / 72
+    page = np.full((int(300 * k), int(600 * k)), 245, np.uint8)
+    for y in YS:
+        cv2.line(page, (int(XS[0] * k), int(y * k)), (int(XS[-1] * k), int(y * k)), 60, 4)
+    for x in XS:
+        cv2.line(page, (int(x * k), int(YS[0] * k)), (int(x * k), int(YS[-1] * k)), 60, 4)
+    if cut is not None:
+        cv2.line(page, (int(cut[0] * k), int(YS[1] * k)), (int(cut[1] * k), int(YS[1] * k)), 245, 8)
+    return cv2.cvtColor(page, cv2.COLOR_GRAY2RGB)
+
+
+def test_the_scanned_grid_mends_a_cut_rule():
+    pp = prepare(_draw((240, 266)), 300)
+    tables = scan_grid(pp, 1).tables
+    assert {(c.row, c.col, c.rowspan, c.colspan) for t in tables for c in t.cells} == FULL
+
+
+def test_settings_bound_what_is_bridged():
+    assert DEFAULT.join_pt == OCR_GRID.join_tolerance  # gaps the grid joins itself are not the mender's
+    assert DEFAULT.on_rule_pt == OCR_GRID.intersection_tolerance
+    assert DEFAULT.min_piece_pt == OCR_GRID.min_segment
