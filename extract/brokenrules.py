@@ -41,8 +41,12 @@ class MendSettings:
     # under it, which the seal bridge (scangrid.bridges_under_seals) mends where the seal is found
     max_gap_pt: float = 60.0
     # a rule that starts on a rule and stops on none is carried on to the next rule across it, this
-    # far at most and no further than half its own length (a glyph's stroke is short)
+    # far at most and no further than half its own length, and only a rule longer than any glyph's
+    # stroke: a 22-pt title's strokes (18 pt, closed into a row by a synthetic rule over them) were
+    # carried 9 pt down to the table's top rule on a photo, and the title became a one-row table
+    # that ended the task block before it
     max_reach_pt: float = 20.0
+    min_reaching_pt: float = 30.0
     min_piece_pt: float = 4.0  # shorter pieces are no ruling (the grid's own min_segment)
 
 
@@ -154,6 +158,8 @@ def _reaches(lines: list[list[_Run]], crossing: list[tuple[float, float, float]]
     out: list[_Run] = []
     for runs in lines:
         for r in runs:
+            if r.end - r.start < m.min_reaching_pt:
+                continue
             reach = min(m.max_reach_pt, (r.end - r.start) / 2)
             # positions of the rules across this run's line, beyond each of its ends
             stops = sorted(pos for start, end, pos in crossing if start - m.on_rule_pt <= r.across <= end + m.on_rule_pt)

@@ -54,6 +54,12 @@ DISAGREE_CONFIDENCE = 0.5  # numeric re-read disagrees: the value goes to review
 RESIDUE_CONFIDENCE = 0.5
 RESIDUE_NEIGHBOUR = 0.8
 RESIDUE_MAX_CHARS = 12
+# a line with no hanzi read below RESIDUE_CONFIDENCE whose band is under this share of the page's
+# line height is no print at all, whatever its length: the speckled fringe a grey fill leaves
+# along a cell's rules on a 200-dpi office scan read "MHOTNDDOWHASRSRARRNNGMN" (2.9 pt high, 0.14)
+# and "ZECBDXSNAHPHNE" (3.4 pt, 0.19) under header labels, and the header was not known. Print's
+# lowest lines are digits (about 0.7 of a line of hanzi)
+THIN_RESIDUE_SHARE = 0.45
 
 
 _Clock = Clock  # the name the OCR path's callers know
@@ -130,9 +136,19 @@ def drop_residue(texts: list[tuple[str, float]], owners: list[int]) -> list[tupl
     return out
 
 
-def _is_residue(text: str, confidence: float) -> bool:
+def drop_thin_residue(texts: list[tuple[str, float]], heights_px: list[int], line_px: float | None
+                      ) -> list[tuple[str, float]]:
+    """Lines too thin to be print (THIN_RESIDUE_SHARE of the page's line height), read unsure and
+    with no hanzi, blanked."""
+    if not line_px:
+        return texts
+    return [("", 0.0) if h < THIN_RESIDUE_SHARE * line_px and _is_residue(t, c, max_chars=None) else (t, c)
+            for (t, c), h in zip(texts, heights_px)]
+
+
+def _is_residue(text: str, confidence: float, max_chars: int | None = RESIDUE_MAX_CHARS) -> bool:
     t = text.strip()
-    return bool(t) and confidence < RESIDUE_CONFIDENCE and not _hanzi(t) and len(t) <= RESIDUE_MAX_CHARS
+    return bool(t) and confidence < RESIDUE_CONFIDENCE and not _hanzi(t) and (max_chars is None or len(t) <= max_chars)
 
 
 def read_prepared(pp: PreparedPage, number: int, engine, clock: _Clock) -> tuple[PageContent, float]:
@@ -168,6 +184,7 @@ def _read_lines(pp: PreparedPage, number: int, engine,
     clock.lap("grid")
     texts = _recognise(engine, [ln.image for ln in lines])
     texts = [(t, min(c, MARKED_CONFIDENCE) if _marked(pp.marks, ln.box_px) else c) for ln, (t, c) in zip(lines, texts)]
+    texts = drop_thin_residue(texts, [ln.box_px[3] - ln.box_px[1] for ln in lines], line_px)
     texts = drop_residue(texts, owners + [-1] * (len(texts) - len(owners)))
     clock.lap("ocr")
     glyphs = to_glyphs(lines, texts, pp.dpi)

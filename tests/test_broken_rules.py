@@ -116,6 +116,15 @@ def test_a_rule_stopped_short_reaches_the_rule_across():
     assert _spans(mend_broken_rules(short)) == FULL
 
 
+def test_a_title_s_strokes_do_not_reach_the_table():
+    # a large title over the table: its strokes (18 pt) stand on a rule closed over their tops, and
+    # stop 9 pt above the table's top rule; carried down to it they closed the title into a row
+    top = YS[0] - 27.0
+    title = [Segment(x, top, x, top + 18.0) for x in (220.0, 260.0, 300.0)] + [Segment(220.0, top, 300.0, top)]
+    segments = _grid() + title
+    assert mend_broken_rules(segments) == segments
+
+
 def test_a_short_stroke_does_not_reach():
     # a glyph's stroke 10 pt long hanging 8 pt under a rule (reach limited to half its length)
     segments = _grid() + [Segment(270.0, YS[1] + 9.0, 270.0, YS[1] + 19.0)]

@@ -16,7 +16,7 @@ from formpipe.extract.ocr import Recognition
 from formpipe.extract.ocr.fake import FakeEngine
 from formpipe.extract.prepare import drop_colour, flatten_background, ink_mask, is_sideways, prepare, quarter_turn
 from formpipe.extract.raster import PageImage, load_images
-from formpipe.extract.scanned import _Clock, drop_residue, read_page, read_prepared
+from formpipe.extract.scanned import _Clock, drop_residue, drop_thin_residue, read_page, read_prepared
 from formpipe.extract.template import edit_distance, load_template, nearest_label
 from formpipe.extract.textlayer import layer_quality, pdf_guard, plausible_char
 
@@ -257,6 +257,21 @@ def test_repair_reading(raw, want):
 def test_drop_residue_blanks_a_marks_latin_crumbs_beside_a_sure_name(cell, want):
     other = [("≥85%", 0.4)]  # a line of another cell, with no Chinese line of its own: kept
     assert drop_residue(cell + other, [0] * len(cell) + [1]) == want + other
+
+
+@pytest.mark.parametrize("line,height_px,want", [
+    # a grey fill's speckled fringe along a rule: 12 px (2.9 pt at 300 dpi) under lines of 45 px
+    (("MHOTNDDOWHASRSRARRNNGMN", 0.14), 12, ("", 0.0)),
+    (("ZECBDXSNAHPHNE", 0.19), 14, ("", 0.0)),
+    # print is kept: digits at line height, a thin line read surely, a thin line of hanzi
+    (("24,340", 0.30), 34, ("24,340", 0.30)),
+    (("-", 0.93), 6, ("-", 0.93)),
+    (("一", 0.30), 8, ("一", 0.30)),
+    (("REVRESWIN", 0.33), 30, ("REVRESWIN", 0.33)),  # as tall as print: drop_residue's to judge
+])
+def test_drop_thin_residue_blanks_fringes_read_as_latin(line, height_px, want):
+    assert drop_thin_residue([line], [height_px], 45.0) == [want]
+    assert drop_thin_residue([line], [height_px], None) == [line]  # no line height known: kept
 
 
 def test_text_bands_join_the_strokes_of_a_split_character():
