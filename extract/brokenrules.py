@@ -182,15 +182,17 @@ def _segment(r: _Run, horizontal: bool) -> Segment:
 
 def mend_broken_rules(segments: list[Segment], m: MendSettings = DEFAULT) -> list[Segment]:
     """`segments` plus the pieces that mend them: bridges across the gaps of a rule that starts
-    and ends on rules across it, then rules stopped short carried on to the next rule across."""
+    and ends on rules across it, then verticals stopped short carried on to the next rule across."""
     added: list[Segment] = []
     for horizontal in (True, False):
         crossing = [_along(s, not horizontal) for s in segments if s.horizontal != horizontal]
         lines, fills = _runs_and_fills(segments, horizontal, m)
         added += [_segment(r, horizontal) for r in fills + _bridges(lines, crossing, m)]
     mended = segments + added
-    reached: list[Segment] = []
-    for horizontal in (True, False):
-        crossing = [_along(s, not horizontal) for s in mended if s.horizontal != horizontal]
-        reached += [_segment(r, horizontal) for r in _reaches(_runs(mended, horizontal, m), crossing, m)]
+    # only rules running down the page reach: a pen's underline runs along a line of text from a
+    # cell's left rule and ends anywhere (on a photo one ended 37 pt into the amount column, and
+    # carried on to its rule it cut a task's amount cell in two), while a column of glyph strokes
+    # down the page is taken out by the glyph-run test before this
+    crossing = [_along(s, True) for s in mended if s.horizontal]
+    reached = [_segment(r, False) for r in _reaches(_runs(mended, False, m), crossing, m)]
     return mended + reached

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from formpipe.extract.accounting import message as unmapped_message
@@ -94,9 +95,36 @@ def _not_a_wrap(text: str) -> bool:
     return any(len(a) <= 2 and _digit_count(a) < _digit_count(b) for a, b in zip(lines, lines[1:]))
 
 
-def _amount(ref: CellRef, dataset: str, row_ref: int | None, col: str, flags: list[Flag]):
+# A form that prints its amounts whole, grouped by commas ("36,415", "1,807"), and none with
+# cents: a point read where a group's comma stands ("24.340", "3.941" on a 200-dpi office scan,
+# where a comma's tail is a pixel or two) is that comma. Counted over the form's amount cells as
+# printed; WHOLE_STYLE_MIN of them at least, so a form of two or three amounts decides nothing
+WHOLE_STYLE_MIN = 4
+_WHOLE_GROUPED = re.compile(r"^\d{1,3}(?:,\d{3})+$")
+_WITH_CENTS = re.compile(r"[.,，。]\d{2}$")
+_POINT_AS_COMMA = re.compile(r"^\d{1,3}(?:[.,]\d{3})+$")
+
+
+def prints_whole_amounts(texts: list[str]) -> bool:
+    """Do a form's amount cells (as read) show whole amounts grouped by commas, and none with cents?"""
+    bodies = [re.sub(r"\s", "", t) for t in texts if t and t.strip()]
+    whole = sum(bool(_WHOLE_GROUPED.match(b)) for b in bodies)
+    return whole >= WHOLE_STYLE_MIN and not any(_WITH_CENTS.search(b) for b in bodies)
+
+
+def _point_as_comma(text: str) -> AmountReading | None:
+    body = re.sub(r"\s", "", text)
+    if "." not in body or not _POINT_AS_COMMA.match(body):
+        return None
+    return AmountReading(Decimal(re.sub(r"[.,]", "", body)), None, (
+        "'.' read where a thousands comma stands: the form prints its amounts whole, grouped by commas",))
+
+
+def _amount(ref: CellRef, dataset: str, row_ref: int | None, col: str, flags: list[Flag], whole: bool = False):
     reading = read_amount(ref.text)
     ocr = ref.source == "ocr"
+    if ocr and whole and reading.reason:
+        reading = _point_as_comma(ref.text) or reading
     under_review = bool(ref.text.strip()) and ref.confidence < LOW_CONFIDENCE  # guesses only here
     if ocr and (reading.reason or (under_review and _not_a_wrap(ref.text))):
         reading = _ocr_amount(ref.text, guess=under_review) or reading
@@ -138,12 +166,17 @@ def _target_cols(prefix: str, text: str | None) -> dict:
 
 def budget_rows(form: RawForm, flags: list[Flag]) -> list[dict]:
     out = []
+    whole = prints_whole_amounts(_amount_texts(form))
     for i, b in enumerate(form.budget):
-        amount = _amount(b.amount, "budget_items", i, "amount_wan", flags)
+        amount = _amount(b.amount, "budget_items", i, "amount_wan", flags, whole)
         out.append({"row_no": i + 1, "section": clean_text(b.section), "item": clean_text(b.item), "amount_wan": amount,
                     "raw_text": b.amount.text, "page": b.amount.page, **_box(b.amount),
                     "confidence": b.amount.confidence})
     return out
+
+
+def _amount_texts(form: RawForm) -> list[str]:
+    return [b.amount.text for b in form.budget] + [rec.get("funds").text for rec in form.tasks]
 
 
 def unmapped_extras(rec, dataset: str, n: int | None, flags: list[Flag], placed: dict | None = None) -> None:
@@ -168,13 +201,20 @@ def task_rows(form: RawForm, flags: list[Flag]) -> list[dict]:
     no flag (a 200-dpi office scan: 4 such records). Its crumbs are still reported, on `tasks`."""
     out = []
     records = []
+    whole = prints_whole_amounts(_amount_texts(form))
     for rec in form.tasks:
         if any(clean_text(rec.get(col).text) for col in _TASK_COLUMNS):
             records.append(rec)
         else:
             unmapped_extras(rec, "tasks", None, flags)
+    split = _split_task(records)
     for n, rec in enumerate(records, start=1):
         unmapped_extras(rec, "tasks", n, flags)
+        if split is not None and n >= split:
+            flags.append(Flag("tasks", n, "funds_wan", FlagCode.ROW_UNREADABLE, ERROR,
+                              f"Tasks {split - 1} and {split} (page {records[split - 1].page}) share one name cell: a "
+                              f"line read across the row may have cut one task in two, so this row's number (and the "
+                              f"amount a reader takes for task {n}) may be one off; check it."))
         funds = rec.get("funds")
         if funds is EMPTY and "funds" in form.columns.get("tasks", ()):
             # the row has no cell under the funds column at all (a cell of a misread grid spans it,
@@ -186,9 +226,22 @@ def task_rows(form: RawForm, flags: list[Flag]) -> list[dict]:
             low_confidence(rec.get(col), "tasks", n, col, flags)
         out.append({"task_no": n, "name": clean_text(rec.get("name").text),
                     "content": clean_text(rec.get("content").text),
-                    "funds_wan": _amount(funds, "tasks", n, "funds_wan", flags), "funds_raw": funds.text,
+                    "funds_wan": _amount(funds, "tasks", n, "funds_wan", flags, whole), "funds_raw": funds.text,
                     "expected_goal": clean_text(rec.get("expected_goal").text), "page": rec.page})
     return out
+
+
+def _split_task(records: list) -> int | None:
+    """The number of the first task whose name is the very cell of the task before (a merged name
+    cell over two grid rows), if any. A task is one row of the form: two records under one name
+    cell are one task cut by a line the grid took for a rule (a pen's underline on a photo, carried
+    to the amount column's rule, split a task's amount cell, and every later task's amount came
+    out one number off with no flag)."""
+    for n in range(2, len(records) + 1):
+        a, b = records[n - 2].get("name"), records[n - 1].get("name")
+        if b.text.strip() and b.row >= 0 and (a.table_no, a.row, a.col, a.page) == (b.table_no, b.row, b.col, b.page):
+            return n
+    return None
 
 
 def _indicator_values(rec, n: int, target_cols: tuple[str, ...], flags: list[Flag]) -> dict[str, str]:

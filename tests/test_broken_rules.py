@@ -125,6 +125,14 @@ def test_a_title_s_strokes_do_not_reach_the_table():
     assert mend_broken_rules(segments) == segments
 
 
+def test_a_pen_underline_does_not_reach():
+    # an underline drawn from a cell's left rule under a line of its text, through the next
+    # vertical, ending 13 pt short of the one after: carried on, it would cut a row in two
+    y = (YS[1] + YS[2]) / 2
+    segments = _grid() + [Segment(XS[0], y, XS[2] + 137.0, y)]
+    assert mend_broken_rules(segments) == segments
+
+
 def test_a_short_stroke_does_not_reach():
     # a glyph's stroke 10 pt long hanging 8 pt under a rule (reach limited to half its length)
     segments = _grid() + [Segment(270.0, YS[1] + 9.0, 270.0, YS[1] + 19.0)]
