@@ -10,6 +10,7 @@ start above a row still give it their value.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from .accounting import unaccounted
 from .flags import Flag, FlagCode
@@ -425,7 +426,38 @@ class _Walk:
         extra = tuple(ref(c, t) for c in starts if c.text.strip() and all(c is not p for _, p in picked))
         for c in starts:
             self.use(c, t)
-        getattr(self.form, spec.name).append(RawRecord(rec, min(c.page for c in starts), texts, extra))
+        records = getattr(self.form, spec.name)
+        if records and _continues(records[-1], rec, spec.key):
+            records[-1] = _joined(records[-1], rec, texts, extra)
+            return
+        records.append(RawRecord(rec, min(c.page for c in starts), texts, extra))
+
+
+def _same_cell(a: CellRef, b: CellRef) -> bool:
+    return b.row >= 0 and (a.page, a.table_no, a.row, a.col) == (b.page, b.table_no, b.row, b.col)
+
+
+def _continues(last: RawRecord, rec: dict[str, CellRef], key: str | None) -> bool:
+    """Is `rec` the rest of `last`: under the very same non-empty key cell (merged over both rows)?"""
+    if key is None or key not in rec:
+        return False
+    mine, theirs = rec[key], last.get(key)
+    return bool(mine.text.strip()) and _same_cell(mine, theirs)
+
+
+def _joined(last: RawRecord, rec: dict[str, CellRef], texts: tuple[CellRef, ...], extra: tuple[CellRef, ...]) -> RawRecord:
+    """`last` with the continuation row's own cells: a cell of its own joins the column's text on
+    a new line (a goal cut in two by the line); a cell both rows share is taken once."""
+    values = dict(last.values)
+    for col, cell in rec.items():
+        before = values.get(col, EMPTY)
+        if not cell.text.strip() or _same_cell(before, cell):
+            continue
+        values[col] = cell if not before.text.strip() else replace(before, text=f"{before.text}\n{cell.text}",
+                                                                   confidence=min(before.confidence, cell.confidence))
+    seen = {(c.page, c.table_no, c.row, c.col) for c in last.cells}
+    more = tuple(c for c in texts if (c.page, c.table_no, c.row, c.col) not in seen)
+    return RawRecord(values, last.page, last.cells + more, last.extra + extra)
 
 
 def map_form(ex: Extraction, tpl: Template) -> RawForm:

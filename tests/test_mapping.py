@@ -239,3 +239,23 @@ def test_a_crumb_in_the_label_column_does_not_close_the_block():
     f = form_of(t)
     assert [r.get("level3").text for r in f.indicators] == ["甲", "乙"]
     assert any("“I”" in n.message for n in f.notes if n.code == "UNMAPPED_CELL")
+
+
+@pytest.mark.parametrize("name_rows", [2, 1])
+def test_a_row_under_the_task_above_s_name_cell_continues_that_task(name_rows):
+    """A line taken for a rule (a pen's underline) cut a task's content cell in two: the row under
+    the task's own merged name cell is that task's, not a new one, and its text joins the goal's.
+    With the name cell one row high, the second row is a task of its own, as printed."""
+    cells = [(0, 0, 4, 1, "年度重点工作任务"), (0, 1, 1, 1, "名称"), (0, 2, 1, 1, "主要实施内容"),
+             (0, 3, 1, 1, "拟投入的资金（万元）"), (0, 4, 1, 1, "期望达到的目标（概述）"),
+             (1, 1, name_rows, 1, "甲计划"), (1, 2, 1, 1, "内容甲上"), (1, 3, 2, 1, "1.00"), (1, 4, 2, 1, "目标甲"),
+             (2, 2, 1, 1, "内容甲下"),
+             (3, 1, 1, 1, "乙计划"), (3, 2, 1, 1, "内容乙"), (3, 3, 1, 1, "2.00"), (3, 4, 1, 1, "目标乙")]
+    if name_rows == 1:
+        cells.append((2, 1, 1, 1, "丙计划"))
+    f = form_of(table(cells, [60, 60, 120, 60, 80]))
+    if name_rows == 2:
+        assert [(r.get("name").text, r.get("content").text, r.get("funds").text) for r in f.tasks] == [
+            ("甲计划", "内容甲上\n内容甲下", "1.00"), ("乙计划", "内容乙", "2.00")]
+    else:
+        assert [r.get("name").text for r in f.tasks] == ["甲计划", "丙计划", "乙计划"]
