@@ -28,28 +28,14 @@ def _grid(skip: set[tuple[str, int, int]] = frozenset(), cuts: dict[tuple[str, i
     `skip` leaves edges out (a merged cell), `cuts` opens a gap (from, to) in an edge."""
     cuts = cuts or {}
     out = []
-    for i, y in enumerate(YS):
-        for c in range(3):
-            key = ("h", i, c)
-            if key in skip:
-                continue
-            a, b = XS[c], XS[c + 1]
-            if key in cuts:
-                g0, g1 = cuts[key]
-                out += [Segment(a, y, g0, y), Segment(g1, y, b, y)]
-            else:
-                out.append(Segment(a, y, b, y))
-    for j, x in enumerate(XS):
-        for r in range(3):
-            key = ("v", j, r)
-            if key in skip:
-                continue
-            a, b = YS[r], YS[r + 1]
-            if key in cuts:
-                g0, g1 = cuts[key]
-                out += [Segment(x, a, x, g0), Segment(x, g1, x, b)]
-            else:
-                out.append(Segment(x, a, x, b))
+    for kind, lines, spans in (("h", YS, XS), ("v", XS, YS)):
+        for i, at in enumerate(lines):
+            for c in range(3):
+                key = (kind, i, c)
+                if key in skip:
+                    continue
+                pieces = [(spans[c], cuts[key][0]), (cuts[key][1], spans[c + 1])] if key in cuts else [(spans[c], spans[c + 1])]
+                out += [Segment(a, at, b, at) if kind == "h" else Segment(at, a, at, b) for a, b in pieces]
     return out
 
 
