@@ -64,6 +64,20 @@ def _along(s: Segment, horizontal: bool) -> tuple[float, float, float]:
     return (s.x0, s.x1, s.y0) if horizontal else (s.y0, s.y1, s.x0)
 
 
+def collinear_lines(segments: list[Segment], horizontal: bool, tol: float) -> list[list[Segment]]:
+    """Pieces running one way grouped into lines (each within `tol` across of the one before), each
+    line in order along."""
+    pieces = sorted((s for s in segments if s.horizontal == horizontal), key=lambda s: s.y0 if horizontal else s.x0)
+    lines: list[list[Segment]] = []
+    for p in pieces:
+        across = p.y0 if horizontal else p.x0
+        if lines and across - (lines[-1][-1].y0 if horizontal else lines[-1][-1].x0) <= tol:
+            lines[-1].append(p)
+        else:
+            lines.append([p])
+    return [sorted(line, key=lambda s: s.x0 if horizontal else s.y0) for line in lines]
+
+
 def _runs(segments: list[Segment], horizontal: bool, m: MendSettings) -> list[list[_Run]]:
     """Pieces running one way grouped into lines, each line's pieces joined where they nearly
     touch (as the grid will join them), in order along."""
@@ -75,16 +89,10 @@ def _runs_and_fills(segments: list[Segment], horizontal: bool, m: MendSettings) 
     run, the stretch from the run to the piece's far end. The grid drops such a stub before
     joining, so the run would stop short by the stub and its gap: a break a few points from a
     corner leaves one."""
-    pieces = sorted((_along(s, horizontal) for s in segments if s.horizontal == horizontal), key=lambda p: p[2])
-    lines: list[list[tuple[float, float, float]]] = []
-    for p in pieces:
-        if lines and p[2] - lines[-1][-1][2] <= m.collinear_pt:
-            lines[-1].append(p)
-        else:
-            lines.append([p])
     out = []
     fills: list[_Run] = []
-    for line in lines:
+    for pieces in collinear_lines(segments, horizontal, m.collinear_pt):
+        line = [_along(p, horizontal) for p in pieces]
         across = sum(p[2] for p in line) / len(line)
         runs: list[_Run] = []
         for a, b, _ in sorted(line):

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 import cv2
 import numpy as np
 
-from .brokenrules import mend_broken_rules
+from .brokenrules import collinear_lines, mend_broken_rules
 from .faintrules import completed_rule_ink
 from .grid import DEFAULT, page_tables
 from .imagegrid import glyph_stroke_tables, image_segments, without_tables
@@ -98,25 +98,12 @@ def bridges_under_seals(segments: list[Segment], seals: np.ndarray, dpi: float) 
     k = dpi / 72.0
     out = []
     for horizontal in (True, False):
-        for line in _collinear(segments, horizontal):
+        for line in collinear_lines(segments, horizontal, COLLINEAR_PT):
             for a, b in zip(line, line[1:]):
                 bridge = _bridge(a, b, horizontal, segments, seals, k)
                 if bridge is not None:
                     out.append(bridge)
     return out
-
-
-def _collinear(segments: list[Segment], horizontal: bool) -> list[list[Segment]]:
-    """Pieces running one way grouped into lines (within COLLINEAR_PT across), each in order along."""
-    pieces = sorted((s for s in segments if s.horizontal == horizontal), key=lambda s: s.y0 if horizontal else s.x0)
-    lines: list[list[Segment]] = []
-    for p in pieces:
-        across = p.y0 if horizontal else p.x0
-        if lines and across - (lines[-1][-1].y0 if horizontal else lines[-1][-1].x0) <= COLLINEAR_PT:
-            lines[-1].append(p)
-        else:
-            lines.append([p])
-    return [sorted(line, key=lambda s: s.x0 if horizontal else s.y0) for line in lines]
 
 
 def _bridge(a: Segment, b: Segment, horizontal: bool, segments: list[Segment], seals: np.ndarray,

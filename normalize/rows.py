@@ -207,14 +207,8 @@ def task_rows(form: RawForm, flags: list[Flag]) -> list[dict]:
             records.append(rec)
         else:
             unmapped_extras(rec, "tasks", None, flags)
-    split = _split_task(records)
     for n, rec in enumerate(records, start=1):
         unmapped_extras(rec, "tasks", n, flags)
-        if split is not None and n >= split:
-            flags.append(Flag("tasks", n, "funds_wan", FlagCode.ROW_UNREADABLE, ERROR,
-                              f"Tasks {split - 1} and {split} (page {records[split - 1].page}) share one name cell: a "
-                              f"line read across the row may have cut one task in two, so this row's number (and the "
-                              f"amount a reader takes for task {n}) may be one off; check it."))
         funds = rec.get("funds")
         if funds is EMPTY and "funds" in form.columns.get("tasks", ()):
             # the row has no cell under the funds column at all (a cell of a misread grid spans it,
@@ -229,19 +223,6 @@ def task_rows(form: RawForm, flags: list[Flag]) -> list[dict]:
                     "funds_wan": _amount(funds, "tasks", n, "funds_wan", flags, whole), "funds_raw": funds.text,
                     "expected_goal": clean_text(rec.get("expected_goal").text), "page": rec.page})
     return out
-
-
-def _split_task(records: list) -> int | None:
-    """The number of the first task whose name is the very cell of the task before (a merged name
-    cell over two grid rows), if any. A task is one row of the form: two records under one name
-    cell are one task cut by a line the grid took for a rule (a pen's underline on a photo, carried
-    to the amount column's rule, split a task's amount cell, and every later task's amount came
-    out one number off with no flag)."""
-    for n in range(2, len(records) + 1):
-        a, b = records[n - 2].get("name"), records[n - 1].get("name")
-        if b.text.strip() and b.row >= 0 and (a.table_no, a.row, a.col, a.page) == (b.table_no, b.row, b.col, b.page):
-            return n
-    return None
 
 
 def _indicator_values(rec, n: int, target_cols: tuple[str, ...], flags: list[Flag]) -> dict[str, str]:

@@ -268,26 +268,3 @@ def test_a_point_in_a_whole_amounts_form_is_a_comma(others, read, want):
         assert any(f.code == "AMOUNT_UNPARSEABLE" and f.severity == "error" for f in mine)
     elif "." in read and read.count(".") == 1 and len(read.split(".")[1]) == 3:
         assert any(f.code == "AMOUNT_REPAIRED" for f in mine)  # the repair is reported
-
-
-@pytest.mark.parametrize("same_cell", [True, False])
-def test_two_task_records_under_one_name_cell_are_flagged_from_there_on(same_cell):
-    """A line read across a task row (a pen's underline, taken for a rule) cut one task into two
-    records under its one merged name cell; every later task's amount then sits one number off."""
-    from formpipe.extract.record import CellRef, RawForm, RawRecord
-    from formpipe.normalize.rows import task_rows
-
-    def name(text: str, row: int) -> CellRef:
-        return CellRef(text, page=3, table_no=1, row=row, col=1, source="ocr")
-    cols = ("name", "content", "funds", "expected_goal")
-    second = name("乙计划", 1) if same_cell else name("乙计划", 2)
-    form = RawForm("x", CellRef_(""), columns={"tasks": cols}, tasks=[
-        RawRecord({"name": name("甲计划", 0), "funds": CellRef_("1.00")}, page=3),
-        RawRecord({"name": name("乙计划", 1), "funds": CellRef_("")}, page=3),
-        RawRecord({"name": second, "funds": CellRef_("2.00")}, page=3),
-        RawRecord({"name": name("丙计划", 3), "funds": CellRef_("3.00")}, page=3)])
-    flags: list = []
-    rows = task_rows(form, flags)
-    assert len(rows) == 4  # nothing is dropped or merged: the rows stay as read
-    split = sorted(f.row_ref for f in flags if f.code == "ROW_UNREADABLE" and f.severity == "error")
-    assert split == ([3, 4] if same_cell else [])
