@@ -6,6 +6,7 @@ lines of one cell, whose boxes touch, are stacked into one piece.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
 from .cellread import looks_numeric
@@ -17,6 +18,12 @@ from .template import label_key
 # +0.5 pt on the erased-ruling office scans, lines about 11 pt high); rows of a table are
 # 2.4 pt apart or more there
 STACK_GAP_EM = 0.12
+# an amount as forms print one (grouped by commas, or with cents) glued to a hanzi: at a piece's
+# start, followed by text (a detected box ran from an amount cell over a lost rule into the next
+# cell's text), or at its end, after text. A count or a year (2460人, 2019年) has neither commas
+# nor cents and stays in its text, and so does an amount with its unit (12.50万人次)
+_AMOUNT = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d{2})"
+_GLUED_AMOUNT = re.compile(rf"^({_AMOUNT})(?=[\u4e00-\u9fff])(?![万亿元千百个人次户件所家项])|(?<=[\u4e00-\u9fff])({_AMOUNT})$")
 SPLIT_MAX = 40  # a label is looked for inside texts up to this long (a goal may quote one); longer: at the start only
 
 
@@ -87,6 +94,11 @@ def split_piece(p: Piece, vocab: Vocabulary) -> list[Piece]:
             if before and len(cut := _cut(label, i)) == 2:
                 head, label = cut
             return [*(split_piece(head, vocab) if head else []), label, *(split_piece(tail, vocab) if tail else [])]
+    glued = _GLUED_AMOUNT.search(p.text)
+    if glued:  # an amount run into a text with no space (28,887.78更加健全…), or a text into one
+        parts = _cut(p, glued.end(1) if glued.group(1) else glued.start(2))
+        if len(parts) == 2:
+            return [*split_piece(parts[0], vocab), *split_piece(parts[1], vocab)]
     words = p.text.split()
     for j in range(1, len(words)):
         left = " ".join(words[:j])
@@ -107,6 +119,10 @@ def _stackable(a: Piece, b: Piece, h: float, vocab: Vocabulary) -> bool:
         return False
     if looks_numeric(a.text) and looks_numeric(b.text):
         return False  # two numbers are two rows' values
+    if looks_numeric(b.text) and vocab.match(a.text.replace("\n", "")) is not None:
+        # a number under a whole label is the next row's value: a label's cell holds no value
+        # (a photo's rows 1.4 pt apart stacked 预算金额（万元） over the amount of the row under it)
+        return False
     # two labels, one under the other, are two rows
     return not (a.key and b.key and vocab.match(a.text + b.text) is None)
 

@@ -125,14 +125,19 @@ class _Slot:
 
 
 def _spans(centres: list[tuple[float, int]], bands: list[tuple[float, float]], first: int, last: int,
-           open_start: bool = False) -> list[tuple[int, int]]:
+           open_start: bool = False, own: list[bool] | None = None) -> list[tuple[int, int]]:
     """The rows each merged text spans: from after the previous one's span, down to the row
     that puts the text nearest the middle of its span (merged cells are printed centred).
+    `own[i]`: the i-th text spans its own row only.
     `open_start`: the rows above the first text may belong to a cell begun on the page before
     (a continuation page), so its span is centred on it from both ends."""
     out = []
     start = first
     for i, (cy, c) in enumerate(centres):
+        if own and own[i]:
+            out.append((c, c))
+            start = c + 1
+            continue
         stop = centres[i + 1][1] - 1 if i + 1 < len(centres) else last
         starts = range(min(start, c), c + 1) if open_start and i == 0 else [min(start, c)]
         best, span = None, (c, c)
@@ -297,7 +302,7 @@ def layout(pieces: list[Piece], h: float, page: int, vocab: Vocabulary,
     slots += _free_slots(free, bands, lc_right, right, shrink)
     slots += _merged_slots(spanning, regions, bands)
     slots += _blank_slots(slots, regions, bands)
-    slots += _first_column(col0, bands, left - shrink, lc_right)
+    slots += _first_column(col0, bands, left - shrink, lc_right, vocab.fields - vocab.blocks)
     last = regions[-1] if regions else None
     if last is not None and last.members and max(p.y1 for p in last.members) >= max(p.y1 for p in body) - h:
         context.carry = Carry(last.edges, last.fill, left, lc_right)
@@ -352,13 +357,18 @@ def _blank_slots(slots: list[_Slot], regions: list[_Region], bands: list[tuple[f
     return out
 
 
-def _first_column(col0: list[Piece], bands: list[tuple[float, float]], x0: float, x1: float) -> list[_Slot]:
+def _first_column(col0: list[Piece], bands: list[tuple[float, float]], x0: float, x1: float,
+                  fields: frozenset[str] = frozenset()) -> list[_Slot]:
     """The label column: each label spans the rows it is centred on; every row has a cell there,
     as in a ruled grid (an empty one keeps an open block open)."""
     col0 = sorted(col0, key=lambda q: q.cy)
     ys = [_band_of(p, bands) or 0 for p in col0]
+    # a field's label (总体绩效目标) is its value's row's: only a block's label spans rows. Centred
+    # spans took the last row of the budget block above a goal on a photo (the block's label
+    # sat 14 pt above its merged cell's middle), and the goal's value was left in a row of its own
+    own = [p.key in fields for p in col0]
     out, covered = [], set()
-    for p, (a, b) in zip(col0, _spans([(p.cy, y) for p, y in zip(col0, ys)], bands, 0, len(bands) - 1)):
+    for p, (a, b) in zip(col0, _spans([(p.cy, y) for p, y in zip(col0, ys)], bands, 0, len(bands) - 1, own=own)):
         out.append(_Slot(x0, x1, a, b, [p], guessed=a != b and p.key is None))
         covered |= set(range(a, b + 1))
     out += [_Slot(x0, x1, b, b, []) for b in range(len(bands)) if b not in covered]

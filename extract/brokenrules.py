@@ -47,6 +47,8 @@ class MendSettings:
     # that ended the task block before it
     max_reach_pt: float = 20.0
     min_reaching_pt: float = 30.0
+    stroke_past_pt: float = 40.0  # see strokes_past_the_edge
+    min_crossed_across: int = 2  # a horizontal reaches only if it passes through this many verticals
     min_piece_pt: float = 4.0  # shorter pieces are no ruling (the grid's own min_segment)
 
 
@@ -162,11 +164,20 @@ def _bridges(lines: list[list[_Run]], crossing: list[tuple[float, float, float]]
     return out
 
 
-def _reaches(lines: list[list[_Run]], crossing: list[tuple[float, float, float]], m: MendSettings) -> list[_Run]:
+def _reaches(lines: list[list[_Run]], crossing: list[tuple[float, float, float]], m: MendSettings,
+             min_crossed: int = 0) -> list[_Run]:
+    """Runs that start on a rule across and stop short of the next (or the other way round),
+    carried on to it. With `min_crossed`, only runs passing through that many rules across
+    between their ends, and only to the table's edge (the outermost rule across): inside a
+    table, a rule stopped short of a vertical is as often a merged cell's edge (a continued
+    indicator's level cells at the top of a page)."""
     out: list[_Run] = []
     for runs in lines:
         for r in runs:
             if r.end - r.start < m.min_reaching_pt:
+                continue
+            if min_crossed and sum(1 for start, end, pos in crossing if r.start + m.on_rule_pt < pos < r.end - m.on_rule_pt
+                                   and start - m.overshoot_pt <= r.across <= end + m.overshoot_pt) < min_crossed:
                 continue
             reach = min(m.max_reach_pt, (r.end - r.start) / 2)
             # positions of the rules across this run's line, beyond each of its ends
@@ -175,12 +186,38 @@ def _reaches(lines: list[list[_Run]], crossing: list[tuple[float, float, float]]
             end_on = _stops_on_rule(r.end, r.across, True, crossing, m, m.end_overshoot_pt)
             if start_on and not end_on:
                 ahead = [p for p in stops if r.end < p <= r.end + reach]
-                if ahead:
+                if ahead and (not min_crossed or ahead[0] == stops[-1]):
                     out.append(_Run(r.end, ahead[0], r.across))
             elif end_on and not start_on:
                 behind = [p for p in stops if r.start - reach <= p < r.start]
-                if behind:
+                if behind and (not min_crossed or behind[-1] == stops[0]):
                     out.append(_Run(behind[-1], r.start, r.across))
+    return out
+
+
+def strokes_past_the_edge(segments: list[Segment], m: MendSettings = DEFAULT) -> list[Segment]:
+    """Horizontal pieces that start inside the table, alone on their line, and run past its edge
+    (the last rule across them) by more than end_overshoot_pt and at most stroke_past_pt: a pen's
+    stroke, not a rule, for a table's rules end on its edge. On a 200-dpi office scan a pen line
+    from inside an indicator's target cell ran 14 pt past the table's right edge, cut the cell
+    in two, and the indicator came out twice. A rule of a table whose edge went missing there
+    runs past the last rule found by a whole column, further than stroke_past_pt."""
+    out = []
+    # along rows only: down the page, a title's glyph strokes standing on the table's top rule
+    # (18 pt, 12-20 pt past it) would answer too, and those go with the title (glyph tables)
+    crossing = [_along(s, False) for s in segments if not s.horizontal]
+    for line in collinear_lines(segments, True, m.collinear_pt):
+        if len(line) != 1:
+            continue
+        start, end, across = _along(line[0], True)
+        stops = sorted(pos for lo, hi, pos in crossing if lo - m.on_rule_pt <= across <= hi + m.on_rule_pt)
+        if len(stops) < 2:
+            continue
+        past_end, past_start = end - stops[-1], stops[0] - start
+        inside_start, inside_end = start > stops[0] + m.on_rule_pt, end < stops[-1] - m.on_rule_pt
+        if (m.end_overshoot_pt < past_end <= m.stroke_past_pt and inside_start) or \
+                (m.end_overshoot_pt < past_start <= m.stroke_past_pt and inside_end):
+            out.append(line[0])
     return out
 
 
@@ -203,4 +240,10 @@ def mend_broken_rules(segments: list[Segment], m: MendSettings = DEFAULT) -> lis
     # down the page is taken out by the glyph-run test before this
     crossing = [_along(s, True) for s in mended if s.horizontal]
     reached = [_segment(r, False) for r in _reaches(_runs(mended, False, m), crossing, m)]
+    # ... but a row's rule passing through two rules across or more, which no underline does
+    # (the one above crossed one), to the table's edge: on a 200-dpi office scan the rule under
+    # a budget block stopped 14 pt short of the table's left edge, and the goal's label ran into
+    # the block's
+    crossing = [_along(s, False) for s in mended + reached if not s.horizontal]
+    reached += [_segment(r, True) for r in _reaches(_runs(mended, True, m), crossing, m, m.min_crossed_across)]
     return mended + reached

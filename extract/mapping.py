@@ -117,6 +117,7 @@ class _Walk:
         self.block: BlockSpec | None = None
         self.header: list[tuple[str, float, float]] | None = None
         self.right_edge = 0.0  # the header's table's right edge, to follow a shifted continuation
+        self.left_edge = 0.0  # ... and its left edge, to follow one printed wider or narrower
         # every cell that found its place, and the block open where each cell was met
         self.used: set[tuple[int, int, int]] = set()
         self.context: dict[tuple[int, int, int], str | None] = {}
@@ -185,11 +186,19 @@ class _Walk:
         # a block open at the end of the last table goes on in this one (a page break
         # between tables) until a label or a header row says otherwise; its columns
         # follow the table if it moved sideways
+        # follow it, edge to edge: a page printed wider (a landscape page after portrait ones)
+        # widens every column with the table
+        left = t.col_edges[0] if t.col_edges else min((c.box.x0 for c in t.cells), default=0.0)
         right = t.col_edges[-1] if t.col_edges else max((c.box.x1 for c in t.cells), default=0.0)
-        if self.header and self.right_edge and abs(right - self.right_edge) > SAME_EDGE:
-            dx = right - self.right_edge
-            self.header = [(col, x0 + dx, x1 + dx) for col, x0, x1 in self.header]
-        self.right_edge = right
+        if self.header and self.right_edge and (abs(right - self.right_edge) > SAME_EDGE or abs(left - self.left_edge) > SAME_EDGE):
+            if abs((right - left) - (self.right_edge - self.left_edge)) > SAME_EDGE and self.right_edge > self.left_edge:
+                k = (right - left) / (self.right_edge - self.left_edge)
+                self.header = [(col, left + (x0 - self.left_edge) * k, left + (x1 - self.left_edge) * k)
+                               for col, x0, x1 in self.header]
+            else:
+                dx = right - self.right_edge
+                self.header = [(col, x0 + dx, x1 + dx) for col, x0, x1 in self.header]
+        self.left_edge, self.right_edge = left, right
         # rows that open / close a page's part of the table: where a merged cell may be cut
         starts: dict[int, int] = {}
         for c in t.cells:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 import cv2
 import numpy as np
 
-from .brokenrules import collinear_lines, mend_broken_rules
+from .brokenrules import collinear_lines, mend_broken_rules, strokes_past_the_edge
 from .faintrules import completed_rule_ink
 from .grid import DEFAULT, page_tables
 from .imagegrid import glyph_stroke_tables, image_segments, without_tables
@@ -45,6 +45,16 @@ COLLINEAR_PT = 2.0  # pieces of one rule lie this close across it
 # a gap in a rule that a seal covers over this share of its length is bridged: ink under a seal
 # is taken out with the seal (prepare.drop_colours), a grey rule with it
 SEAL_COVER = 0.8
+# a rule's end touched by a colour mark (within MARK_NEAR_PT) is carried on to the next rule
+# across, this far at most: the longest stretch a pen's ring took on the office photos was 34 pt
+MARK_NEAR_PT = 3.0  # (within this much across its line)
+MARK_REACH_PT = 60.0
+# ... and only when the mark runs on past the end: in this share of the positions from
+# MARK_SKIP_PT to MARK_SKIP_PT + MARK_SPAN_PT beyond it. A pen's underline, itself found as a
+# piece of ruling, ends with its mark (carried on to the cell's edge, it cut a header in two)
+MARK_SKIP_PT = 2.0
+MARK_SPAN_PT = 8.0
+MARK_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -99,10 +109,31 @@ def bridges_under_seals(segments: list[Segment], seals: np.ndarray, dpi: float) 
     out = []
     for horizontal in (True, False):
         for line in collinear_lines(segments, horizontal, COLLINEAR_PT):
+            line = _joined_pieces(line, horizontal)
             for a, b in zip(line, line[1:]):
                 bridge = _bridge(a, b, horizontal, segments, seals, k)
                 if bridge is not None:
                     out.append(bridge)
+    return out
+
+
+def _joined_pieces(line: list[Segment], horizontal: bool) -> list[Segment]:
+    """A line's pieces (in order along) joined where they overlap or nearly touch, as the grid
+    joins them. Two pieces of one rule found a point apart across it overlap: on a photo, a short
+    piece lying inside a longer one stood between the longer one and the next piece over a seal,
+    and its own start, on no rule, kept the gap from being bridged."""
+    out: list[Segment] = []
+    for p in line:
+        if out:
+            last = out[-1]
+            start, end = (p.x0, p.x1) if horizontal else (p.y0, p.y1)
+            last_start, last_end = (last.x0, last.x1) if horizontal else (last.y0, last.y1)
+            if start - last_end <= OCR_GRID.join_tolerance:
+                if end > last_end:
+                    out[-1] = (Segment(last_start, last.y0, end, last.y0) if horizontal
+                               else Segment(last.x0, last_start, last.x0, end))
+                continue
+        out.append(p)
     return out
 
 
@@ -125,6 +156,26 @@ def _bridge(a: Segment, b: Segment, horizontal: bool, segments: list[Segment], s
     return Segment(start, y, end, y) if horizontal else Segment(y, start, y, end)
 
 
+def _marked_beyond(marks: np.ndarray, at: float, to: float, across: float, horizontal: bool, k: float) -> bool:
+    """Does a mark lie along the rule's line just past its end at `at` (towards `to`): in at
+    least MARK_SHARE of the positions from MARK_SKIP_PT to MARK_SKIP_PT + MARK_SPAN_PT past
+    it, within MARK_NEAR_PT across? A pen's own stroke, found as a piece of ruling, ends where
+    its mark ends: nothing lies past it."""
+    step = 1.0 if to > at else -1.0
+    a = at + step * MARK_SKIP_PT
+    b = at + step * min(MARK_SKIP_PT + MARK_SPAN_PT, abs(to - at))
+    lo, hi = sorted((int(round(a * k)), int(round(b * k))))
+    c0, c1 = int(round((across - MARK_NEAR_PT) * k)), int(round((across + MARK_NEAR_PT) * k)) + 1
+    h, w = marks.shape
+    if horizontal:
+        band = marks[max(0, c0):min(h, c1), max(0, lo):min(w, hi + 1)]
+        hits = band.any(axis=0)
+    else:
+        band = marks[max(0, lo):min(h, hi + 1), max(0, c0):min(w, c1)]
+        hits = band.any(axis=1)
+    return bool(hits.size) and float(hits.mean()) >= MARK_SHARE
+
+
 def scan_grid(pp: PreparedPage, number: int) -> ScanGrid:
     """The page's grid from its ruling, completed along faint rules where that adds cells, rules
     bridged under seals, then rules broken in a cell mended (brokenrules.py). Mending comes after
@@ -143,7 +194,43 @@ def scan_grid(pp: PreparedPage, number: int) -> ScanGrid:
             first, more = _bridged(pp, first, seals, number), _bridged(pp, more, seals, number)
     completed = _cells(more[2]) >= max(_cells(first[2]) * (1 + COMPLETED_GROWTH), _cells(first[2]) + COMPLETED_MIN_GAIN)
     segments, text_ink, _ = more if completed else first
-    return ScanGrid(*_without_glyph_tables(pp, mend_broken_rules(segments), text_ink, number), completed)
+    strokes = strokes_past_the_edge(segments)
+    segments = mend_broken_rules([s for s in segments if s not in strokes])
+    if pp.marks is not None and pp.marks.any():
+        segments = segments + carried_under_marks(segments, pp.marks > 0, pp.dpi)
+    return ScanGrid(*_without_glyph_tables(pp, segments, text_ink, number), completed)
+
+
+def carried_under_marks(segments: list[Segment], marks: np.ndarray, dpi: float) -> list[Segment]:
+    """A rule that starts on a rule across and stops short of the next one where a colour mark
+    (a pen, a seal) runs on along it, carried on to that rule (MARK_REACH_PT at most). A pen's
+    ring drawn round an amount ran along the rule under it: ring and rule were one stroke to the
+    ruling search, which took both for a glyph, and the rule stopped 34 pt short of the table's
+    edge; the amount under it joined the one above (a photo of an office form). Only where the
+    mark runs on past the end (`_marked_beyond`): elsewhere a rule's end in a cell is a pen's own
+    underline or a merged cell's edge (brokenrules.py carries a horizontal on only to the table's
+    edge)."""
+    k = dpi / 72.0
+    tol = OCR_GRID.intersection_tolerance
+    out = []
+    for horizontal in (True, False):
+        # the positions (along) of the rules across, and their spans (across)
+        crossing = [(o.x0, o.y0, o.y1) if horizontal else (o.y0, o.x0, o.x1) for o in segments if o.horizontal != horizontal]
+        for line in collinear_lines(segments, horizontal, COLLINEAR_PT):
+            for run in _joined_pieces(line, horizontal):
+                start, end, across = (run.x0, run.x1, run.y0) if horizontal else (run.y0, run.y1, run.x0)
+                starts_on, ends_on = _ends_on_rule(run, True, segments), _ends_on_rule(run, False, segments)
+                if starts_on == ends_on:
+                    continue
+                stops = sorted(pos for pos, lo, hi in crossing if lo - tol <= across <= hi + tol)
+                if starts_on:
+                    at, to = end, next((p for p in stops if end < p <= end + MARK_REACH_PT), None)
+                else:
+                    at, to = start, next((p for p in reversed(stops) if start - MARK_REACH_PT <= p < start), None)
+                if to is not None and _marked_beyond(marks, at, to, across, horizontal, k):
+                    a, b = sorted((at, to))
+                    out.append(Segment(a, across, b, across) if horizontal else Segment(across, a, across, b))
+    return out
 
 
 def _completed(pp: PreparedPage, line_ink: np.ndarray, segments: list[Segment]) -> np.ndarray:

@@ -170,7 +170,7 @@ def _read_lines(pp: PreparedPage, number: int, engine,
     inner = [inner_box(c.box, pp.dpi, (h, w)) for t in tables for c in t.cells]
     line_px = line_height(text_ink, inner, min_line_px(pp.dpi))
     for i, region in enumerate(inner):
-        found = region_lines(pp.grey, text_ink, region, pp.dpi, line_px=line_px)
+        found = region_lines(pp.grey, text_ink, region, pp.dpi, line_px=line_px, marks=pp.marks)
         lines += found
         owners += [i] * len(found)
     for t in tables:
@@ -183,7 +183,8 @@ def _read_lines(pp: PreparedPage, number: int, engine,
         lines += region_lines(pp.grey, text_ink, region, pp.dpi, split_gap_em=2.5)  # titles are larger
     clock.lap("grid")
     texts = _recognise(engine, [ln.image for ln in lines])
-    texts = [(t, min(c, MARKED_CONFIDENCE) if _marked(pp.marks, ln.box_px) else c) for ln, (t, c) in zip(lines, texts)]
+    texts = [(t, min(c, MARKED_CONFIDENCE) if ln.trimmed or _marked(pp.marks, ln.box_px) else c)
+             for ln, (t, c) in zip(lines, texts)]
     texts = drop_thin_residue(texts, [ln.box_px[3] - ln.box_px[1] for ln in lines], line_px)
     texts = drop_residue(texts, owners + [-1] * (len(texts) - len(owners)))
     clock.lap("ocr")

@@ -64,6 +64,13 @@ def _ocr_amount(text: str, guess: bool = False) -> AmountReading | None:
     flag stays, so a person checks it either way.
     """
     lines = [ln for ln in text.splitlines() if ln.strip()]
+    # a number wrapped in a narrow cell ("13,493.3" over "3") with a mark's crumb beside it (a pen
+    # stroke read "一"): the crumb goes, the wrapped lines are read as one number
+    wrapped = [ln for ln in lines if _digit_count(ln) or len(ln.strip()) > 2]
+    if 1 < len(wrapped) < len(lines) and not _not_a_wrap("\n".join(wrapped)):
+        plain = read_amount("\n".join(wrapped))
+        if plain.value is not None:
+            return AmountReading(plain.value, None, ("stray marks beside the number ignored", *plain.corrections))
     for ln in sorted(lines, key=_digit_count, reverse=True):  # the number is the longest line
         others = [o for o in lines if o is not ln]
         stray_digits = any(ch.isdigit() for o in others for ch in o)

@@ -17,7 +17,7 @@ from pageimage import FONT, DrawnCell, draw_table
 from PIL import Image, ImageDraw, ImageFont
 
 from corpus.realism import rule_masks
-from formpipe.extract.anchor_pieces import Piece, split_piece
+from formpipe.extract.anchor_pieces import Piece, split_piece, stack
 from formpipe.extract.anchors import AnchorContext, _spans, read_by_anchors
 from formpipe.extract.gridcheck import check_grid, vocabulary
 from formpipe.extract.mapping import map_form
@@ -131,11 +131,41 @@ def test_label_and_value_in_one_detected_box_are_split():
                        ("105488.53其他资金", ["105488.53", "其他资金"]),
                        ("49,573.93 提升服务质量", ["49,573.93", "提升服务质量"]),
                        ("总体绩效目标落地见效，加快构建", ["总体绩效目标", "落地见效，加快构建"]),
+                       ("28,887.78更加健全，在家庭医生", ["28,887.78", "更加健全，在家庭医生"]),  # no space between
+                       ("提升服务质量49,573.93", ["提升服务质量", "49,573.93"]),
+                       ("2019年，我委将推进", ["2019年，我委将推进"]),  # a year is no amount
+                       ("12.50万人次", ["12.50万人次"]),  # an amount with its unit is one text
                        ("财政拨款执行率", ["财政拨款执行率"]),  # an indicator name, not an item and a value
                        ("预算金额（万元）", ["预算金额（万元）"])]:
         parts = split_piece(Piece(text, 0.0, 0.0, 100.0, 10.0, 1.0), vocab)
         assert [p.text for p in parts] == want, text
         assert all(a.x1 <= b.x0 + 1e-6 for a, b in zip(parts, parts[1:]))
+
+
+def test_a_number_under_a_whole_label_is_the_next_rows_value():
+    """Rows set tight (1.4 pt apart on a photo): a header's two lines stack, the amount under
+    them does not; a label's lines that are no label alone still stack."""
+    vocab = vocabulary()
+    pieces = [Piece("预算金", 0, 0, 30, 10, 0.9), Piece("额（万元）", 0, 10.5, 40, 20.5, 0.9),
+              Piece("94,357.27", 2, 21.5, 40, 31.5, 0.9),
+              Piece("部门预算", 60, 0, 100, 10, 0.9), Piece("支出", 70, 10.5, 90, 20.5, 0.9)]
+    for p in pieces:
+        p.key = vocab.match(p.text)
+    got = sorted(p.text for p in stack(pieces, 10.0, vocab))
+    assert got == sorted(["预算金\n额（万元）", "94,357.27", "部门预算\n支出"])
+
+
+def test_a_field_label_spans_its_own_row_under_a_block_label_set_high():
+    """A block's label printed above its merged cell's middle: the rows under it stay the
+    block's, and the goal's label below takes only its own row (centred spans gave it the
+    block's last row, and the goal came out blank)."""
+    runs = drawn_runs()
+    k = DPI / 72
+    runs = [TextRun(r.text, (r.box[0], r.box[1] - 14 * k, r.box[2], r.box[3] - 14 * k), r.confidence)
+            if r.text == "预算整体情况" else r for r in runs]
+    engine, ex, form = anchored_form(runs)
+    assert form.fields["overall_goal"].text == GOAL
+    assert {(b.section, b.item): b.amount.text for b in form.budget} == BUDGET
 
 
 # -- the grid check ----------------------------------------------------------------
@@ -171,8 +201,11 @@ GOOD = _table(_cell(0, 0, "部门名称", 0, 80), _cell(0, 1, "某某市民政�
     # a value printed over a lost rule: blank value cell, the text beside it outside the cells
     ([_table(_cell(0, 0, "基本支出", 0, 80), _cell(0, 1, "", 80, 300))], [_line("44,770.21", 120, 4, 180, 16)], False),
     ([_table(_cell(0, 0, "基本支出", 0, 80), _cell(0, 1, "", 80, 300))], [_line("第1页", 120, 200, 180, 210)], True),
-    # a header row with nothing under it in its table, its column's texts outside
-    ([_table(_cell(0, 0, "一级指标", 0, 80), _cell(0, 1, "二级指标", 80, 160))], [_line("产出指标", 10, 24, 60, 34)], False),
+    # a header row with nothing under it in its table, its columns' texts outside
+    ([_table(_cell(0, 0, "一级指标", 0, 80), _cell(0, 1, "二级指标", 80, 160))],
+     [_line("产出指标", 10, 24, 60, 34), _line("数量指标", 90, 24, 140, 34)], False),
+    # ... but one line under one column is a note written below the table (附件另附)
+    ([_table(_cell(0, 0, "一级指标", 0, 80), _cell(0, 1, "二级指标", 80, 160))], [_line("附件另附", 10, 30, 60, 40)], True),
 ])
 def test_grid_check(tables, lines, ok):
     verdict = check_grid(tables, lines)

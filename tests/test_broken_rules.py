@@ -115,8 +115,22 @@ def test_a_pen_underline_does_not_reach():
     # an underline drawn from a cell's left rule under a line of its text, through the next
     # vertical, ending 13 pt short of the one after: carried on, it would cut a row in two
     y = (YS[1] + YS[2]) / 2
-    segments = _grid() + [Segment(XS[0], y, XS[2] + 137.0, y)]
+    segments = _grid() + [Segment(XS[1], y, XS[3] - 13.0, y)]
     assert mend_broken_rules(segments) == segments
+
+
+@pytest.mark.parametrize("start, end, reached", [
+    (XS[0] + 14.0, XS[3], (XS[0], XS[0] + 14.0)),  # a row's rule 14 pt short of the table's left edge
+    (XS[0], XS[3] - 13.0, (XS[3] - 13.0, XS[3])),  # ... or of its right edge
+    (XS[1] + 14.0, XS[3], None),  # short of an inner vertical: maybe a merged cell's edge
+    (XS[0] + 25.0, XS[3], None),  # further than a reach
+])
+def test_a_rule_across_the_table_reaches_its_edge(start, end, reached):
+    """A horizontal passing through two verticals or more is a row's rule, not an underline:
+    stopped a little short of the table's edge, it is carried on to it."""
+    segments = _grid(skip={("h", 2, c) for c in range(3)}) + [Segment(start, YS[2], end, YS[2])]
+    added = [(s.x0, s.x1) for s in mend_broken_rules(segments)[len(segments):] if s.horizontal]
+    assert added == ([reached] if reached else [])
 
 
 def test_a_short_stroke_does_not_reach():
@@ -175,3 +189,15 @@ def test_settings_bound_what_is_bridged():
     assert DEFAULT.join_pt == OCR_GRID.join_tolerance  # gaps the grid joins itself are not the mender's
     assert DEFAULT.on_rule_pt == OCR_GRID.intersection_tolerance
     assert DEFAULT.min_piece_pt == OCR_GRID.min_segment
+
+
+@pytest.mark.parametrize("piece, stroke", [
+    (Segment(XS[2] + 3.0, 145.0, XS[3] + 14.0, 145.0), True),  # from inside a cell 14 pt past the edge
+    (Segment(XS[2] + 3.0, 145.0, XS[3] + 10.0, 145.0), False),  # a rule's end blurred past its edge
+    (Segment(XS[2] + 3.0, 145.0, XS[3] + 60.0, 145.0), False),  # a rule of a table whose edge was lost
+    (Segment(XS[0], 145.0, XS[3] + 14.0, 145.0), False),  # from the other edge: a rule across
+    (Segment(XS[0] - 14.0, 145.0, XS[1] - 20.0, 145.0), True),  # the same on the left
+])
+def test_a_stroke_past_the_tables_edge_is_no_rule(piece, stroke):
+    from formpipe.extract.brokenrules import strokes_past_the_edge
+    assert strokes_past_the_edge(_grid() + [piece]) == ([piece] if stroke else [])

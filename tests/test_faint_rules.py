@@ -187,3 +187,45 @@ def test_a_rule_is_bridged_under_a_seal_only(upper, seal_over_gap, bridged):
     if bridged:
         (b,) = got
         assert (b.x0, b.y0, b.x1, b.y1) == (200, 150, 200, 240)
+
+
+def test_a_rule_found_twice_over_is_still_bridged_under_a_seal():
+    """Two pieces of one rule, found a point apart across it, the shorter inside the longer: the
+    gap after them is the rule's, and the shorter one's start (on no rule) does not stop the bridge."""
+    from formpipe.extract.scangrid import bridges_under_seals
+    rules = [Segment(100, 100, 400, 100), Segment(100, 300, 400, 300)]
+    upper, inner = Segment(200, 100, 200, 150), Segment(201, 112, 201, 149)
+    lower = Segment(200, 240, 200, 300)
+    k = DPI / 72
+    seals = np.zeros((int(400 * k), int(500 * k)), bool)
+    seals[int(140 * k):int(250 * k), int(150 * k):int(260 * k)] = True
+    (b,) = bridges_under_seals([*rules, upper, inner, lower], seals, DPI)
+    assert (b.y0, b.y1) == (150, 240) and abs(b.x0 - 200) <= 1
+
+
+@pytest.mark.parametrize("mark, carried", [
+    ((350, 392), True),  # a pen's ring drawn round an amount ran along the rule past its end
+    (None, False),  # a rule stopped short with no mark there: a merged cell's edge, left alone
+    ((300, 358), False),  # a mark that ends before the rule does is not what took it
+])
+def test_a_rule_is_carried_on_under_a_pen_mark_only(mark, carried):
+    from formpipe.extract.scangrid import carried_under_marks
+    verticals = [Segment(x, 100, x, 300) for x in (100.0, 300.0, 400.0)]
+    rule = Segment(100, 200, 360, 200)  # from the table's left edge, 40 pt short of its right
+    k = DPI / 72
+    marks = np.zeros((int(400 * k), int(500 * k)), bool)
+    if mark:
+        marks[int(199 * k):int(202 * k), int(mark[0] * k):int(mark[1] * k)] = True
+    got = carried_under_marks([*verticals, rule], marks, DPI)
+    assert [(g.x0, g.y0, g.x1, g.y1) for g in got] == ([(360, 200, 400, 200)] if carried else [])
+
+
+def test_a_pen_underline_ending_on_a_rule_is_not_carried_back():
+    """The underline is a mark itself, found as a piece of ruling: nothing lies beyond its start."""
+    from formpipe.extract.scangrid import carried_under_marks
+    verticals = [Segment(x, 100, x, 300) for x in (100.0, 300.0, 400.0)]
+    underline = Segment(330, 180, 398, 180)
+    k = DPI / 72
+    marks = np.zeros((int(400 * k), int(500 * k)), bool)
+    marks[int(179 * k):int(181.5 * k), int(330 * k):int(398 * k)] = True
+    assert carried_under_marks([*verticals, underline], marks, DPI) == []

@@ -156,6 +156,23 @@ def test_a_records_block_continued_in_a_new_table_keeps_its_header():
     assert [r.get("funds").text for r in f.tasks] == ["1.00", "2.00"]
 
 
+@pytest.mark.parametrize("scale, x0", [(1.0, 0.0), (1.0, 40.0), (1.45, 30.0), (0.8, 10.0)])
+def test_a_continued_block_follows_its_table_moved_or_printed_wider(scale, x0):
+    """Overleaf the table may sit elsewhere (moved) or be printed wider (a landscape page after
+    portrait ones): the header's columns follow it, edge to edge."""
+    first = [(0, 0, 2, 1, "年度重点工作任务"), (0, 1, 1, 1, "名称"), (0, 2, 1, 1, "主要实施内容"),
+             (0, 3, 1, 1, "拟投入的资金（万元）"), (0, 4, 1, 1, "期望达到的目标（概述）"),
+             (1, 1, 1, 1, "甲计划"), (1, 2, 1, 1, "内容甲"), (1, 3, 1, 1, "1.00"), (1, 4, 1, 1, "目标甲")]
+    overleaf = [(0, 0, 1, 1, "年度重点工作任务"), (0, 1, 1, 1, "乙计划"), (0, 2, 1, 1, "内容乙"),
+                (0, 3, 1, 1, "2.00"), (0, 4, 1, 1, "目标乙")]
+    widths = [60, 60, 300, 60, 80]
+    f = form_of(table(first, widths), table(overleaf, [w * scale for w in widths], page=2, table_no=2, x0=x0))
+    assert [r.get("name").text for r in f.tasks] == ["甲计划", "乙计划"]
+    assert [r.get("content").text for r in f.tasks] == ["内容甲", "内容乙"]
+    assert [r.get("funds").text for r in f.tasks] == ["1.00", "2.00"]
+    assert [r.get("expected_goal").text for r in f.tasks] == ["目标甲", "目标乙"]
+
+
 def test_seal_residue_closed_into_a_table_of_its_own_leaves_the_open_block_alone():
     """On a scan, seal or pen residue can come out of the grid as a tiny table of 1-2 character
     cells between two parts of a records block: it neither closes the block nor moves its

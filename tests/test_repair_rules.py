@@ -79,6 +79,7 @@ def test_missing_fields_and_indicator_checks():
     ("67,158.5Q", "ocr", 0.5, "67158.50"),        # a 0 with a stroke through it
     ("67,158.5Q", "ocr", 0.95, None),
     ("一\n84,648.69\n6", "ocr", 0.0, "84648.69"),  # a circle's top and bottom
+    ("一\n13,493.3\n3", "ocr", 0.6, "13493.33"),  # a number wrapped in a narrow cell, a pen's crumb above
     ("7\n84,648.69", "ocr", 0.5, "84648.69"),     # seal residue above the number: no wrap starts that short
     # printed to the cent: one digit after the point is a lost digit; a 0 for it only as a guess
     ("39,576.6", "ocr", 0.5, "39576.60"),

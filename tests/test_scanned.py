@@ -282,6 +282,39 @@ def test_text_bands_join_the_strokes_of_a_split_character():
     assert text_bands(ink, min_height=6) == [(5, 23), (40, 52)]
 
 
+def _cell_with_a_ring(arc_ink: int, along_mark: bool):
+    """A value cell 300 px wide: an amount at its right (40 x 30 px of ink), and at its left,
+    150 px away, what a seal's ring left: `arc_ink` px of ink, along the mark or not."""
+    grey = np.full((40, 300), 255, np.uint8)
+    ink = np.zeros((40, 300), np.uint8)
+    ink[5:35, 250:290] = 255
+    grey[5:35, 250:290] = 40
+    marks = np.zeros((40, 300), np.uint8)
+    side = max(1, int(arc_ink ** 0.5))
+    ink[10:10 + side, 60:60 + side] = 255
+    grey[10:10 + side, 60:60 + side] = 120
+    if along_mark:
+        marks[8:12 + side, 58:62 + side] = 255
+    else:
+        marks[30:38, 5:20] = 255  # the ring's coloured part lies elsewhere in the cell
+    return grey, ink, marks
+
+
+@pytest.mark.parametrize("arc_ink, along_mark, trimmed", [
+    (100, True, True),  # the ring's residue along the mark: cut off
+    (9, False, True),  # 9 px beyond the colour mask's reach, beside 1200 px of amount: a crumb
+    (400, False, False),  # a text of its own apart from the amount: kept
+])
+def test_a_rings_residue_is_cut_off_a_value_line(arc_ink, along_mark, trimmed):
+    from formpipe.extract.cellread import region_lines
+    grey, ink, marks = _cell_with_a_ring(arc_ink, along_mark)
+    (line,) = region_lines(grey, ink, (0, 0, 300, 40), 300.0, marks=marks)
+    assert line.trimmed is trimmed
+    assert (line.box_px[0] >= 250) is trimmed
+    (plain,) = region_lines(grey, ink, (0, 0, 300, 40), 300.0)  # no mark in the cell: nothing cut
+    assert plain.box_px[0] < 250 and not plain.trimmed
+
+
 def _light_digits_and_specks():
     """A light stroke broken into crumbs by the ink cut (each too small to be a character),
     and lone specks of the same size elsewhere, on noisy paper."""
