@@ -192,15 +192,15 @@ def _without_mark_ends(band: np.ndarray, near_marks: np.ndarray, gap: int) -> tu
     runs = split_runs(band, gap)
     keep = list(runs)
 
-    inks = {r: np.count_nonzero(band[:, r[0]:r[1]]) for r in runs}
+    inks = {r: int(np.count_nonzero(band[:, r[0]:r[1]])) for r in runs}
     total = sum(inks.values())
 
     def along_mark(run: tuple[int, int]) -> bool:  # most of its ink lies along a mark
         ink = band[:, run[0]:run[1]] > 0
-        return bool(inks[run]) and np.count_nonzero(ink & near_marks[:, run[0]:run[1]]) >= MARK_RESIDUE_SHARE * inks[run]
+        return bool(inks[run]) and bool(np.count_nonzero(ink & near_marks[:, run[0]:run[1]]) >= MARK_RESIDUE_SHARE * inks[run])
 
     def residue(run: tuple[int, int]) -> bool:  # ... or it is a crumb beside the line's text
-        return along_mark(run) or inks[run] < CRUMB_SHARE * (total - inks[run])
+        return along_mark(run) or bool(inks[run] < CRUMB_SHARE * (total - inks[run]))
     if len(runs) > 1 and all(along_mark(r) for r in runs):
         return [], True  # crumbs of a ring apart from one another, and nothing else
     while len(keep) > 1 and residue(keep[0]):
