@@ -24,6 +24,11 @@ STACK_GAP_EM = 0.12
 # nor cents and stays in its text, and so does an amount with its unit (12.50万人次)
 _AMOUNT = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d{2})"
 _GLUED_AMOUNT = re.compile(rf"^({_AMOUNT})(?=[\u4e00-\u9fff])(?![万亿元千百个人次户件所家项])|(?<=[\u4e00-\u9fff])({_AMOUNT})$")
+# lines of one cell are aligned alike (left, centred or right) within this much of a line: on a
+# 200-dpi office scan with rows 0.2 pt apart, the note above the table (填报单位…, from x 55) took
+# the department's name (from x 102) and the labels under it into one piece, and the page's top
+# rows became one
+ALIGN_EM = 0.6
 SPLIT_MAX = 40  # a label is looked for inside texts up to this long (a goal may quote one); longer: at the start only
 
 
@@ -117,14 +122,18 @@ def _stackable(a: Piece, b: Piece, h: float, vocab: Vocabulary) -> bool:
     overlap = min(a.x1, b.x1) - max(a.x0, b.x0)
     if overlap < 0.5 * min(a.x1 - a.x0, b.x1 - b.x0):
         return False
+    tol = ALIGN_EM * h
+    if min(abs(a.x0 - b.x0), abs(a.cx - b.cx), abs(a.x1 - b.x1)) > tol:
+        return False  # a cell's lines share its alignment: left, centre or right
     if looks_numeric(a.text) and looks_numeric(b.text):
         return False  # two numbers are two rows' values
     if looks_numeric(b.text) and vocab.match(a.text.replace("\n", "")) is not None:
         # a number under a whole label is the next row's value: a label's cell holds no value
         # (a photo's rows 1.4 pt apart stacked 预算金额（万元） over the amount of the row under it)
         return False
-    # two labels, one under the other, are two rows
-    return not (a.key and b.key and vocab.match(a.text + b.text) is None)
+    # a label starts its own cell, unless it ends a label wrapped over lines (预算金 / 额（万元）);
+    # under a number it never does (label_key drops the digits: 22 + 预算金额（万元） matched)
+    return not (b.key and (looks_numeric(a.text) or vocab.match(a.text.replace("\n", "") + b.text) is None))
 
 
 def stack(pieces: list[Piece], h: float, vocab: Vocabulary) -> list[Piece]:

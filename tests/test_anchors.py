@@ -155,6 +155,25 @@ def test_a_number_under_a_whole_label_is_the_next_rows_value():
     assert got == sorted(["预算金\n额（万元）", "94,357.27", "部门预算\n支出"])
 
 
+@pytest.mark.parametrize("upper, lower, stacked", [
+    (("部门预算", 100, 140), ("支出", 110, 130), True),  # a centred label wrapped
+    (("其他事业发展性支", 100, 180), ("出", 100, 110), True),  # a left-aligned one
+    (("填报单位（盖章）：某某局", 55, 158), ("某某局", 102, 146), False),  # a note over a cell's value
+    (("某某局", 102, 146), ("部门名称", 102, 140), False),  # a label starts its own cell
+    (("22", 102, 114), ("预算金额（万元）", 102, 150), False),  # ... under a number too
+    (("预算金", 100, 130), ("额（万元）", 96, 136), True),  # ... unless it ends a wrapped label
+])
+def test_lines_of_one_cell_stack_and_rows_set_tight_do_not(upper, lower, stacked):
+    """Rows 0.2 pt apart on a 200-dpi scan: only lines aligned alike, with no label starting
+    below, are one cell's lines."""
+    vocab = vocabulary()
+    (ta, a0, a1), (tb, b0, b1) = upper, lower
+    pieces = [Piece(ta, a0, 0, a1, 10, 0.9), Piece(tb, b0, 10.2, b1, 20.2, 0.9)]
+    for p in pieces:
+        p.key = vocab.match(p.text)
+    assert (len(stack(pieces, 10.0, vocab)) == 1) is stacked
+
+
 def test_a_field_label_spans_its_own_row_under_a_block_label_set_high():
     """A block's label printed above its merged cell's middle: the rows under it stay the
     block's, and the goal's label below takes only its own row (centred spans gave it the
