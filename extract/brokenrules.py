@@ -80,6 +80,12 @@ def collinear_lines(segments: list[Segment], horizontal: bool, tol: float) -> li
     return [sorted(line, key=lambda s: s.x0 if horizontal else s.y0) for line in lines]
 
 
+def joined_lines(segments: list[Segment], horizontal: bool, m: MendSettings = DEFAULT) -> list[list[Segment]]:
+    """Pieces running one way grouped into lines, each line's pieces joined where they overlap or
+    nearly touch (as the grid will join them), as segments in order along."""
+    return [[_segment(r, horizontal) for r in runs] for runs in _runs(segments, horizontal, m)]
+
+
 def _runs(segments: list[Segment], horizontal: bool, m: MendSettings) -> list[list[_Run]]:
     """Pieces running one way grouped into lines, each line's pieces joined where they nearly
     touch (as the grid will join them), in order along."""
@@ -227,7 +233,8 @@ def _segment(r: _Run, horizontal: bool) -> Segment:
 
 def mend_broken_rules(segments: list[Segment], m: MendSettings = DEFAULT) -> list[Segment]:
     """`segments` plus the pieces that mend them: bridges across the gaps of a rule that starts
-    and ends on rules across it, then verticals stopped short carried on to the next rule across."""
+    and ends on rules across it, then verticals stopped short carried on to the next rule across,
+    and rows' rules stopped short of the table's edge carried on to it."""
     added: list[Segment] = []
     for horizontal in (True, False):
         crossing = [_along(s, not horizontal) for s in segments if s.horizontal != horizontal]

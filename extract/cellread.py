@@ -191,7 +191,6 @@ def _without_mark_ends(band: np.ndarray, near_marks: np.ndarray, gap: int) -> tu
     else is dropped whole. Whether anything was cut."""
     runs = split_runs(band, gap)
     keep = list(runs)
-
     inks = {r: int(np.count_nonzero(band[:, r[0]:r[1]])) for r in runs}
     total = sum(inks.values())
 

@@ -185,19 +185,11 @@ class _Walk:
             # unknown label had closed the task block, and the row after it was lost
         # a block open at the end of the last table goes on in this one (a page break
         # between tables) until a label or a header row says otherwise; its columns
-        # follow the table if it moved sideways
-        # follow it, edge to edge: a page printed wider (a landscape page after portrait ones)
-        # widens every column with the table
+        # follow the table (see _followed)
         left = t.col_edges[0] if t.col_edges else min((c.box.x0 for c in t.cells), default=0.0)
         right = t.col_edges[-1] if t.col_edges else max((c.box.x1 for c in t.cells), default=0.0)
-        if self.header and self.right_edge and (abs(right - self.right_edge) > SAME_EDGE or abs(left - self.left_edge) > SAME_EDGE):
-            if abs((right - left) - (self.right_edge - self.left_edge)) > SAME_EDGE and self.right_edge > self.left_edge:
-                k = (right - left) / (self.right_edge - self.left_edge)
-                self.header = [(col, left + (x0 - self.left_edge) * k, left + (x1 - self.left_edge) * k)
-                               for col, x0, x1 in self.header]
-            else:
-                dx = right - self.right_edge
-                self.header = [(col, x0 + dx, x1 + dx) for col, x0, x1 in self.header]
+        if self.header and self.right_edge:
+            self.header = _followed(self.header, (self.left_edge, self.right_edge), (left, right))
         self.left_edge, self.right_edge = left, right
         # rows that open / close a page's part of the table: where a merged cell may be cut
         starts: dict[int, int] = {}
@@ -440,6 +432,20 @@ class _Walk:
             records[-1] = _joined(records[-1], rec, texts, extra)
             return
         records.append(RawRecord(rec, min(c.page for c in starts), texts, extra))
+
+
+def _followed(header: list[tuple[str, float, float]], was: tuple[float, float],
+              now: tuple[float, float]) -> list[tuple[str, float, float]]:
+    """A header's column ranges moved with their table from edges `was` to `now`: shifted with
+    its right edge if it only moved sideways, edge to edge if it was printed wider or narrower (a
+    landscape page after portrait ones; shifted only, a task's content fell under its funds)."""
+    (left0, right0), (left, right) = was, now
+    if abs(right - right0) <= SAME_EDGE and abs(left - left0) <= SAME_EDGE:
+        return header
+    if abs((right - left) - (right0 - left0)) > SAME_EDGE and right0 > left0:
+        k = (right - left) / (right0 - left0)
+        return [(col, left + (x0 - left0) * k, left + (x1 - left0) * k) for col, x0, x1 in header]
+    return [(col, x0 + right - right0, x1 + right - right0) for col, x0, x1 in header]
 
 
 def _same_cell(a: CellRef, b: CellRef) -> bool:

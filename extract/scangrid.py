@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 import cv2
 import numpy as np
 
-from .brokenrules import collinear_lines, mend_broken_rules, strokes_past_the_edge
+from .brokenrules import joined_lines, mend_broken_rules, strokes_past_the_edge
 from .faintrules import completed_rule_ink
 from .grid import DEFAULT, page_tables
 from .imagegrid import glyph_stroke_tables, image_segments, without_tables
@@ -41,7 +41,6 @@ COMPLETED_MIN_GAIN = 3
 # the faint-rule search runs at this resolution at most (measured: a 300-dpi page's search took
 # 1.1 s of its 6.0 s on the 2-core machine; 200 dpi is the dev set's harsh scans' own resolution)
 COMPLETION_DPI = 200.0
-COLLINEAR_PT = 2.0  # pieces of one rule lie this close across it
 # a gap in a rule that a seal covers over this share of its length is bridged: ink under a seal
 # is taken out with the seal (prepare.drop_colours), a grey rule with it
 SEAL_COVER = 0.8
@@ -108,32 +107,13 @@ def bridges_under_seals(segments: list[Segment], seals: np.ndarray, dpi: float) 
     k = dpi / 72.0
     out = []
     for horizontal in (True, False):
-        for line in collinear_lines(segments, horizontal, COLLINEAR_PT):
-            line = _joined_pieces(line, horizontal)
+        # a line's pieces joined first: one rule found twice, a point apart across it (a photo),
+        # put a short piece inside a longer one, whose start on no rule kept the gap from a bridge
+        for line in joined_lines(segments, horizontal):
             for a, b in zip(line, line[1:]):
                 bridge = _bridge(a, b, horizontal, segments, seals, k)
                 if bridge is not None:
                     out.append(bridge)
-    return out
-
-
-def _joined_pieces(line: list[Segment], horizontal: bool) -> list[Segment]:
-    """A line's pieces (in order along) joined where they overlap or nearly touch, as the grid
-    joins them. Two pieces of one rule found a point apart across it overlap: on a photo, a short
-    piece lying inside a longer one stood between the longer one and the next piece over a seal,
-    and its own start, on no rule, kept the gap from being bridged."""
-    out: list[Segment] = []
-    for p in line:
-        if out:
-            last = out[-1]
-            start, end = (p.x0, p.x1) if horizontal else (p.y0, p.y1)
-            last_start, last_end = (last.x0, last.x1) if horizontal else (last.y0, last.y1)
-            if start - last_end <= OCR_GRID.join_tolerance:
-                if end > last_end:
-                    out[-1] = (Segment(last_start, last.y0, end, last.y0) if horizontal
-                               else Segment(last.x0, last_start, last.x0, end))
-                continue
-        out.append(p)
     return out
 
 
@@ -216,8 +196,8 @@ def carried_under_marks(segments: list[Segment], marks: np.ndarray, dpi: float) 
     for horizontal in (True, False):
         # the positions (along) of the rules across, and their spans (across)
         crossing = [(o.x0, o.y0, o.y1) if horizontal else (o.y0, o.x0, o.x1) for o in segments if o.horizontal != horizontal]
-        for line in collinear_lines(segments, horizontal, COLLINEAR_PT):
-            for run in _joined_pieces(line, horizontal):
+        for line in joined_lines(segments, horizontal):
+            for run in line:
                 start, end, across = (run.x0, run.x1, run.y0) if horizontal else (run.y0, run.y1, run.x0)
                 starts_on, ends_on = _ends_on_rule(run, True, segments), _ends_on_rule(run, False, segments)
                 if starts_on == ends_on:
