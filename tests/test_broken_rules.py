@@ -69,6 +69,43 @@ def test_a_merged_cell_keeps_its_span():
     assert _spans(mend_broken_rules(merged)) == want
 
 
+def _merged_row(above: float, below: float, floating: tuple[float, float] | None = None) -> list[Segment]:
+    """Row 1 merged across the whole table (a goal between two blocks), with the inner verticals
+    of the blocks above and below it on the same columns: those above end `above` pt past the
+    row's top rule, those below start `below` pt above its bottom rule; `floating` puts a piece
+    (a glyph's stroke lined up with column 1) in the row."""
+    segments = [s for s in _grid(skip={("v", 1, 1), ("v", 2, 1)}) if s.horizontal or s.x0 in (XS[0], XS[-1])]
+    for x in XS[1:-1]:
+        segments += [Segment(x, YS[0], x, YS[1] + above), Segment(x, YS[2] - below, x, YS[-1])]
+    if floating:
+        segments.append(Segment(XS[1] - 0.6, floating[0], XS[1] - 0.6, floating[1]))
+    return segments
+
+
+MERGED_ROW = (FULL - {(1, c, 1, 1) for c in range(3)}) | {(1, 0, 1, 3)}
+
+
+@pytest.mark.parametrize("above, below, floating", [
+    (2.6, 0.5, None),  # blurred: the verticals above end a little past the row's top rule
+    (4.7, 0.1, None),
+    (0.4, 0.1, (143.0, 147.5)),  # and a glyph's stroke in the row, in line with a column
+    (0.0, 4.0, None),  # the other way round
+])
+def test_a_merged_row_between_blocks_is_not_bridged(above, below, floating):
+    segments = _merged_row(above, below, floating)
+    assert mend_broken_rules(segments) == segments
+    if floating is None:
+        assert _spans(segments) == MERGED_ROW
+
+
+@pytest.mark.parametrize("above, below", [
+    (6.1, 0.0),  # the vertical runs on through the rule above and fades in the row
+    (3.0, 5.0),  # a break with both ends inside the row
+])
+def test_a_vertical_broken_across_a_row_is_bridged(above, below):
+    assert _spans(mend_broken_rules(_merged_row(above, below))) == FULL
+
+
 def test_a_gap_wider_than_a_seal_is_left():
     wide = _grid(skip={("h", 1, 1)}, cuts={("h", 1, 0): (120.0, 200.0), ("h", 1, 2): (350.0, 440.0)})
     # pieces 100-120 and 440-500 with a gap of 320 pt: more than max_gap_pt
