@@ -37,6 +37,12 @@ BELOW_REACH = 2.0  # ... and text under a header within this many header heights
 # 116 pt below it, sent a 200-dpi office scan's page (its ruling whole) to the anchors reading,
 # which lost the page's goal
 MIN_COLUMNS_BELOW = 2
+# ... and the first of those lines starts within this many points of the header: a row's tallest
+# cell fills it from its top, so a lost row's first line lies a cell's padding under the header
+# (4 pt in the test below, 3-8 pt on the office scans). Handwritten 请复核 and 核对无误, 46 and 62 pt
+# under a page's last header row (two columns), sent a 200-dpi office scan's page to the anchors
+# reading, which read them as a task and moved every later task's values up one
+FIRST_ROW_NEAR_PT = 16.0
 
 
 @dataclass(frozen=True)
@@ -166,8 +172,8 @@ def check_grid(tables: list[Table], lines: list[TextLine], vocab: Vocabulary | N
             below = [ln for ln in lines if c.box.x0 <= (ln.box.x0 + ln.box.x1) / 2 <= c.box.x1
                      and c.box.y1 - BAND_SLACK <= ln.box.y0 <= c.box.y1 + BELOW_REACH * c.box.height]
             if below:
-                under.append((c, below[0]))
-        if len(under) >= MIN_COLUMNS_BELOW:
+                under.append((c, min(below, key=lambda ln: ln.box.y0)))
+        if len(under) >= MIN_COLUMNS_BELOW and min(ln.box.y0 - c.box.y1 for c, ln in under) <= FIRST_ROW_NEAR_PT:
             (c, ln), _ = under[0], under[1]
             return Verdict(False, f"the columns under “{c.text}” … have no cells while “{ln.text}” … sit there")
     return Verdict(True)

@@ -83,6 +83,31 @@ def _best(cells: list[Cell], x0: float, x1: float) -> Cell | None:
     return best if best is not None and score >= (x1 - x0) / 3 else None
 
 
+def _under_columns(cells: list[Cell], header: list[tuple[str, float, float]]) -> dict[str, Cell]:
+    """Each header column's cell (`_best`), one column per cell where the columns can spare it:
+    a cell that is best for two columns stays with the one it covers the larger share of, and
+    the other takes its next best (still a third of it) if it has one. A header laid out from
+    text alone (a page read by anchors) is wider or narrower than its printed cells: on a
+    200-dpi office scan the funds column's header range lay half over the task's content cell
+    of the next page, which covered more of it than the funds cell did, and a task's content
+    was read as its funds. A merged cell under two columns, with nothing else under either,
+    still serves both."""
+    best = {col: _best(cells, x0, x1) for col, x0, x1 in header}
+    width = {col: x1 - x0 for col, x0, x1 in header}
+    ranges = {col: (x0, x1) for col, x0, x1 in header}
+    out = {col: c for col, c in best.items() if c is not None}
+    for col, c in list(out.items()):
+        rivals = [o for o, oc in out.items() if o != col and oc is c]
+        share = _overlap(c, *ranges[col]) / max(width[col], 1e-6)
+        if not rivals or all(share >= _overlap(c, *ranges[o]) / max(width[o], 1e-6) for o in rivals):
+            continue
+        taken = [oc for o, oc in out.items() if o != col]
+        spare = _best([x for x in cells if all(x is not t for t in taken)], *ranges[col])
+        if spare is not None:
+            out[col] = spare
+    return out
+
+
 def find_title(lines: list[TextLine], tpl: Template) -> CellRef:
     first = [ln for ln in lines if ln.page == min((line.page for line in lines), default=1)]
     hits = [ln for ln in first if any(k in label_key(ln.text) for k in tpl.title_keywords)]
@@ -396,8 +421,9 @@ class _Walk:
                 self.use(c, t)
             return  # a header row repeated on a continuation page
         rec, picked = {}, []
-        for col, x0, x1 in self.header:
-            best = _best(body, x0, x1)
+        under = _under_columns(body, self.header)
+        for col, _, _ in self.header:
+            best = under.get(col)
             rec[col] = ref(best, t) if best is not None else EMPTY
             if best is not None:
                 picked.append((col, best))

@@ -225,6 +225,9 @@ GOOD = _table(_cell(0, 0, "部门名称", 0, 80), _cell(0, 1, "某某市民政�
      [_line("产出指标", 10, 24, 60, 34), _line("数量指标", 90, 24, 140, 34)], False),
     # ... but one line under one column is a note written below the table (附件另附)
     ([_table(_cell(0, 0, "一级指标", 0, 80), _cell(0, 1, "二级指标", 80, 160))], [_line("附件另附", 10, 30, 60, 40)], True),
+    # ... and notes under two columns well below the header, not a row's lines (请复核, 核对无误)
+    ([_table(_cell(0, 0, "一级指标", 0, 80, y1=38.0), _cell(0, 1, "二级指标", 80, 160, y1=38.0))],
+     [_line("请复核", 10, 100, 60, 116), _line("核对无误", 90, 84, 140, 100)], True),
 ])
 def test_grid_check(tables, lines, ok):
     verdict = check_grid(tables, lines)

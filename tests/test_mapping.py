@@ -173,6 +173,31 @@ def test_a_continued_block_follows_its_table_moved_or_printed_wider(scale, x0):
     assert [r.get("expected_goal").text for r in f.tasks] == ["目标甲", "目标乙"]
 
 
+def test_a_header_laid_out_from_text_takes_the_cells_it_covers_one_each():
+    """A page read by anchors lays its header's columns out from the labels alone: here the funds
+    column's range lies half over the content cell overleaf, which covers more of it than the
+    funds cell does. Each cell goes to the column it covers the larger share of, and the funds
+    column takes the funds cell (a task's content was read as its funds)."""
+    header = [(0, 0, 1, 1, "年度重点工作任务"), (0, 1, 1, 1, "名称"), (0, 2, 1, 1, "主要实施内容"),
+              (0, 3, 1, 1, "拟投入的资金（万元）"), (0, 4, 1, 1, "期望达到的目标（概述）")]
+    overleaf = [(0, 0, 1, 1, "年度重点工作任务"), (0, 1, 1, 1, "乙计划"), (0, 2, 1, 1, "内容乙"),
+                (0, 3, 1, 1, "2.00"), (0, 4, 1, 1, "目标乙")]
+    # the edges of a 200-dpi office scan's page read by anchors, and of the grid overleaf
+    f = form_of(table(header, [65.6, 215.6, 170.9, 141.8, 138.2], x0=54.0),
+                table(overleaf, [67.1, 113.2, 342.6, 82.3, 123.0], page=2, table_no=2, x0=56.7))
+    assert [r.get("content").text for r in f.tasks] == ["内容乙"]
+    assert [r.get("funds").text for r in f.tasks] == ["2.00"]
+    assert [r.get("name").text for r in f.tasks] == ["乙计划"]
+
+
+def test_a_merged_cell_under_two_columns_serves_both():
+    header = [(0, 0, 1, 1, "绩效指标"), (0, 1, 1, 1, "一级指标"), (0, 2, 1, 1, "二级指标"), (0, 3, 1, 1, "三级指标"),
+              (0, 4, 1, 1, "实施周期指标值"), (0, 5, 1, 1, "年度指标值"),
+              (1, 1, 1, 1, "产出指标"), (1, 2, 1, 1, "数量指标"), (1, 3, 1, 1, "培训人次"), (1, 4, 1, 2, "≥500人次")]
+    f = form_of(table(header, [60, 60, 60, 120, 80, 80]))
+    assert [(r.get("period_target").text, r.get("annual_target").text) for r in f.indicators] == [("≥500人次", "≥500人次")]
+
+
 def test_seal_residue_closed_into_a_table_of_its_own_leaves_the_open_block_alone():
     """On a scan, seal or pen residue can come out of the grid as a tiny table of 1-2 character
     cells between two parts of a records block: it neither closes the block nor moves its
