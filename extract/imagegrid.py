@@ -6,7 +6,7 @@ headers are handled once for both.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -58,6 +58,13 @@ GLYPH_TABLE_MEDIAN_COL_PT = 12.0
 BESIDE_PT = (0.6, 1.4)  # the stroke's own blurred edge (a pixel or two of ink the line mask leaves) is skipped
 MIN_PRINT_BOTH_SIDES_SHARE = 0.25
 MAX_GLYPH_RUN_PT = 60.0  # longer strokes are ruling whatever is beside them
+# A vertical stroke at least this long, as thick as long_max_thickness_pt, that the glyph pass kept
+# (print on one side at most) is a rule when both its ends stop on horizontal rules: a header row's
+# vertical on a phone photo, 39.7 pt long, came out 2.51 pt thick and was lost, and with it the
+# boundary between two header cells (a task block's every row unaccounted). A bold glyph run or
+# a smear as thick ends inside a cell. No stroke of 20-60 pt and 2.2-2.8 pt was kept by the glyph
+# pass on the dev set's scans and photo.
+LONG_RUN_PT = 30.0
 
 
 def _px(pt: float, dpi: float) -> int:
@@ -187,6 +194,15 @@ def _print_in(cum: np.ndarray, along: np.ndarray, a: np.ndarray, b: np.ndarray, 
     return cum[b, along] - cum[a, along] if horizontal else cum[along, b] - cum[along, a]
 
 
+def _thick_rules_between(stats: np.ndarray, centroids: np.ndarray, found: list[Segment], horizontal: list[Segment],
+                         dpi: float, s: LineSettings) -> list[Segment]:
+    """Vertical strokes of LONG_RUN_PT to MAX_GLYPH_RUN_PT as thick as long_max_thickness_pt, not
+    among `found`, whose two ends stop on rules of `horizontal` (see LONG_RUN_PT)."""
+    thick = _stroke_segments(stats, centroids, False, dpi, replace(s, max_thickness_pt=s.long_max_thickness_pt))
+    return [v for v in thick if v not in found and v.y1 - v.y0 >= LONG_RUN_PT
+            and _rule_under(v.x0, v.y0, horizontal) is not None and _rule_under(v.x0, v.y1, horizontal) is not None]
+
+
 def image_segments(ink: np.ndarray, dpi: float, s: LineSettings = DEFAULT,
                    text_ink: np.ndarray | None = None) -> tuple[list[Segment], np.ndarray]:
     """Ruling segments of a straightened page, and the text ink with the ruling removed.
@@ -198,8 +214,9 @@ def image_segments(ink: np.ndarray, dpi: float, s: LineSettings = DEFAULT,
     beside = ink if text_ink is None else text_ink
     h, h_stats, h_centroids = _glyph_pass(h, beside, dpi, True)
     v, v_stats, v_centroids = _glyph_pass(v, beside, dpi, False)
-    segments = close_open_ends(_stroke_segments(h_stats, h_centroids, True, dpi, s)
-                               + _stroke_segments(v_stats, v_centroids, False, dpi, s))
+    across = _stroke_segments(h_stats, h_centroids, True, dpi, s)
+    down = _stroke_segments(v_stats, v_centroids, False, dpi, s)
+    segments = close_open_ends(across + down + _thick_rules_between(v_stats, v_centroids, down, across, dpi, s))
     ruling = cv2.dilate(cv2.bitwise_or(h, v), cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3)))
     return segments, cv2.bitwise_and(ink if text_ink is None else text_ink, cv2.bitwise_not(ruling))
 

@@ -150,3 +150,17 @@ def test_a_long_rule_thickened_by_blur_is_ruling_a_short_thick_stroke_is_not():
     _, v = line_masks(ink, 200.0)
     found = mask_segments(v, False, 200.0)
     assert [round(s.x0) for s in found] == [73]  # 203.5 px in points: the long one only
+
+
+def test_a_short_rule_thickened_by_blur_between_two_rules_is_ruling():
+    """At 200 dpi: a header row's vertical 40 pt long and 7 px (2.5 pt) thick, as a phone photo's
+    blur leaves it, between the row's two rules is found; the same stroke ending inside the row
+    (a bold glyph's run, a smear) is not."""
+    from formpipe.extract.imagegrid import image_segments
+    ink = np.zeros((600, 1200), np.uint8)
+    for y in (100, 211):
+        ink[y:y + 3, 100:1000] = 255  # the row's rules
+    ink[100:214, 600:607] = 255  # 40 pt, from rule to rule
+    ink[130:241, 300:307] = 255  # 40 pt, from inside the row through its bottom rule
+    found = [s for s in image_segments(ink, 200.0)[0] if not s.horizontal]
+    assert [round(s.x0 * 200 / 72) for s in found if 150 < s.x0 * 200 / 72 < 700] == [603]

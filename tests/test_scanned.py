@@ -315,6 +315,25 @@ def test_a_rings_residue_is_cut_off_a_value_line(arc_ink, along_mark, trimmed):
     assert plain.box_px[0] < 250 and not plain.trimmed
 
 
+@pytest.mark.parametrize("stub, kept", [
+    ((45, 75, 100, 104), False),  # a rule's stub from the cell's bottom edge (its middle went with the ruling)
+    ((0, 25, 100, 104), False),  # ... and from its top
+    ((20, 50, 100, 104), True),  # a "1" clear of the cell's edges is text
+    ((45, 75, 100, 120), True),  # a stroke 20 px wide at the edge is no rule's stub
+])
+def test_a_missed_rules_stub_in_a_cell_is_not_read(stub, kept):
+    """A 300-dpi cell 75 px tall (two lines of 38 px) whose only ink is a vertical stroke: a stub
+    touching its top or bottom is what a rule the grid missed left (read as "1"), and goes."""
+    from formpipe.extract.cellread import region_lines
+    top, bottom, x0, x1 = stub
+    grey = np.full((75, 300), 255, np.uint8)
+    ink = np.zeros((75, 300), np.uint8)
+    ink[top:bottom, x0:x1] = 255
+    grey[top:bottom, x0:x1] = 60
+    lines = region_lines(grey, ink, (0, 0, 300, 75), 300.0, line_px=38.0)
+    assert (len(lines) == 1) is kept
+
+
 def _light_digits_and_specks():
     """A light stroke broken into crumbs by the ink cut (each too small to be a character),
     and lone specks of the same size elsewhere, on noisy paper."""
