@@ -197,13 +197,25 @@ def _across_a_merged_row(runs: list[_Run], j: int, crossing: list[tuple[float, f
                    if start - m.on_rule_pt <= across <= end + m.on_rule_pt)
 
 
+def _ended_on(a: _Run, b: _Run, ends: list[tuple[float, float, float]], m: MendSettings) -> bool:
+    """Does a rule across end on this line inside the gap from `a` to `b` (within on_rule_pt
+    along and across)? A rule ends on a rule across it, so the line was there: a T-junction."""
+    return any(a.end - m.on_rule_pt <= pos <= b.start + m.on_rule_pt
+               and min(abs(start - a.across), abs(end - a.across)) <= m.on_rule_pt for start, end, pos in ends)
+
+
 def _bridges(lines: list[list[_Run]], crossing: list[tuple[float, float, float]], m: MendSettings,
-             rows_merge: bool = False) -> list[_Run]:
+             rows_merge: bool = False, ends: list[tuple[float, float, float]] | None = None) -> list[_Run]:
     """Bridges across the gaps of chains of runs from a rule across to another; with
-    `rows_merge` (verticals), not across a merged row (_across_a_merged_row)."""
+    `rows_merge` (verticals), not across a merged row (_across_a_merged_row). With `ends` (the
+    rules across, their pieces joined), a gap where one of them ends on the line is bridged
+    whole even when both its sides stop on rules across: the rows' rules of a budget block ended
+    on its label column's edge where a 20-pt stretch of that edge had faded, between two of them;
+    left open, the label's cell took in the block's columns (a 200-dpi office scan)."""
     out: list[_Run] = []
     for runs in lines:
         i = 0
+        whole: set[int] = set()
         while i < len(runs):
             j = i  # runs[i..j] chained by gaps that no rule across explains
             while j + 1 < len(runs):
@@ -211,16 +223,20 @@ def _bridges(lines: list[list[_Run]], crossing: list[tuple[float, float, float]]
                 gap = b.start - a.end
                 dangling = not _stops_on_rule(a.end, a.across, True, crossing, m) \
                     or not _stops_on_rule(b.start, b.across, False, crossing, m)
-                if gap > m.max_gap_pt or not dangling:
+                evidenced = ends is not None and gap > m.join_pt and _ended_on(a, b, ends, m)
+                if gap > m.max_gap_pt or not (dangling or evidenced):
                     break
-                if rows_merge and _across_a_merged_row(runs, j, crossing, m):
+                if rows_merge and not evidenced and _across_a_merged_row(runs, j, crossing, m):
                     break
+                if evidenced:
+                    whole.add(j)
                 j += 1
             # the chain runs from a rule across to another: it starts on one and ends on one
             first, last = runs[i], runs[j]
             if j > i and _stops_on_rule(first.start, first.across, False, crossing, m, m.end_overshoot_pt) \
                     and _stops_on_rule(last.end, last.across, True, crossing, m, m.end_overshoot_pt):
-                out.extend(_gap_bridge(runs[k], runs[k + 1], crossing, m) for k in range(i, j))
+                out.extend(_Run(runs[k].end, runs[k + 1].start, runs[k].across) if k in whole
+                           else _gap_bridge(runs[k], runs[k + 1], crossing, m) for k in range(i, j))
             i = j + 1
     return out
 
@@ -294,7 +310,8 @@ def mend_broken_rules(segments: list[Segment], m: MendSettings = DEFAULT) -> lis
     for horizontal in (True, False):
         crossing = [_along(s, not horizontal) for s in segments if s.horizontal != horizontal]
         lines, fills = _runs_and_fills(segments, horizontal, m)
-        added += [_segment(r, horizontal) for r in fills + _bridges(lines, crossing, m, rows_merge=not horizontal)]
+        ends = [(r.start, r.end, r.across) for line in _runs(segments, not horizontal, m) for r in line]
+        added += [_segment(r, horizontal) for r in fills + _bridges(lines, crossing, m, rows_merge=not horizontal, ends=ends)]
     mended = segments + added
     # only rules running down the page reach: a pen's underline runs along a line of text from a
     # cell's left rule and ends anywhere (on a photo one ended 37 pt into the amount column, and

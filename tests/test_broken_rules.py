@@ -106,6 +106,16 @@ def test_a_vertical_broken_across_a_row_is_bridged(above, below):
     assert _spans(mend_broken_rules(_merged_row(above, below))) == FULL
 
 
+def test_a_cell_edge_faded_between_rules_that_end_on_it_is_bridged():
+    """A label cell merged over the three rows, its right edge faded from 4 pt above the first
+    row rule to 1.7 pt above the second: both sides stop on rules across, as a merged cell's do,
+    but the rows' rules end on the edge (a T-junction), so the edge was there and is mended."""
+    segments = [s for s in _grid(skip={("h", 1, 0), ("h", 2, 0)}) if s.horizontal or s.x0 != XS[1]]
+    segments += [Segment(XS[1], YS[0], XS[1], YS[1] - 4.0), Segment(XS[1], YS[2] - 1.7, XS[1], YS[3])]
+    label = (FULL - {(r, 0, 1, 1) for r in range(3)}) | {(0, 0, 3, 1)}
+    assert _spans(mend_broken_rules(segments)) == label
+
+
 def test_a_gap_wider_than_a_seal_is_left():
     wide = _grid(skip={("h", 1, 1)}, cuts={("h", 1, 0): (120.0, 200.0), ("h", 1, 2): (350.0, 440.0)})
     # pieces 100-120 and 440-500 with a gap of 320 pt: more than max_gap_pt
