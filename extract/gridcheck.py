@@ -9,10 +9,11 @@ why it failed, so a page read by anchors can be traced to its reason.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 
-from .model import Table, TextLine
+from .model import Cell, Table, TextLine
 from .template import label_key, load_templates, nearest_label
 
 MAX_EDITS = 2  # template.nearest_label's largest edit bound
@@ -43,6 +44,15 @@ MIN_COLUMNS_BELOW = 2
 # under a page's last header row (two columns), sent a 200-dpi office scan's page to the anchors
 # reading, which read them as a task and moved every later task's values up one
 FIRST_ROW_NEAR_PT = 16.0
+# two cells whose boxes overlap by more than this each way: the lattice had a rule missing where
+# a cell's smallest closed rectangle ran round others (a label column's faded edge made the label
+# a box over the budget block's columns), and their text was read twice
+OVERLAP_PT = 2.0
+# an amount in a label's cell beside the label (`93488.22其他资金`): the rule between the amount's
+# cell and the label's was lost (a phone photo of an office form lost one column rule down a
+# whole budget block, and every item's amount went with it, flagged); the anchors reading splits
+# such a box by the vocabulary
+AMOUNT_IN_LABEL = re.compile(r"\d[\d,，]*[.．]\d{2}(?!\d)|\d{4,}")
 
 
 @dataclass(frozen=True)
@@ -138,6 +148,18 @@ def _loose_labels(lines: list[TextLine], vocab: Vocabulary) -> list[str]:
     return [lab for ln in lines if len(label_key(ln.text)) <= MAX_LABEL_CELL for lab in vocab.labels_in(ln.text)]
 
 
+def _overlapping(t: Table) -> tuple[Cell, Cell] | None:
+    """Two cells of the table whose boxes overlap by more than OVERLAP_PT each way, if any."""
+    cells = sorted(t.cells, key=lambda c: c.box.x0)
+    for i, a in enumerate(cells):
+        for b in cells[i + 1:]:
+            if b.box.x0 >= a.box.x1 - OVERLAP_PT:
+                break
+            if min(a.box.y1, b.box.y1) - max(a.box.y0, b.box.y0) > OVERLAP_PT:
+                return a, b
+    return None
+
+
 def check_grid(tables: list[Table], lines: list[TextLine], vocab: Vocabulary | None = None) -> Verdict:
     """Is the page's grid good enough for the mapping? Fails, with the reason, when labels sit
     outside any cell (cells missing), one cell holds two labels (a rule lost between them), or
@@ -147,11 +169,18 @@ def check_grid(tables: list[Table], lines: list[TextLine], vocab: Vocabulary | N
     if len(loose) > MAX_LOOSE_LABELS:
         return Verdict(False, f"{len(loose)} template labels outside any cell ({', '.join(loose[:4])} …)")
     for t in tables:
+        pair = _overlapping(t)
+        if pair is not None:
+            return Verdict(False, f"cells overlap (row {pair[0].row}, column {pair[0].col} and row {pair[1].row}, "
+                                  f"column {pair[1].col}): a rule is missing")
+    for t in tables:
         for c in t.cells:
             if len(label_key(c.text)) <= MAX_LABEL_CELL:
                 held = vocab.labels_in(c.text)
                 if len(held) >= 2:
                     return Verdict(False, f"one cell holds two labels ({held[0]}, {held[1]})")
+                if held and held[0] in vocab.items and AMOUNT_IN_LABEL.search(c.text):
+                    return Verdict(False, f"one cell holds a label and an amount (“{c.text}”)")
     for t in tables:
         for c in t.cells:
             if vocab.match(c.text) not in vocab.fields | vocab.items:

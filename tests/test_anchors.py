@@ -225,6 +225,12 @@ GOOD = _table(_cell(0, 0, "部门名称", 0, 80), _cell(0, 1, "某某市民政�
      [_line("产出指标", 10, 24, 60, 34), _line("数量指标", 90, 24, 140, 34)], False),
     # ... but one line under one column is a note written below the table (附件另附)
     ([_table(_cell(0, 0, "一级指标", 0, 80), _cell(0, 1, "二级指标", 80, 160))], [_line("附件另附", 10, 30, 60, 40)], True),
+    # an amount glued to the item label of the next cell: the rule between them lost
+    ([_table(_cell(0, 0, "项目支出", 0, 80), _cell(0, 1, "93488.22其他资金", 80, 200), _cell(0, 2, "", 200, 300))], [], False),
+    ([_table(_cell(0, 0, "项目支出", 0, 80), _cell(0, 1, "93488.22", 80, 140), _cell(0, 2, "其他资金", 140, 200))], [], True),
+    # a label cell whose box runs round the cells beside it (its edge lost): text read twice
+    ([_table(_cell(0, 0, "预算整体情况", 0, 200, y1=60.0), _cell(0, 1, "基本支出", 80, 140), _cell(0, 2, "预算金额（万元）", 200, 300))],
+     [], False),
     # ... and notes under two columns well below the header, not a row's lines (请复核, 核对无误)
     ([_table(_cell(0, 0, "一级指标", 0, 80, y1=38.0), _cell(0, 1, "二级指标", 80, 160, y1=38.0))],
      [_line("请复核", 10, 100, 60, 116), _line("核对无误", 90, 84, 140, 100)], True),
