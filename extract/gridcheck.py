@@ -162,8 +162,10 @@ def _overlapping(t: Table) -> tuple[Cell, Cell] | None:
 
 def check_grid(tables: list[Table], lines: list[TextLine], vocab: Vocabulary | None = None) -> Verdict:
     """Is the page's grid good enough for the mapping? Fails, with the reason, when labels sit
-    outside any cell (cells missing), one cell holds two labels (a rule lost between them), or
-    a label's value cell is blank while text sits outside the cells in its row band."""
+    outside any cell (cells missing), two cells overlap (a rule missing: text read twice), one
+    cell holds two labels or an item label and an amount (a rule lost between them), a label's
+    value cell is blank while text sits outside the cells in its row band, or a last header row
+    has a lost row's text under it."""
     vocab = vocab or vocabulary()
     loose = _loose_labels(lines, vocab)
     if len(loose) > MAX_LOOSE_LABELS:

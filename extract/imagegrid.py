@@ -194,13 +194,13 @@ def _print_in(cum: np.ndarray, along: np.ndarray, a: np.ndarray, b: np.ndarray, 
     return cum[b, along] - cum[a, along] if horizontal else cum[along, b] - cum[along, a]
 
 
-def _thick_rules_between(stats: np.ndarray, centroids: np.ndarray, found: list[Segment], horizontal: list[Segment],
+def _thick_rules_between(stats: np.ndarray, centroids: np.ndarray, found: list[Segment], rows: list[Segment],
                          dpi: float, s: LineSettings) -> list[Segment]:
     """Vertical strokes of LONG_RUN_PT to MAX_GLYPH_RUN_PT as thick as long_max_thickness_pt, not
-    among `found`, whose two ends stop on rules of `horizontal` (see LONG_RUN_PT)."""
+    among `found`, whose two ends stop on horizontal rules of `rows` (see LONG_RUN_PT)."""
     thick = _stroke_segments(stats, centroids, False, dpi, replace(s, max_thickness_pt=s.long_max_thickness_pt))
     return [v for v in thick if v not in found and v.y1 - v.y0 >= LONG_RUN_PT
-            and _rule_under(v.x0, v.y0, horizontal) is not None and _rule_under(v.x0, v.y1, horizontal) is not None]
+            and _rule_under(v.x0, v.y0, rows) is not None and _rule_under(v.x0, v.y1, rows) is not None]
 
 
 def image_segments(ink: np.ndarray, dpi: float, s: LineSettings = DEFAULT,

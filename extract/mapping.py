@@ -13,6 +13,7 @@ import re
 from dataclasses import replace
 
 from .accounting import unaccounted
+from .columns import best_under, followed, under_columns
 from .flags import Flag, FlagCode
 from .model import Cell, Extraction, Table, TextLine
 from .record import EMPTY, CellRef, RawBudgetItem, RawForm, RawRecord
@@ -30,8 +31,6 @@ SPECK_TABLE_CONFIDENCE = 0.5
 # and "1ZmVV" at 0.54; a value under a seal is capped at 0.6 (extract/scanned.py) and stays a value
 CRUMB_CONFIDENCE = 0.6
 _YEAR = re.compile(r"(20\d{2}|19\d{2})\s*年")
-# a continued table within this many points of the header's table's right edge has not moved
-SAME_EDGE = 3.0
 # a printed budget item outside the template's list: the longest item name on published
 # forms is 12 characters (拟用于对下转移支付资金 is 11); a goal or a note is far longer
 MAX_ITEM_CHARS = 16
@@ -47,10 +46,6 @@ def _fits_item(label: str, value: str) -> bool:
 
 def ref(c: Cell, table: Table) -> CellRef:
     return CellRef(c.text, c.page, c.box, c.confidence, table.table_no, c.row, c.col, c.source)
-
-
-def _overlap(c: Cell, x0: float, x1: float) -> float:
-    return max(0.0, min(c.box.x1, x1) - max(c.box.x0, x0))
 
 
 def _residue_only(t: Table) -> bool:
@@ -71,41 +66,6 @@ def _crumb(c: Cell) -> bool:
     key = label_key(c.text)
     return (c.source == "ocr" and not has_hanzi(key)
             and (len(key) <= CRUMB_CHARS or c.confidence < CRUMB_CONFIDENCE))
-
-
-def _best(cells: list[Cell], x0: float, x1: float) -> Cell | None:
-    """The cell that covers most of the column [x0, x1] (at least a third of it)."""
-    best, score = None, 0.0
-    for c in cells:
-        ov = _overlap(c, x0, x1)
-        if ov > score:
-            best, score = c, ov
-    return best if best is not None and score >= (x1 - x0) / 3 else None
-
-
-def _under_columns(cells: list[Cell], header: list[tuple[str, float, float]]) -> dict[str, Cell]:
-    """Each header column's cell (`_best`), one column per cell where the columns can spare it:
-    a cell that is best for two columns stays with the one it covers the larger share of, and
-    the other takes its next best (still a third of it) if it has one. A header laid out from
-    text alone (a page read by anchors) is wider or narrower than its printed cells: on a
-    200-dpi office scan the funds column's header range lay half over the task's content cell
-    of the next page, which covered more of it than the funds cell did, and a task's content
-    was read as its funds. A merged cell under two columns, with nothing else under either,
-    still serves both."""
-    best = {col: _best(cells, x0, x1) for col, x0, x1 in header}
-    width = {col: x1 - x0 for col, x0, x1 in header}
-    ranges = {col: (x0, x1) for col, x0, x1 in header}
-    out = {col: c for col, c in best.items() if c is not None}
-    for col, c in list(out.items()):
-        rivals = [o for o, oc in out.items() if o != col and oc is c]
-        share = _overlap(c, *ranges[col]) / max(width[col], 1e-6)
-        if not rivals or all(share >= _overlap(c, *ranges[o]) / max(width[o], 1e-6) for o in rivals):
-            continue
-        taken = [oc for o, oc in out.items() if o != col]
-        spare = _best([x for x in cells if all(x is not t for t in taken)], *ranges[col])
-        if spare is not None:
-            out[col] = spare
-    return out
 
 
 def find_title(lines: list[TextLine], tpl: Template) -> CellRef:
@@ -210,11 +170,11 @@ class _Walk:
             # unknown label had closed the task block, and the row after it was lost
         # a block open at the end of the last table goes on in this one (a page break
         # between tables) until a label or a header row says otherwise; its columns
-        # follow the table (see _followed)
+        # follow the table (see columns.followed)
         left = t.col_edges[0] if t.col_edges else min((c.box.x0 for c in t.cells), default=0.0)
         right = t.col_edges[-1] if t.col_edges else max((c.box.x1 for c in t.cells), default=0.0)
         if self.header and self.right_edge:
-            self.header = _followed(self.header, (self.left_edge, self.right_edge), (left, right))
+            self.header = followed(self.header, (self.left_edge, self.right_edge), (left, right))
         self.left_edge, self.right_edge = left, right
         # rows that open / close a page's part of the table: where a merged cell may be cut
         starts: dict[int, int] = {}
@@ -346,7 +306,7 @@ class _Walk:
                 value: Cell | None = right
             elif self.tpl.fields[name].kind == "longtext":
                 # labels side by side over their texts (项目总体目标 | 年度总体目标): the cell below
-                value = _best([x for x in t.cells_covering_row(c.last_row + 1) if x.row == c.last_row + 1],
+                value = best_under([x for x in t.cells_covering_row(c.last_row + 1) if x.row == c.last_row + 1],
                               c.box.x0, c.box.x1)
             else:
                 value = None  # the next cell is another label: this one was left blank
@@ -421,7 +381,7 @@ class _Walk:
                 self.use(c, t)
             return  # a header row repeated on a continuation page
         rec, picked = {}, []
-        under = _under_columns(body, self.header)
+        under = under_columns(body, self.header)
         for col, _, _ in self.header:
             best = under.get(col)
             rec[col] = ref(best, t) if best is not None else EMPTY
@@ -458,20 +418,6 @@ class _Walk:
             records[-1] = _joined(records[-1], rec, texts, extra)
             return
         records.append(RawRecord(rec, min(c.page for c in starts), texts, extra))
-
-
-def _followed(header: list[tuple[str, float, float]], was: tuple[float, float],
-              now: tuple[float, float]) -> list[tuple[str, float, float]]:
-    """A header's column ranges moved with their table from edges `was` to `now`: shifted with
-    its right edge if it only moved sideways, edge to edge if it was printed wider or narrower (a
-    landscape page after portrait ones; shifted only, a task's content fell under its funds)."""
-    (left0, right0), (left, right) = was, now
-    if abs(right - right0) <= SAME_EDGE and abs(left - left0) <= SAME_EDGE:
-        return header
-    if abs((right - left) - (right0 - left0)) > SAME_EDGE and right0 > left0:
-        k = (right - left) / (right0 - left0)
-        return [(col, left + (x0 - left0) * k, left + (x1 - left0) * k) for col, x0, x1 in header]
-    return [(col, x0 + right - right0, x1 + right - right0) for col, x0, x1 in header]
 
 
 def _same_cell(a: CellRef, b: CellRef) -> bool:
