@@ -307,10 +307,12 @@ def mend_broken_rules(segments: list[Segment], m: MendSettings = DEFAULT) -> lis
     and ends on rules across it, then verticals stopped short carried on to the next rule across,
     and rows' rules stopped short of the table's edge carried on to it."""
     added: list[Segment] = []
+    # each direction's lines, worked out once: a direction's runs are the other's `ends`
+    found = {horizontal: _runs_and_fills(segments, horizontal, m) for horizontal in (True, False)}
     for horizontal in (True, False):
         crossing = [_along(s, not horizontal) for s in segments if s.horizontal != horizontal]
-        lines, fills = _runs_and_fills(segments, horizontal, m)
-        ends = [(r.start, r.end, r.across) for line in _runs(segments, not horizontal, m) for r in line]
+        lines, fills = found[horizontal]
+        ends = [(r.start, r.end, r.across) for line in found[not horizontal][0] for r in line]
         added += [_segment(r, horizontal) for r in fills + _bridges(lines, crossing, m, rows_merge=not horizontal, ends=ends)]
     mended = segments + added
     # only rules running down the page reach: a pen's underline runs along a line of text from a
