@@ -46,6 +46,16 @@ class MendSettings:
     # carried 9 pt down to the table's top rule on a photo, and the title became a one-row table
     # that ended the task block before it
     max_reach_pt: float = 20.0
+    # ... and a row's rule through min_crossed_across verticals to the table's edge this far.
+    # LENIENT, tried only on a page whose grid failed the check (extract/gridrepair.py), reaches
+    # further and also to an inner rule across where none lies at its end (_no_rule_on), from
+    # either loose end: on a 200-dpi office scan the rule over a task block's header faded 27 pt
+    # short of the table's right edge (a 457-pt rule through four verticals), and a budget row's
+    # rule 41 pt short of its label column. Not on every page: a shaded label's top strokes,
+    # joined to a row's rule where it ended on the label column's edge, ran it 17 pt into the
+    # label's cell, 25 pt short of the table's edge, and reached, it cut the label's cell in two
+    edge_reach_pt: float = 20.0
+    inner_reach: bool = False
     min_reaching_pt: float = 30.0
     stroke_past_pt: float = 40.0  # see strokes_past_the_edge
     min_crossed_across: int = 2  # a horizontal reaches only if it passes through this many verticals
@@ -60,6 +70,7 @@ class MendSettings:
 
 
 DEFAULT = MendSettings()
+LENIENT = MendSettings(edge_reach_pt=45.0, inner_reach=True)
 
 
 @dataclass(frozen=True)
@@ -199,9 +210,19 @@ def _across_a_merged_row(runs: list[_Run], j: int, crossing: list[tuple[float, f
 
 def _ended_on(a: _Run, b: _Run, ends: list[tuple[float, float, float]], m: MendSettings) -> bool:
     """Does a rule across end on this line inside the gap from `a` to `b` (within on_rule_pt
-    along and across)? A rule ends on a rule across it, so the line was there: a T-junction."""
+    along and across)? A rule ends on a rule across it, so the line was there: a T-junction.
+    Not a rule that goes on past the line after a break of its own (a piece of it on the
+    other side, within max_gap_pt): that is a broken rule across, which would end "on" any
+    line at its break, the top rule of a merged row among them."""
+    def goes_on(start: float, end: float, pos: float) -> bool:
+        before = abs(start - a.across) <= m.on_rule_pt  # the rule leaves the line forwards
+        return any(abs(p - pos) <= m.collinear_pt and (a.across - m.max_gap_pt <= e < start if before
+                                                       else end < s <= a.across + m.max_gap_pt)
+                   for s, e, p in ends)
+
     return any(a.end - m.on_rule_pt <= pos <= b.start + m.on_rule_pt
-               and min(abs(start - a.across), abs(end - a.across)) <= m.on_rule_pt for start, end, pos in ends)
+               and min(abs(start - a.across), abs(end - a.across)) <= m.on_rule_pt
+               and not goes_on(start, end, pos) for start, end, pos in ends)
 
 
 def _bridges(lines: list[list[_Run]], crossing: list[tuple[float, float, float]], m: MendSettings,
@@ -245,9 +266,10 @@ def _reaches(lines: list[list[_Run]], crossing: list[tuple[float, float, float]]
              min_crossed: int = 0) -> list[_Run]:
     """Runs that start on a rule across and stop short of the next (or the other way round),
     carried on to it. With `min_crossed`, only runs passing through that many rules across
-    between their ends, and only to the table's edge (the outermost rule across): inside a
-    table, a rule stopped short of a vertical is as often a merged cell's edge (a continued
-    indicator's level cells at the top of a page)."""
+    between their ends, and only to the table's edge (the outermost rule across), or with
+    `inner_reach` to an inner rule across when no rule across lies where the run stops
+    (_no_rule_on): a rule that stops on a rule across found above or below its row may be a
+    merged cell's edge whose rule across faded there."""
     out: list[_Run] = []
     for runs in lines:
         for r in runs:
@@ -256,20 +278,32 @@ def _reaches(lines: list[list[_Run]], crossing: list[tuple[float, float, float]]
             if min_crossed and sum(1 for start, end, pos in crossing if r.start + m.on_rule_pt < pos < r.end - m.on_rule_pt
                                    and start - m.overshoot_pt <= r.across <= end + m.overshoot_pt) < min_crossed:
                 continue
-            reach = min(m.max_reach_pt, (r.end - r.start) / 2)
+            reach = min(m.edge_reach_pt if min_crossed else m.max_reach_pt, (r.end - r.start) / 2)
             # positions of the rules across this run's line, beyond each of its ends
             stops = sorted(pos for start, end, pos in crossing if start - m.on_rule_pt <= r.across <= end + m.on_rule_pt)
             start_on = _stops_on_rule(r.start, r.across, False, crossing, m, m.end_overshoot_pt)
             end_on = _stops_on_rule(r.end, r.across, True, crossing, m, m.end_overshoot_pt)
-            if start_on and not end_on:
+            # leniently, a run through rules across is a rule by itself: each of its loose ends
+            # reaches (a budget row's rule had faded at its start and broken 16 pt in its middle)
+            loose = bool(min_crossed) and m.inner_reach
+            if (start_on or loose) and not end_on:
                 ahead = [p for p in stops if r.end < p <= r.end + reach]
-                if ahead and (not min_crossed or ahead[0] == stops[-1]):
+                if ahead and (not min_crossed or ahead[0] == stops[-1] or (loose and _no_rule_on(r.end, crossing, m))):
                     out.append(_Run(r.end, ahead[0], r.across))
-            elif end_on and not start_on:
+            if (end_on or loose) and not start_on:
                 behind = [p for p in stops if r.start - reach <= p < r.start]
-                if behind and (not min_crossed or behind[-1] == stops[0]):
+                if behind and (not min_crossed or behind[-1] == stops[0] or (loose and _no_rule_on(r.start, crossing, m))):
                     out.append(_Run(behind[-1], r.start, r.across))
     return out
+
+
+def _no_rule_on(at: float, crossing: list[tuple[float, float, float]], m: MendSettings) -> bool:
+    """No rule across lies on `at` anywhere on the page: a row's rule that ends there inside the
+    table ends on nothing, not on a merged cell's edge (which would be a rule across, found
+    above or below the row if not on it). On a 200-dpi office scan the rule between a budget
+    block's two rows faded 41 pt short of the label column's edge, with no rule across where it
+    stopped, and the two labels shared one cell."""
+    return not any(abs(pos - at) <= m.on_rule_pt for _, _, pos in crossing)
 
 
 def strokes_past_the_edge(segments: list[Segment], m: MendSettings = DEFAULT) -> list[Segment]:
@@ -284,17 +318,20 @@ def strokes_past_the_edge(segments: list[Segment], m: MendSettings = DEFAULT) ->
     # (18 pt, 12-20 pt past it) would answer too, and those go with the title (glyph tables)
     crossing = [_along(s, False) for s in segments if not s.horizontal]
     for line in collinear_lines(segments, True, m.collinear_pt):
-        if len(line) != 1:
-            continue
-        start, end, across = _along(line[0], True)
+        # the line as a whole starts (ends) inside: a pen's stroke drawn twice over, or in
+        # pieces, is a line of several (a doubled stroke 2.5 pt apart crossed a goal's cell on a
+        # photo and ran 36 pt past the edge; kept, it cut the goal in two)
+        first, last = min(s.x0 for s in line), max(s.x1 for s in line)
+        across = line[0].y0
         stops = sorted(pos for lo, hi, pos in crossing if lo - m.on_rule_pt <= across <= hi + m.on_rule_pt)
         if len(stops) < 2:
             continue
-        past_end, past_start = end - stops[-1], stops[0] - start
-        inside_start, inside_end = start > stops[0] + m.on_rule_pt, end < stops[-1] - m.on_rule_pt
-        if (m.end_overshoot_pt < past_end <= m.stroke_past_pt and inside_start) or \
-                (m.end_overshoot_pt < past_start <= m.stroke_past_pt and inside_end):
-            out.append(line[0])
+        inside_start, inside_end = first > stops[0] + m.on_rule_pt, last < stops[-1] - m.on_rule_pt
+        for piece in line:
+            past_end, past_start = piece.x1 - stops[-1], stops[0] - piece.x0
+            if (m.end_overshoot_pt < past_end <= m.stroke_past_pt and inside_start) or \
+                    (m.end_overshoot_pt < past_start <= m.stroke_past_pt and inside_end):
+                out.append(piece)
     return out
 
 
@@ -326,5 +363,11 @@ def mend_broken_rules(segments: list[Segment], m: MendSettings = DEFAULT) -> lis
     # a budget block stopped 14 pt short of the table's left edge, and the goal's label ran into
     # the block's
     crossing = [_along(s, False) for s in mended + reached if not s.horizontal]
-    reached += [_segment(r, True) for r in _reaches(_runs(mended, True, m), crossing, m, m.min_crossed_across)]
-    return mended + reached
+    rows = [_segment(r, True) for r in _reaches(_runs(mended, True, m), crossing, m, m.min_crossed_across)]
+    if rows and m.inner_reach:
+        # carried on to a rule, a row's rule may now start a chain of its pieces on one: bridge it
+        # again (the budget row's rule above, broken in its middle)
+        lines, _ = _runs_and_fills(mended + reached + rows, True, m)
+        ends = [(r.start, r.end, r.across) for line in _runs(mended + reached, False, m) for r in line]
+        rows += [_segment(r, True) for r in _bridges(lines, crossing, m, ends=ends)]
+    return mended + reached + rows

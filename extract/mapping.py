@@ -17,7 +17,7 @@ from .columns import best_under, followed, under_columns
 from .flags import Flag, FlagCode
 from .model import Cell, Extraction, Table, TextLine
 from .record import EMPTY, CellRef, RawBudgetItem, RawForm, RawRecord
-from .template import BlockSpec, Template, has_hanzi, label_key, nearest_label
+from .template import BlockSpec, Template, has_hanzi, label_key, nearest_label, one_character_short
 
 CRUMB_CHARS = 2  # seal-ring residue in a label cell read as lines of 1-2 characters (dev scans: 1, 7, H, 家);
 # a second label or a value sharing the cell is longer, so it still stops the match
@@ -341,6 +341,11 @@ class _Walk:
                 continue
             items = {label_key(i): i for i in self.open_block.items}
             item = self.find(items, lab) if items else None
+            if item is None and lab.source == "ocr" and (short := one_character_short(label_key(lab.text), items)):
+                item = short
+                self.form.notes.append(Flag("budget_items", len(self.form.budget), "item", FlagCode.VOCAB_SNAPPED, "error",
+                                        f"“{lab.text}” (page {lab.page}) was read as the item “{item}”, one "
+                                        f"character short of it; check the item's name."))
             if item is None and not _fits_item(lab.text, val.text):
                 continue  # prose beside the block (a long 总体绩效目标) is no budget item: reported
             if item is None and items and lab.source == "ocr":

@@ -86,6 +86,11 @@ def _without_glyph_tables(pp: PreparedPage, segments: list[Segment], text_ink: n
     return segments, text_ink, tables
 
 
+def regridded(pp: PreparedPage, grid: ScanGrid, segments: list[Segment], number: int) -> ScanGrid:
+    """`grid` with its cells built from `segments` instead (a repaired ruling: gridrepair.py)."""
+    return ScanGrid(segments, grid.text_ink, _tables_of(pp, segments, number), grid.completed)
+
+
 def _tables_of(pp: PreparedPage, segments: list[Segment], number: int) -> list[Table]:
     k = 72.0 / pp.dpi
     h, w = pp.grey.shape

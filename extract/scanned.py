@@ -27,12 +27,13 @@ from .cellread import (
 from .flags import Flag, FlagCode
 from .grid import DEFAULT, document_tables, page_tables
 from .gridcheck import CONTINUED_OUTSIDE, check_grid, outside_share
-from .model import DocumentError, Extraction, ExtractOptions, NoFormFound, PageContent, Table, TextLine
+from .gridrepair import repaired_grid
+from .model import DocumentError, Extraction, ExtractOptions, NoFormFound, PageContent, Segment, Table, TextLine
 from .ocr.base import return_freed_memory
 from .photo import straighten_photo
 from .prepare import PreparedPage, prepare
 from .raster import PageImage, check_page_size, load_images
-from .scangrid import OCR_GRID, scan_grid
+from .scangrid import OCR_GRID, regridded, scan_grid
 from .timing import Clock
 
 log = logging.getLogger(__name__)
@@ -157,10 +158,13 @@ def read_prepared(pp: PreparedPage, number: int, engine, clock: _Clock) -> tuple
     return content, mean
 
 
-def _read_lines(pp: PreparedPage, number: int, engine,
-                clock: _Clock) -> tuple[PageContent, float, list[LineCrop], list[tuple[str, float]]]:
-    """read_prepared's answer, and the line crops it read with their readings."""
+def _read_lines(pp: PreparedPage, number: int, engine, clock: _Clock, segments: list[Segment] | None = None
+                ) -> tuple[PageContent, float, list[LineCrop], list[tuple[str, float]]]:
+    """read_prepared's answer, and the line crops it read with their readings. With `segments`
+    (a repaired ruling), the cells are theirs."""
     grid = scan_grid(pp, number)
+    if segments is not None:
+        grid = regridded(pp, grid, segments, number)
     segments, tables = grid.segments, grid.tables
     faint = faint_ink(pp.grey, pp.ink, pp.dpi, ruling=cv2.subtract(pp.ink, grid.text_ink), marks=pp.marks)
     text_ink = clean_specks(grid.text_ink, pp.dpi, faint=faint)
@@ -235,6 +239,17 @@ def read_tables(img: PageImage, engine, clock: _Clock, keep: str | None = None,
     clock.lap("grid")
     context = context if context is not None else AnchorContext()
     verdict = check_grid(tables, lines)
+    fixed = None if verdict.ok else repaired_grid(content, tables, OCR_GRID)
+    if fixed is not None:
+        # read again in the repaired cells: a line read across a lost rule holds both cells'
+        # text (名称主要实施内容|资金（万 in a task header whose rule under the goal was lost)
+        again, *_ = _read_lines(pp, img.number, engine, clock, segments=list(fixed.content.segments))
+        again_tables, again_lines = page_tables(again, OCR_GRID)
+        again_verdict = check_grid(again_tables, again_lines)
+        log.debug("page %d: grid repaired (%s), read again: %s", img.number, fixed.how,
+                  again_verdict.reason or "passes")
+        if again_verdict.ok:
+            content, tables, lines, verdict = again, again_tables, again_lines, again_verdict
     # a table read by anchors goes on: this page's own grid is none, or a speck beside its text
     continued = context.carry is not None and bool(lines) and outside_share(tables, lines) > CONTINUED_OUTSIDE
     if verdict.ok and not continued:

@@ -72,6 +72,21 @@ def nearest_label(key: str, labels) -> str | None:
     return None if tied or best_d > bound else best
 
 
+MIN_SHORT_ITEM = 3  # a two-character reading (支出) names no item well enough
+
+
+def one_character_short(key: str, items: dict[str, str]) -> str | None:
+    """The one item whose name is `key` with one character more, if exactly one is. A mark over
+    a budget item's name takes a character out of the reading (基支出, 财政拨 under a tick on two
+    200-dpi office scans), and a three-character key is below nearest_label's length floor. The
+    items of one block's section are few (2-4) and none is another one character short."""
+    if len(key) < MIN_SHORT_ITEM:
+        return None
+    hits = [name for k, name in items.items() if len(k) == len(key) + 1
+            and any(k[:i] + k[i + 1:] == key for i in range(len(k)))]
+    return hits[0] if len(hits) == 1 else None
+
+
 @dataclass(frozen=True)
 class FieldSpec:
     name: str

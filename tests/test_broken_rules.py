@@ -9,10 +9,10 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
-from formpipe.extract.brokenrules import DEFAULT, mend_broken_rules
+from formpipe.extract.brokenrules import DEFAULT, LENIENT, mend_broken_rules
 from formpipe.extract.grid import page_tables
 from formpipe.extract.model import PageContent, Segment
 from formpipe.extract.prepare import prepare
@@ -166,18 +166,43 @@ def test_a_pen_underline_does_not_reach():
     assert mend_broken_rules(segments) == segments
 
 
-@pytest.mark.parametrize("start, end, reached", [
-    (XS[0] + 14.0, XS[3], (XS[0], XS[0] + 14.0)),  # a row's rule 14 pt short of the table's left edge
-    (XS[0], XS[3] - 13.0, (XS[3] - 13.0, XS[3])),  # ... or of its right edge
-    (XS[1] + 14.0, XS[3], None),  # short of an inner vertical: maybe a merged cell's edge
-    (XS[0] + 25.0, XS[3], None),  # further than a reach
+@pytest.mark.parametrize("start, end, settings, reached", [
+    (XS[0] + 14.0, XS[3], DEFAULT, (XS[0], XS[0] + 14.0)),  # a row's rule 14 pt short of the table's left edge
+    (XS[0], XS[3] - 13.0, DEFAULT, (XS[3] - 13.0, XS[3])),  # ... or of its right edge
+    (XS[1] + 14.0, XS[3], DEFAULT, None),  # short of an inner vertical: maybe a merged cell's edge
+    (XS[0] + 25.0, XS[3], DEFAULT, None),  # further than a reach
+    # leniently (a page whose grid failed the check): further, and to an inner vertical when no
+    # rule across lies where the rule stops
+    (XS[1] + 14.0, XS[3], LENIENT, (XS[1], XS[1] + 14.0)),
+    (XS[0] + 25.0, XS[3], LENIENT, (XS[0], XS[0] + 25.0)),
+    (XS[0], XS[3] - 27.0, LENIENT, (XS[3] - 27.0, XS[3])),  # faded 27 pt short of the edge
+    (XS[0] + 50.0, XS[3], LENIENT, None),
 ])
-def test_a_rule_across_the_table_reaches_its_edge(start, end, reached):
+def test_a_rule_across_the_table_reaches_its_edge(start, end, settings, reached):
     """A horizontal passing through two verticals or more is a row's rule, not an underline:
     stopped a little short of the table's edge, it is carried on to it."""
     segments = _grid(skip={("h", 2, c) for c in range(3)}) + [Segment(start, YS[2], end, YS[2])]
-    added = [(s.x0, s.x1) for s in mend_broken_rules(segments)[len(segments):] if s.horizontal]
+    added = [(s.x0, s.x1) for s in mend_broken_rules(segments, settings)[len(segments):] if s.horizontal]
     assert added == ([reached] if reached else [])
+
+
+def test_a_row_rule_faded_at_its_start_and_broken_in_its_middle_is_mended_whole():
+    # a budget row's rule: its first 30 pt faded, and a 16-pt break past its second vertical.
+    # Leniently carried on to the table's edge, it starts on a rule, and its break is then bridged
+    segments = _grid(skip={("h", 2, c) for c in range(3)}) + [Segment(XS[0] + 30.0, YS[2], 380.0, YS[2]),
+                                                               Segment(396.0, YS[2], XS[3], YS[2])]
+    added = sorted((s.x0, s.x1) for s in mend_broken_rules(segments, LENIENT)[len(segments):] if s.horizontal)
+    assert added == [(XS[0], XS[0] + 30.0), (380.0, 396.0)]
+    assert mend_broken_rules(segments) == segments  # every page's mend leaves it
+
+
+def test_a_rule_stopped_on_a_faded_inner_vertical_does_not_reach():
+    # a merged cell's bottom rule stops on a vertical found in the row above but faded beside it:
+    # carried on, it would cut the merged cell (a rule across lies where it stops)
+    x = XS[1] + 14.0
+    segments = _grid(skip={("h", 2, c) for c in range(3)}) + [Segment(x, YS[2], XS[3], YS[2]),
+                                                               Segment(x, YS[0], x, YS[1])]
+    assert not [s for s in mend_broken_rules(segments, LENIENT)[len(segments):] if s.horizontal]
 
 
 def test_a_short_stroke_does_not_reach():
@@ -195,6 +220,10 @@ def _merged(r0: int, r1: int, c0: int, c1: int) -> set[tuple[str, int, int]]:
 @given(st.integers(0, 2), st.integers(0, 2), st.integers(0, 2), st.integers(0, 2),
        st.sampled_from([(k, i, c) for k in "hv" for i in (1, 2) for c in range(3)]),
        st.floats(0.15, 0.7), st.floats(13.0, 55.0))
+# a merged row's top rule broken 8 pt short of the vertical it crosses: its piece beyond the break
+# "ends" on that vertical, which is no T-junction (the rule goes on past it), so the vertical is
+# not bridged through the merged row
+@example(1, 1, 0, 1, ("h", 1, 0), 0.7, 22.0)
 def test_mending_restores_a_broken_edge_and_keeps_merged_cells(ra, rb, ca, cb, edge, at, width):
     """Property: on a table with a merged block, a break in the middle of any kept inner edge is
     mended back to the unbroken table, and mending only adds segments (never moves one)."""
@@ -248,3 +277,16 @@ def test_settings_bound_what_is_bridged():
 def test_a_stroke_past_the_tables_edge_is_no_rule(piece, stroke):
     from formpipe.extract.brokenrules import strokes_past_the_edge
     assert strokes_past_the_edge(_grid() + [piece]) == ([piece] if stroke else [])
+
+
+def test_a_doubled_stroke_past_the_edge_is_no_rule():
+    # a pen stroke drawn twice over, 2.5 pt apart, across a cell from its left rule and 36 pt past
+    # the table's edge, with a short piece of one pass beside: all one line, started inside
+    y = 145.0
+    strokes = [Segment(XS[1], y, XS[3] + 36.0, y), Segment(XS[1] + 20.0, y + 2.5, XS[3] + 36.0, y + 2.5),
+               Segment(XS[1] + 5.0, y + 1.0, XS[1] + 15.0, y + 1.0)]
+    from formpipe.extract.brokenrules import strokes_past_the_edge
+    assert strokes_past_the_edge(_grid() + strokes) == strokes[:2]
+    # ... but a rule across the table with a stroke of its own past the edge keeps its pieces
+    rule = [Segment(XS[0], y, XS[2], y), Segment(XS[2], y + 1.0, XS[3] + 36.0, y + 1.0)]
+    assert strokes_past_the_edge(_grid() + rule) == []

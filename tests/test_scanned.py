@@ -17,7 +17,7 @@ from formpipe.extract.ocr.fake import FakeEngine
 from formpipe.extract.prepare import drop_colour, flatten_background, ink_mask, is_sideways, prepare, quarter_turn
 from formpipe.extract.raster import PageImage, load_images
 from formpipe.extract.scanned import _Clock, drop_residue, drop_thin_residue, read_page, read_prepared
-from formpipe.extract.template import edit_distance, load_template, nearest_label
+from formpipe.extract.template import edit_distance, load_template, nearest_label, one_character_short
 from formpipe.extract.textlayer import layer_quality, pdf_guard, plausible_char
 
 DPI = 200
@@ -426,6 +426,29 @@ def test_an_ocr_budget_item_outside_the_vocabulary_is_an_error_on_its_row():
         unknown = [n for n in form.notes if n.code == "VOCAB_UNKNOWN"]
         assert [(n.dataset, n.row_ref, n.field, n.code, n.severity) for n in unknown] == (
             [("budget_items", 1, "item", "VOCAB_UNKNOWN", "error")] if source == "ocr" else [])
+
+
+@pytest.mark.parametrize("printed, read, item", [
+    ("基本支出", "基支出", "基本支出"),  # a tick took a character out
+    ("项目支出", "目支出", "项目支出"),
+    ("项目支出", "支出", None),  # two characters name no item of the section
+    ("项目支出", "基项支出出", None),  # one character too many is nearest_label's, not this
+])
+def test_an_ocr_item_one_character_short_is_that_item_for_review(printed, read, item):
+    spec = [*BUDGET[:5], (2, 1, 1, 1, read), (2, 2, 1, 1, "5.00")]
+    form = map_form(Extraction(pages=1, tables=[_table(spec, [80, 80, 80], "ocr")], lines=[]), load_template())
+    assert form.budget[1].item == (item or read)
+    snapped = [(n.row_ref, n.code, n.severity) for n in form.notes if n.dataset == "budget_items"]
+    assert snapped == ([(1, "VOCAB_SNAPPED", "error")] if item else [(1, "VOCAB_UNKNOWN", "error")])
+
+
+@pytest.mark.parametrize("key, items, expected", [
+    ("财政拨", {"财政拨款": "财政拨款", "其他资金": "其他资金"}, "财政拨款"),
+    ("甲乙丙", {"甲乙丙丁": "甲乙丙丁", "甲乙丙戊": "甲乙丙戊"}, None),  # two items one short: no guess
+    ("财政拨款", {"财政拨款": "财政拨款"}, None),  # the whole name is not one short
+])
+def test_one_character_short_takes_only_a_unique_item(key, items, expected):
+    assert one_character_short(key, items) == expected
 
 
 def test_text_layer_labels_are_never_snapped():

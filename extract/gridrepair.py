@@ -1,0 +1,64 @@
+"""Second tries at a scanned page's grid that failed the check, before the anchors reading.
+
+The grid check (extract/gridcheck.py) says why a grid is unfit: two labels in one cell, cells
+overlapping, a label's value outside every cell. Most such faults are one rule lost where the
+ruling search found nothing of it. Two repairs bolder than the ones every page gets are tried
+here, each kept only when the repaired grid then passes the check:
+- the lenient mend (brokenrules.LENIENT): a row's rule through the table carried further to the
+  edge, and to an inner rule where nothing lies at its end. On every page it cut a shaded
+  label's cell where the label's top strokes had joined a row's rule;
+- the label split (extract/labelsplit.py): a cell holding two labels split along the rule its
+  neighbours end on between them.
+A page neither repair mends goes to the anchors reading as before.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+
+from .brokenrules import LENIENT, mend_broken_rules
+from .grid import GridSettings, page_tables
+from .gridcheck import Verdict, check_grid
+from .labelsplit import label_splits
+from .model import PageContent, Table, TextLine
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Repaired:
+    content: PageContent  # the page with the repair's rules added
+    tables: list[Table]
+    lines: list[TextLine]
+    how: str  # "lenient mend", "label split" or both
+
+
+def _tried(content: PageContent, s: GridSettings) -> tuple[list[Table], list[TextLine], Verdict]:
+    tables, lines = page_tables(content, s)
+    return tables, lines, check_grid(tables, lines)
+
+
+def repaired_grid(content: PageContent, tables: list[Table], s: GridSettings) -> Repaired | None:
+    """The first repair of the page's grid that passes the check: the lenient mend, then the
+    lenient mend and the label split, then the label split alone; None when none does. The
+    lenient mend first: on a failed page, where a label's rule was lost so were stretches of
+    others (the header rule under 一级指标 had faded where the label split had been found; split
+    alone, the grid passed with the header's cells run into the first indicator's)."""
+    mended = replace(content, segments=tuple(mend_broken_rules(list(content.segments), LENIENT)))
+    tried: list[tuple[str, PageContent, list[Table]]] = []
+    if len(mended.segments) > len(content.segments):
+        m_tables, m_lines, verdict = _tried(mended, s)
+        if verdict.ok:
+            return Repaired(mended, m_tables, m_lines, "lenient mend")
+        tried.append(("lenient mend and label split", mended, m_tables))
+    tried.append(("label split", content, tables))
+    for how, page, page_tables_ in tried:
+        splits = label_splits(page, page_tables_, s=s)
+        if not splits:
+            continue
+        split = replace(page, segments=page.segments + tuple(splits))
+        s_tables, s_lines, verdict = _tried(split, s)
+        log.debug("page %d: %s, %d cell(s) split, grid %s", content.number, how, len(splits), verdict.ok)
+        if verdict.ok:
+            return Repaired(split, s_tables, s_lines, how)
+    return None

@@ -1,0 +1,96 @@
+"""A label cell that took in the next label, split along the rule lost across it
+(extract/labelsplit.py). Truth is the drawn table: where its rules are."""
+from __future__ import annotations
+
+import pytest
+
+from formpipe.extract.grid import page_tables
+from formpipe.extract.gridcheck import check_grid
+from formpipe.extract.labelsplit import label_splits
+from formpipe.extract.model import Box, Glyph, PageContent, Segment
+from formpipe.extract.scangrid import OCR_GRID
+
+XS = [50.0, 100.0, 200.0, 300.0, 400.0]  # pt: a label column, then three columns
+YS = [100.0, 130.0, 160.0, 190.0, 220.0, 250.0]  # the first label names rows 0-1, the second rows 2-4
+FIRST = ["其他需完", "成的任务", "（可选填", "）"]  # 其他需完成的任务（可选填）, wrapped in its cell
+SECOND = ["绩效指标"]
+CHAR = 10.0
+PITCH = 12.0
+
+
+def _label(lines: list[str], top: float, bottom: float) -> list[Glyph]:
+    """A label's glyphs, each line centred across the column, the lines centred down the cell."""
+    y = (top + bottom) / 2 - (len(lines) * PITCH - (PITCH - CHAR)) / 2
+    out = []
+    for text in lines:
+        x = (XS[0] + XS[1]) / 2 - len(text) * CHAR / 2
+        out += [Glyph(ch, Box(x + i * CHAR, y, x + (i + 1) * CHAR, y + CHAR), CHAR) for i, ch in enumerate(text)]
+        y += PITCH
+    return out
+
+
+def _page(rules_across_label: set[float], row_rules: tuple[float, ...] = (130.0, 160.0, 190.0, 220.0),
+          second_top: float = 160.0) -> PageContent:
+    """The table: every row rule runs from the label column's edge to the right; only the rules in
+    `rules_across_label` cross the label column too."""
+    segments = [Segment(XS[0], YS[0], XS[-1], YS[0]), Segment(XS[0], YS[-1], XS[-1], YS[-1])]
+    segments += [Segment(x, YS[0], x, YS[-1]) for x in XS]
+    segments += [Segment(XS[0] if y in rules_across_label else XS[1], y, XS[-1], y) for y in row_rules]
+    glyphs = _label(FIRST, YS[0], second_top) + _label(SECOND, second_top, YS[-1])
+    return PageContent(1, 595.0, 842.0, tuple(glyphs), tuple(segments), "ocr")
+
+
+def _label_cells(content: PageContent) -> list[tuple[str, float, float]]:
+    tables, _ = page_tables(content, OCR_GRID)
+    return sorted((c.text.replace("\n", ""), c.box.y0, c.box.y1) for t in tables for c in t.cells
+                  if c.box.x1 <= XS[1] + 1 and c.text)
+
+
+def test_the_label_cell_is_split_where_the_rule_was_lost():
+    whole = _page({YS[2]})
+    assert _label_cells(whole) == [("其他需完成的任务（可选填）", YS[0], YS[2]), ("绩效指标", YS[2], YS[-1])]
+    broken = _page(set())
+    tables, lines = page_tables(broken, OCR_GRID)
+    assert not check_grid(tables, lines).ok  # the two labels share one cell
+    splits = label_splits(broken, tables, s=OCR_GRID)
+    # of the rules ending on the cell's edge between the labels (160, 190), the one a centred
+    # first label puts its cell's bottom on
+    assert [(s.x0, s.y0, s.x1, s.y1) for s in splits] == [(XS[0], YS[2], XS[1], YS[2])]
+    mended = PageContent(1, 595.0, 842.0, broken.glyphs, broken.segments + tuple(splits), "ocr")
+    assert _label_cells(mended) == _label_cells(whole)
+    assert check_grid(*page_tables(mended, OCR_GRID)).ok
+
+
+def test_the_second_label_s_middle_chooses_when_the_first_is_not_centred():
+    # the first label's cell is rows 0-2 (to 190) but its text is set high; the second, centred
+    # in 190-250, puts its cell's top on the rule at 190
+    broken = _page(set(), second_top=190.0)
+    glyphs = [g if g.text not in "".join(FIRST) else Glyph(g.text, Box(g.box.x0, g.box.y0 - 5, g.box.x1, g.box.y1 - 5), g.size)
+              for g in broken.glyphs]
+    broken = PageContent(1, 595.0, 842.0, tuple(glyphs), broken.segments, "ocr")
+    tables, _ = page_tables(broken, OCR_GRID)
+    assert [s.y0 for s in label_splits(broken, tables, s=OCR_GRID)] == [YS[3]]
+
+
+@pytest.mark.parametrize("row_rules, why", [
+    ((130.0, 220.0), "no rule ends on the cell's edge between the labels"),
+    ((130.0, 205.0, 220.0), "the one rule there runs through the second label's line"),
+])
+def test_no_split_without_a_rule_between_the_labels(row_rules, why):
+    broken = _page(set(), row_rules=row_rules)
+    tables, _ = page_tables(broken, OCR_GRID)
+    assert label_splits(broken, tables, s=OCR_GRID) == [], why
+
+
+def test_a_long_text_naming_two_labels_is_not_split():
+    # a goal's text may quote labels (财政拨款, 项目支出); only a short cell holding two is a fault
+    words = ["其他需完成的任务（可选填）", "按照年度计划推进各项工作，", "确保绩效指标全部完成"]
+    glyphs = []
+    for k, text in enumerate(words):
+        glyphs += [Glyph(ch, Box(110 + i * 8, 105 + 40 * k, 118 + i * 8, 113 + 40 * k), 8) for i, ch in enumerate(text)]
+    segments = [Segment(XS[1], YS[0], XS[-1], YS[0]), Segment(XS[1], YS[-1], XS[-1], YS[-1]),
+                Segment(XS[1], YS[0], XS[1], YS[-1]), Segment(XS[-1], YS[0], XS[-1], YS[-1]),
+                Segment(XS[-1], 130.0, 450.0, 130.0)]
+    content = PageContent(1, 595.0, 842.0, tuple(glyphs), tuple(segments), "ocr")
+    tables, _ = page_tables(content, OCR_GRID)
+    assert label_splits(content, tables, s=OCR_GRID) == []
