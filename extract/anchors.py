@@ -251,15 +251,17 @@ def _regions(rest: list[Piece], body: list[Piece], vocab: Vocabulary, carry: Car
 
 
 def layout(pieces: list[Piece], h: float, page: int, vocab: Vocabulary,
-           context: AnchorContext | None = None) -> tuple[list[Table], list[TextLine]]:
-    """Stacked pieces of one page -> one synthetic table and the lines outside it."""
+           context: AnchorContext | None = None, ruled_foot: float | None = None) -> tuple[list[Table], list[TextLine]]:
+    """Stacked pieces of one page -> one synthetic table and the lines outside it. `ruled_foot`: where
+    the page's ruling says its table ends (pt), if it does; text below it stays outside."""
     context = context or AnchorContext()
     carry, context.carry = context.carry, None
     shrink = SHRINK_EM * h
     top = _table_top(pieces, vocab, carry, shrink)
     if top is None:
         return [], [_line(p, page) for p in pieces]
-    body = sorted((p for p in pieces if p.cy >= top and not (carry and _is_note(p, vocab))), key=lambda p: p.y0)
+    body = sorted((p for p in pieces if p.cy >= top and not (carry and _is_note(p, vocab))
+                   and (ruled_foot is None or p.y0 < ruled_foot)), key=lambda p: p.y0)
     outside = [p for p in pieces if all(p is not q for q in body)]
     foot = next((i for i in range(1, len(body)) if body[i].y0 - max(q.y1 for q in body[:i]) > FOOT_GAP_EM * h), None)
     if foot is not None:
@@ -418,9 +420,10 @@ def _line(p: Piece, page: int) -> TextLine:
 
 def read_by_anchors(grey: np.ndarray, dpi: float, page: int, engine, context: AnchorContext | None = None,
                     cap: Callable[[tuple[int, int, int, int], float], float] | None = None,
-                    vocab: Vocabulary | None = None) -> tuple[list[Table], list[TextLine]]:
+                    vocab: Vocabulary | None = None, ruled_foot: float | None = None) -> tuple[list[Table], list[TextLine]]:
     """A prepared page (grey, straightened) read by full-page OCR and laid out by anchors.
-    `cap(box_px, confidence)`: the caller's lowering of a reading's confidence (under a seal)."""
+    `cap(box_px, confidence)`: the caller's lowering of a reading's confidence (under a seal);
+    `ruled_foot`: the table's foot from the page's ruling (gridcheck.ruled_foot), if known."""
     vocab = vocab or vocabulary()
     k = 72.0 / dpi
     pieces = []
@@ -439,4 +442,4 @@ def read_by_anchors(grey: np.ndarray, dpi: float, page: int, engine, context: An
     for p in pieces:
         p.key = vocab.match(p.text)
     h = statistics.median(p.y1 - p.y0 for p in pieces)
-    return layout(stack(pieces, h, vocab), h, page, vocab, context)
+    return layout(stack(pieces, h, vocab), h, page, vocab, context, ruled_foot)

@@ -9,7 +9,8 @@ here, each kept only when the repaired grid then passes the check:
   label's cell where the label's top strokes had joined a row's rule;
 - the label split (extract/labelsplit.py): a cell holding two labels split along the rule its
   neighbours end on between them.
-A page neither repair mends goes to the anchors reading as before.
+A page neither repair mends goes to the anchors reading as before. A page whose grid passed is
+still looked over for the label splits the check cannot see (split_cells).
 """
 from __future__ import annotations
 
@@ -36,6 +37,18 @@ class Repaired:
 def _tried(content: PageContent, s: GridSettings) -> tuple[list[Table], list[TextLine], Verdict]:
     tables, lines = page_tables(content, s)
     return tables, lines, check_grid(tables, lines)
+
+
+def split_cells(content: PageContent, tables: list[Table], s: GridSettings) -> Repaired | None:
+    """On a page whose grid passed the check: the label splits the check cannot see
+    (labelsplit.py: a cell whose text a column's rule cuts into two labels, holding neither
+    whole; a first-column label far off its cell's middle), if any."""
+    splits = label_splits(content, tables, s=s, rows=False)
+    if not splits:
+        return None
+    split = replace(content, segments=content.segments + tuple(splits))
+    s_tables, s_lines = page_tables(split, s)
+    return Repaired(split, s_tables, s_lines, "label split on a passed grid")
 
 
 def repaired_grid(content: PageContent, tables: list[Table], s: GridSettings) -> Repaired | None:

@@ -11,22 +11,50 @@ ran two indicators together and lost a task.
 The split needs both kinds of evidence: the cell's text lines fall into two runs, each holding a
 label of the templates' vocabulary, and a rule across the table ends on the cell's edge in the
 gap between those runs. The split is then the rule carried across the cell.
+
+Side by side the same: a header row's column rule lost between two wrapped headers made one
+cell of 拟投入的资金（万元） and 期望达到的目标（概述） (read 拟投入的资金期望达到的目标 /
+（万元）|（概述）), no header of the task block was known, and a 200-dpi office scan lost its nine
+tasks (flagged). A 16-pt stub of the lost rule stood on the header cell's bottom edge (where the
+rows' own rule ends, when they are on the same page), and cut its text into the two labels: the
+split is that rule carried up through the cell. The cell holds no label whole, so the grid
+check passes the page: column splits are looked for on every page.
+
+So is a first-column label set far off its cell's middle: where the rule under a continued task
+block was lost across the label column, 其他需完成的任务（可选填） sat at the foot of a cell that
+had taken in the tasks' rows, and the tasks were read as unmapped cells (flagged). The split is
+the rule ending on the cell's edge that makes the label sit in the middle of its part.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .grid import DEFAULT, GridSettings, glyphs_to_lines, join_line
-from .gridcheck import MAX_LABEL_CELL, Vocabulary, vocabulary
-from .model import Cell, Glyph, PageContent, Segment, Table
+from .grid import DEFAULT, GridSettings, glyphs_text, glyphs_to_lines, join_line
+from .gridcheck import MAX_LABEL_CELL, MIN_LABEL, Vocabulary, vocabulary
+from .model import Box, Cell, Glyph, PageContent, Segment, Table
 from .template import label_key
 
 # a rule ends on the cell's edge when its end lies this close to it (a scanned rule's end is
 # blurred by a point or two; the case above ended 1.1 pt past the edge)
-ON_EDGE_PT = 4.0
+ON_EDGE_PT = 6.0  # (a rule ran 4.1 pt into a label's cell past its edge)
+# a first-column label whose middle lies further than this share of its cell's height from the
+# cell's middle is off centre: its cell took in another's rows (a 其他需完成的任务（可选填）
+# 318 pt under the top of a 356-pt cell that had taken in a continued task block's rows, whose
+# rows then went unread) ...
+OFF_CENTRE_SHARE = 0.25
+# ... and the part of the cell it sits in the middle of (within this many points, or this share
+# of the part's height) is the cell it was printed in (0.5 pt off in that case)
+CENTRED_PT = 4.0
+CENTRED_SHARE = 0.15
 # ... and clears the labels' lines by this much (a cell's padding: 5.9 pt above the rule in the
 # case above; a label's own wrapped lines lie 2-3.4 pt apart, and no rule runs between them)
 CLEAR_PT = 2.5
+# a column's rule cuts a cell's text into two labels at least this far inside the cell (a
+# label's cell is wider than 2 characters of 10 pt)
+MIN_SIDE_PT = 20.0
+# ... by a rule at least this long: in the case above a 16-pt stub of the lost rule stood on the
+# header cell's bottom edge (the task rows, with the rule whole, were on the next page)
+MIN_STUB_PT = 8.0
 # ... and is a rule of the table, not a stroke: this long at least (the shortest cell width on
 # the office forms is about 40 pt)
 MIN_RULE_PT = 30.0
@@ -75,15 +103,84 @@ def _rule_ending_on(cell: Cell, split: _Split, segments: tuple[Segment, ...]) ->
     return min(found, key=lambda y: min(abs(y - first_bottom), abs(y - second_top)))
 
 
+def _characters(g: Glyph) -> list[Glyph]:
+    """A read line's characters, each given an equal share of its box (OCR reads a line whole:
+    where within it a character stands is an estimate, good to a character's width)."""
+    text = g.text
+    if len(text) <= 1:
+        return [g]
+    step = (g.box.x1 - g.box.x0) / len(text)
+    return [Glyph(ch, Box(g.box.x0 + i * step, g.box.y0, g.box.x0 + (i + 1) * step, g.box.y1), g.size, g.confidence)
+            for i, ch in enumerate(text)]
+
+
+def _column_split(cell: Cell, glyphs: list[Glyph], segments: tuple[Segment, ...], vocab: Vocabulary,
+                  s: GridSettings) -> float | None:
+    """Where a vertical rule ending on the cell's top or bottom edge, from the rows above or
+    below, cuts its text into two labels of the vocabulary (left and right), if one does."""
+    chars = [c for g in glyphs for c in _characters(g)]
+    for sg in segments:
+        if sg.horizontal or sg.y1 - sg.y0 < MIN_STUB_PT or not cell.box.x0 + MIN_SIDE_PT < sg.x0 < cell.box.x1 - MIN_SIDE_PT:
+            continue
+        # ending on the edge from the rows beyond, or a stub of the lost rule standing on it
+        if min(abs(sg.y0 - cell.box.y1), abs(sg.y1 - cell.box.y0), abs(sg.y0 - cell.box.y0),
+               abs(sg.y1 - cell.box.y1)) > ON_EDGE_PT:
+            continue
+        a = glyphs_text([c for c in chars if (c.box.x0 + c.box.x1) / 2 < sg.x0], s)
+        b = glyphs_text([c for c in chars if (c.box.x0 + c.box.x1) / 2 >= sg.x0], s)
+        if len(label_key(a)) >= MIN_LABEL and len(label_key(b)) >= MIN_LABEL and vocab.match(a) and vocab.match(b):
+            return sg.x0
+    return None
+
+
+def _off_centre_split(cell: Cell, glyphs: list[Glyph], segments: tuple[Segment, ...]) -> float | None:
+    """Where a rule ending on the cell's edge cuts off the part of the cell its label sits in the
+    middle of, when the label sits far off the cell's own middle (a worksheet centres a merged
+    label down the rows it names)."""
+    if not glyphs:
+        return None
+    top, bottom = min(g.box.y0 for g in glyphs), max(g.box.y1 for g in glyphs)
+    mid, height = (top + bottom) / 2, cell.box.y1 - cell.box.y0
+    if abs(mid - (cell.box.y0 + cell.box.y1) / 2) <= OFF_CENTRE_SHARE * height:
+        return None
+    best = None
+    for sg in segments:
+        if not sg.horizontal or sg.x1 - sg.x0 < MIN_RULE_PT or not cell.box.y0 + CLEAR_PT < sg.y0 < cell.box.y1 - CLEAR_PT:
+            continue
+        if abs(sg.x0 - cell.box.x1) > ON_EDGE_PT and abs(sg.x1 - cell.box.x0) > ON_EDGE_PT:
+            continue
+        if top - CLEAR_PT < sg.y0 < bottom + CLEAR_PT:
+            continue
+        lo, hi = (sg.y0, cell.box.y1) if sg.y0 < top else (cell.box.y0, sg.y0)
+        miss = abs(mid - (lo + hi) / 2)
+        if miss <= max(CENTRED_PT, CENTRED_SHARE * (hi - lo)) and (best is None or miss < best[0]):
+            best = (miss, sg.y0)
+    return best[1] if best else None
+
+
 def label_splits(content: PageContent, tables: list[Table], vocab: Vocabulary | None = None,
-                 s: GridSettings = DEFAULT) -> list[Segment]:
-    """Rules to add to the page: one across each short cell holding two labels, where its lines
-    and its neighbours' rules say where it splits."""
+                 s: GridSettings = DEFAULT, rows: bool = True) -> list[Segment]:
+    """Rules to add to the page: one down each short cell whose text a column's rule, ending on
+    its edge, cuts into two labels; one across each first-column label's cell where the label
+    sits off its middle (_off_centre_split); with `rows`, one across each short cell holding two
+    labels, where its lines and its neighbours' rules say where it splits."""
     vocab = vocab or vocabulary()
     out = []
     for t in tables:
         for c in t.cells:
-            if len(label_key(c.text)) > MAX_LABEL_CELL or len(vocab.labels_in(c.text)) != 2:
+            if len(label_key(c.text)) > MAX_LABEL_CELL:
+                continue
+            if len(label_key(c.text)) >= 2 * MIN_LABEL and len(vocab.labels_in(c.text)) < 2:
+                x = _column_split(c, _cell_glyphs(c, content.glyphs), content.segments, vocab, s)
+                if x is not None:
+                    out.append(Segment(x, c.box.y0, x, c.box.y1))
+                    continue
+            if vocab.match(c.text) in vocab.blocks | vocab.fields | vocab.headings:
+                y = _off_centre_split(c, _cell_glyphs(c, content.glyphs), content.segments)
+                if y is not None:
+                    out.append(Segment(c.box.x0, y, c.box.x1, y))
+                    continue
+            if not rows or len(vocab.labels_in(c.text)) != 2:
                 continue
             lines = glyphs_to_lines(_cell_glyphs(c, content.glyphs), s)
             # a label wraps over lines set close; between two labels lies a rule and a cell's

@@ -332,10 +332,20 @@ class _Walk:
             return
         if not self.header:
             return
+        crumbs: set[int] = set()
         for i in range(0, len(body) - 1):
             lab, val = body[i], body[i + 1]
-            if lab.row != r or not label_key(lab.text):
+            if lab.row != r or not label_key(lab.text) or i in crumbs:
                 continue
+            after = body[i + 2] if i + 2 < len(body) else None
+            if label_key(val.text) and _crumb(val) and after is not None and after.row == r and any(ch.isdigit() for ch in after.text) \
+                    and _AMOUNT_LIKE.fullmatch(after.text):
+                # a pen stroke down the row, taken for a rule, made a cell of its own between the
+                # item and its amount, holding the stroke read as "—1" (a photo of an office form):
+                # the amount is the next cell's, and the crumb caps its confidence
+                crumbs.add(i + 1)
+                self.use(val, t)
+                val = replace(after, confidence=min(after.confidence, val.confidence))
             sec = next((name for name, x0, x1 in self.header if x0 - 2 <= (lab.box.x0 + lab.box.x1) / 2 <= x1 + 2), None)
             if sec is None:
                 continue

@@ -26,8 +26,8 @@ from .cellread import (
 )
 from .flags import Flag, FlagCode
 from .grid import DEFAULT, document_tables, page_tables
-from .gridcheck import CONTINUED_OUTSIDE, check_grid, outside_share
-from .gridrepair import repaired_grid
+from .gridcheck import CONTINUED_OUTSIDE, check_grid, outside_share, ruled_foot
+from .gridrepair import repaired_grid, split_cells
 from .model import DocumentError, Extraction, ExtractOptions, NoFormFound, PageContent, Segment, Table, TextLine
 from .ocr.base import return_freed_memory
 from .photo import straighten_photo
@@ -239,7 +239,7 @@ def read_tables(img: PageImage, engine, clock: _Clock, keep: str | None = None,
     clock.lap("grid")
     context = context if context is not None else AnchorContext()
     verdict = check_grid(tables, lines)
-    fixed = None if verdict.ok else repaired_grid(content, tables, OCR_GRID)
+    fixed = split_cells(content, tables, OCR_GRID) if verdict.ok else repaired_grid(content, tables, OCR_GRID)
     if fixed is not None:
         # read again in the repaired cells: a line read across a lost rule holds both cells'
         # text (名称主要实施内容|资金（万 in a task header whose rule under the goal was lost)
@@ -260,7 +260,8 @@ def read_tables(img: PageImage, engine, clock: _Clock, keep: str | None = None,
     def cap(box: tuple[int, int, int, int], conf: float) -> float:
         return min(conf, MARKED_CONFIDENCE) if _marked(pp.marks, box) else conf
 
-    anchored = read_by_anchors(pp.grey, pp.dpi, img.number, engine, context, cap)
+    anchored = read_by_anchors(pp.grey, pp.dpi, img.number, engine, context, cap,
+                               ruled_foot=ruled_foot(content.segments))
     clock.lap("anchors")
     return content, (anchored if anchored[0] else (tables, lines))
 

@@ -350,3 +350,36 @@ def test_task_rows_after_a_page_read_by_anchors_carry_an_error_on_their_funds(pa
     flags = shifted_task_flags(tasks, pages_by_anchors)
     assert {f.row_ref for f in flags} == flagged_rows
     assert all(f.dataset == "tasks" and f.field == "funds_wan" and f.severity == "error" for f in flags)
+
+
+def test_a_note_under_the_ruled_foot_of_the_table_is_no_row():
+    """A handwritten note a line or two under the table is inside the anchors' own foot gap; the
+    page's ruling, where it shows where the table ends, keeps it out (it had been read as two
+    tasks with no name or amount on a faint-ruled office scan)."""
+    k = DPI / 72
+    foot = ORIGIN[1] + sum(ROWS)
+    note = TextRun("情况属实", (300 * k, (foot + 15) * k, 340 * k, (foot + 25) * k), 0.6)
+    engine = FakeEngine(lambda crop: "", regions=lambda image: drawn_runs() + [note])
+    grey = np.full((int(PAGE[1] * k), int(PAGE[0] * k)), 255, np.uint8)
+
+    def cells_and_lines(ruled_foot):
+        tables, lines = read_by_anchors(grey, DPI, 1, engine, ruled_foot=ruled_foot)
+        return [c.text for t in tables for c in t.cells], [ln.text for ln in lines]
+    cells, lines = cells_and_lines(None)
+    assert "情况属实" in cells  # without the ruling's word, the note is a row of the table
+    cells, lines = cells_and_lines(foot + 4.0)
+    assert "情况属实" in lines and "情况属实" not in cells
+    assert "救助合格率" in cells  # the last row is still the table's
+
+
+@pytest.mark.parametrize("bottoms, want", [
+    ((160.0, 160.0, 160.0), True),  # the verticals end on the lowest long rule
+    ((160.0, 160.0, 172.0), False),  # one runs on past it: the table goes on (its next rule was lost)
+    ((160.0, 130.0, 130.0), False),  # one vertical ending there says too little
+])
+def test_the_ruled_foot_is_where_the_verticals_end(bottoms, want):
+    from formpipe.extract.gridcheck import ruled_foot
+    from formpipe.extract.model import Segment
+    rules = [Segment(50.0, y, 450.0, y) for y in (100.0, 130.0, 160.0)]
+    downs = [Segment(x, 100.0, x, y) for x, y in zip((50.0, 250.0, 450.0), bottoms)]
+    assert ruled_foot(rules + downs) == (164.0 if want else None)

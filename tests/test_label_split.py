@@ -94,3 +94,41 @@ def test_a_long_text_naming_two_labels_is_not_split():
     content = PageContent(1, 595.0, 842.0, tuple(glyphs), tuple(segments), "ocr")
     tables, _ = page_tables(content, OCR_GRID)
     assert label_splits(content, tables, s=OCR_GRID) == []
+
+
+def _header_page(stub_x: float) -> PageContent:
+    """A task header cell (200-400 pt) whose column rule was lost but for a 16-pt stub standing
+    on its bottom edge; its text read as two lines run across both headers."""
+    top, bottom = 300.0, 336.0
+    segments = [Segment(100.0, top, 500.0, top), Segment(100.0, bottom, 500.0, bottom)]
+    segments += [Segment(x, top, x, bottom) for x in (100.0, 200.0, 400.0, 500.0)]
+    segments += [Segment(stub_x, bottom - 16.0, stub_x, bottom)]
+    glyphs = (Glyph("拟投入的资金期望达到的目标", Box(200.0, 304.0, 395.0, 314.0), 10.0, 0.9),
+              Glyph("（万元）（概述）", Box(230.0, 318.0, 350.0, 328.0), 10.0, 0.9))
+    return PageContent(1, 595.0, 842.0, glyphs, tuple(segments), "ocr")
+
+
+@pytest.mark.parametrize("stub_x, split", [
+    (290.0, True),  # 拟投入的资金 | 期望达到的目标, （万元） | （概述）
+    (320.0, False),  # 拟投入的资金期望 | 达到的目标: no label either side
+])
+def test_a_header_cell_is_split_where_a_column_rule_cuts_it_into_two_labels(stub_x, split):
+    page = _header_page(stub_x)
+    tables, lines = page_tables(page, OCR_GRID)
+    assert check_grid(tables, lines).ok  # the check cannot see it: neither label is whole
+    got = label_splits(page, tables, s=OCR_GRID, rows=False)
+    assert [(s.x0, s.y0, s.x1, s.y1) for s in got] == ([(stub_x, 300.0, stub_x, 336.0)] if split else [])
+
+
+@pytest.mark.parametrize("label_rows, split_at", [
+    ((YS[4], YS[5]), YS[4]),  # set in the middle of the last row: its cell took in the rows above
+    ((YS[0], YS[5]), None),  # in the middle of its cell: as printed
+])
+def test_a_label_far_off_its_cell_s_middle_is_split_off(label_rows, split_at):
+    segments = [Segment(XS[0], YS[0], XS[-1], YS[0]), Segment(XS[0], YS[-1], XS[-1], YS[-1])]
+    segments += [Segment(x, YS[0], x, YS[-1]) for x in XS]
+    segments += [Segment(XS[1], y, XS[-1], y) for y in YS[1:-1]]  # the rows' rules end on its edge
+    page = PageContent(1, 595.0, 842.0, tuple(_label(SECOND, *label_rows)), tuple(segments), "ocr")
+    tables, _ = page_tables(page, OCR_GRID)
+    got = label_splits(page, tables, s=OCR_GRID, rows=False)
+    assert [s.y0 for s in got] == ([split_at] if split_at else [])

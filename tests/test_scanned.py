@@ -442,6 +442,20 @@ def test_an_ocr_item_one_character_short_is_that_item_for_review(printed, read, 
     assert snapped == ([(1, "VOCAB_SNAPPED", "error")] if item else [(1, "VOCAB_UNKNOWN", "error")])
 
 
+def test_a_crumb_cell_between_an_item_and_its_amount_is_passed_over():
+    # a pen stroke down the 基本支出 row became a rule: a narrow cell of its own holding "—1"
+    spec = [(0, 0, 3, 1, "预算整体情况"), (0, 1, 1, 2, "部门预算支出"), (0, 3, 1, 1, "预算金额（万元）"),
+            (1, 1, 1, 1, "基本支出"), (1, 2, 1, 1, "—1"), (1, 3, 1, 1, "10.00"),
+            (2, 1, 1, 2, "项目支出"), (2, 3, 1, 1, "5.00")]
+    table = _table(spec, [80, 45, 25, 80], "ocr")
+    table = replace(table, cells=[replace(c, confidence=0.28) if c.text == "—1" else c for c in table.cells])
+    form = map_form(Extraction(pages=1, tables=[table], lines=[]), load_template())
+    assert [(b.section, b.item, b.amount.text) for b in form.budget] == [
+        ("部门预算支出", "基本支出", "10.00"), ("部门预算支出", "项目支出", "5.00")]
+    assert form.budget[0].amount.confidence == 0.28  # the crumb's doubt stays on the amount: reviewed
+    assert not [n for n in form.notes if n.code == "VOCAB_UNKNOWN"]
+
+
 @pytest.mark.parametrize("key, items, expected", [
     ("财政拨", {"财政拨款": "财政拨款", "其他资金": "其他资金"}, "财政拨款"),
     ("甲乙丙", {"甲乙丙丁": "甲乙丙丁", "甲乙丙戊": "甲乙丙戊"}, None),  # two items one short: no guess
