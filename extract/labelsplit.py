@@ -133,15 +133,22 @@ def _column_split(cell: Cell, glyphs: list[Glyph], segments: tuple[Segment, ...]
     return None
 
 
-def _off_centre_split(cell: Cell, glyphs: list[Glyph], segments: tuple[Segment, ...]) -> float | None:
+def _off_centre_split(cell: Cell, glyphs: list[Glyph], segments: tuple[Segment, ...],
+                      table_top: float, table_bottom: float) -> float | None:
     """Where a rule ending on the cell's edge cuts off the part of the cell its label sits in the
     middle of, when the label sits far off the cell's own middle (a worksheet centres a merged
-    label down the rows it names)."""
+    label down the rows it names). Not when it sits off toward a table edge the cell reaches: a
+    label merged over rows on two pages is centred on all of them, so on each page it sits
+    toward the break (a 年度主要任务 that ran on to the next page sat low in its cell on the
+    first, and split there, a task lost its funds)."""
     if not glyphs:
         return None
     top, bottom = min(g.box.y0 for g in glyphs), max(g.box.y1 for g in glyphs)
     mid, height = (top + bottom) / 2, cell.box.y1 - cell.box.y0
-    if abs(mid - (cell.box.y0 + cell.box.y1) / 2) <= OFF_CENTRE_SHARE * height:
+    offset = mid - (cell.box.y0 + cell.box.y1) / 2
+    if abs(offset) <= OFF_CENTRE_SHARE * height:
+        return None
+    if (offset > 0 and cell.box.y1 >= table_bottom - ON_EDGE_PT) or (offset < 0 and cell.box.y0 <= table_top + ON_EDGE_PT):
         return None
     best = None
     for sg in segments:
@@ -176,7 +183,8 @@ def label_splits(content: PageContent, tables: list[Table], vocab: Vocabulary | 
                     out.append(Segment(x, c.box.y0, x, c.box.y1))
                     continue
             if vocab.match(c.text) in vocab.blocks | vocab.fields | vocab.headings:
-                y = _off_centre_split(c, _cell_glyphs(c, content.glyphs), content.segments)
+                y = _off_centre_split(c, _cell_glyphs(c, content.glyphs), content.segments,
+                                      min(x.box.y0 for x in t.cells), max(x.box.y1 for x in t.cells))
                 if y is not None:
                     out.append(Segment(c.box.x0, y, c.box.x1, y))
                     continue

@@ -120,13 +120,17 @@ def test_a_header_cell_is_split_where_a_column_rule_cuts_it_into_two_labels(stub
     assert [(s.x0, s.y0, s.x1, s.y1) for s in got] == ([(stub_x, 300.0, stub_x, 336.0)] if split else [])
 
 
-@pytest.mark.parametrize("label_rows, split_at", [
-    ((YS[4], YS[5]), YS[4]),  # set in the middle of the last row: its cell took in the rows above
-    ((YS[0], YS[5]), None),  # in the middle of its cell: as printed
+@pytest.mark.parametrize("label_rows, row_after, split_at", [
+    ((YS[4], YS[5]), True, YS[4]),  # set in the middle of the last row: its cell took in the rows above
+    ((YS[0], YS[5]), True, None),  # in the middle of its cell: as printed
+    # low in a cell that reaches the table's foot: merged over rows that go on to the next page
+    ((YS[4], YS[5]), False, None),
 ])
-def test_a_label_far_off_its_cell_s_middle_is_split_off(label_rows, split_at):
-    segments = [Segment(XS[0], YS[0], XS[-1], YS[0]), Segment(XS[0], YS[-1], XS[-1], YS[-1])]
-    segments += [Segment(x, YS[0], x, YS[-1]) for x in XS]
+def test_a_label_far_off_its_cell_s_middle_is_split_off(label_rows, row_after, split_at):
+    bottom = YS[-1] + 30.0 if row_after else YS[-1]
+    segments = [Segment(XS[0], YS[0], XS[-1], YS[0]), Segment(XS[0], YS[-1], XS[-1], YS[-1]),
+                Segment(XS[0], bottom, XS[-1], bottom)]
+    segments += [Segment(x, YS[0], x, bottom) for x in XS]
     segments += [Segment(XS[1], y, XS[-1], y) for y in YS[1:-1]]  # the rows' rules end on its edge
     page = PageContent(1, 595.0, 842.0, tuple(_label(SECOND, *label_rows)), tuple(segments), "ocr")
     tables, _ = page_tables(page, OCR_GRID)
