@@ -19,24 +19,24 @@ from dataclasses import dataclass, replace
 
 from .brokenrules import LENIENT, mend_broken_rules
 from .grid import GridSettings, page_tables
-from .gridcheck import Verdict, check_grid
+from .gridcheck import check_grid
 from .labelsplit import label_splits
-from .model import PageContent, Table, TextLine
+from .model import PageContent, Segment, Table
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class Repaired:
-    content: PageContent  # the page with the repair's rules added
-    tables: list[Table]
-    lines: list[TextLine]
-    how: str  # "lenient mend", "label split" or both
+    segments: tuple[Segment, ...]  # the page's ruling with the repair's rules added
+    how: str  # "lenient mend", "label split", both, or a split on a passed grid
 
 
-def _tried(content: PageContent, s: GridSettings) -> tuple[list[Table], list[TextLine], Verdict]:
-    tables, lines = page_tables(content, s)
-    return tables, lines, check_grid(tables, lines)
+def _with(content: PageContent, segments: tuple[Segment, ...], s: GridSettings) -> tuple[PageContent, list[Table], bool]:
+    """The page with `segments` for its ruling, its tables, and whether they pass the check."""
+    page = replace(content, segments=segments)
+    tables, lines = page_tables(page, s)
+    return page, tables, check_grid(tables, lines).ok
 
 
 def split_cells(content: PageContent, tables: list[Table], s: GridSettings) -> Repaired | None:
@@ -44,11 +44,7 @@ def split_cells(content: PageContent, tables: list[Table], s: GridSettings) -> R
     (labelsplit.py: a cell whose text a column's rule cuts into two labels, holding neither
     whole; a first-column label far off its cell's middle), if any."""
     splits = label_splits(content, tables, s=s, rows=False)
-    if not splits:
-        return None
-    split = replace(content, segments=content.segments + tuple(splits))
-    s_tables, s_lines = page_tables(split, s)
-    return Repaired(split, s_tables, s_lines, "label split on a passed grid")
+    return Repaired(content.segments + tuple(splits), "label split on a passed grid") if splits else None
 
 
 def repaired_grid(content: PageContent, tables: list[Table], s: GridSettings) -> Repaired | None:
@@ -57,21 +53,21 @@ def repaired_grid(content: PageContent, tables: list[Table], s: GridSettings) ->
     lenient mend first: on a failed page, where a label's rule was lost so were stretches of
     others (the header rule under 一级指标 had faded where the label split had been found; split
     alone, the grid passed with the header's cells run into the first indicator's)."""
-    mended = replace(content, segments=tuple(mend_broken_rules(list(content.segments), LENIENT)))
     tried: list[tuple[str, PageContent, list[Table]]] = []
-    if len(mended.segments) > len(content.segments):
-        m_tables, m_lines, verdict = _tried(mended, s)
-        if verdict.ok:
-            return Repaired(mended, m_tables, m_lines, "lenient mend")
+    lenient = tuple(mend_broken_rules(list(content.segments), LENIENT))
+    if len(lenient) > len(content.segments):
+        mended, m_tables, ok = _with(content, lenient, s)
+        if ok:
+            return Repaired(lenient, "lenient mend")
         tried.append(("lenient mend and label split", mended, m_tables))
     tried.append(("label split", content, tables))
     for how, page, page_tables_ in tried:
         splits = label_splits(page, page_tables_, s=s)
         if not splits:
             continue
-        split = replace(page, segments=page.segments + tuple(splits))
-        s_tables, s_lines, verdict = _tried(split, s)
-        log.debug("page %d: %s, %d cell(s) split, grid %s", content.number, how, len(splits), verdict.ok)
-        if verdict.ok:
-            return Repaired(split, s_tables, s_lines, how)
+        segments = page.segments + tuple(splits)
+        ok = _with(content, segments, s)[2]
+        log.debug("page %d: %s, %d cell(s) split, grid %s", content.number, how, len(splits), ok)
+        if ok:
+            return Repaired(segments, how)
     return None

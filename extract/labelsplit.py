@@ -88,14 +88,20 @@ def _splits(lines: list[list[Glyph]], vocab: Vocabulary, s: GridSettings) -> lis
     return out
 
 
+def _rows_ending_on(cell: Cell, segments: tuple[Segment, ...]) -> list[float]:
+    """The heights of the rules across the table that end on the cell's left or right edge
+    from outside it, inside its height."""
+    return [sg.y0 for sg in segments if sg.horizontal and sg.x1 - sg.x0 >= MIN_RULE_PT
+            and cell.box.y0 + CLEAR_PT < sg.y0 < cell.box.y1 - CLEAR_PT
+            and (abs(sg.x0 - cell.box.x1) <= ON_EDGE_PT or abs(sg.x1 - cell.box.x0) <= ON_EDGE_PT)]
+
+
 def _rule_ending_on(cell: Cell, split: _Split, segments: tuple[Segment, ...]) -> float | None:
     """The height of a horizontal rule in the split's gap that ends on the cell's left or right
     edge from outside it. Every row rule of the rows the labels name ends there; the one taken
     is where a label set in the middle of its cell, as a worksheet sets a merged label, puts
     its cell's edge: the first's bottom or the second's top, whichever a rule lies nearer."""
-    found = [sg.y0 for sg in segments if sg.horizontal and split.lo + CLEAR_PT <= sg.y0 <= split.hi - CLEAR_PT
-             and sg.x1 - sg.x0 >= MIN_RULE_PT
-             and (abs(sg.x0 - cell.box.x1) <= ON_EDGE_PT or abs(sg.x1 - cell.box.x0) <= ON_EDGE_PT)]
+    found = [y for y in _rows_ending_on(cell, segments) if split.lo + CLEAR_PT <= y <= split.hi - CLEAR_PT]
     if not found:
         return None
     first_bottom = 2 * split.first_mid - cell.box.y0
@@ -151,17 +157,13 @@ def _off_centre_split(cell: Cell, glyphs: list[Glyph], segments: tuple[Segment, 
     if (offset > 0 and cell.box.y1 >= table_bottom - ON_EDGE_PT) or (offset < 0 and cell.box.y0 <= table_top + ON_EDGE_PT):
         return None
     best = None
-    for sg in segments:
-        if not sg.horizontal or sg.x1 - sg.x0 < MIN_RULE_PT or not cell.box.y0 + CLEAR_PT < sg.y0 < cell.box.y1 - CLEAR_PT:
+    for y in _rows_ending_on(cell, segments):
+        if top - CLEAR_PT < y < bottom + CLEAR_PT:
             continue
-        if abs(sg.x0 - cell.box.x1) > ON_EDGE_PT and abs(sg.x1 - cell.box.x0) > ON_EDGE_PT:
-            continue
-        if top - CLEAR_PT < sg.y0 < bottom + CLEAR_PT:
-            continue
-        lo, hi = (sg.y0, cell.box.y1) if sg.y0 < top else (cell.box.y0, sg.y0)
+        lo, hi = (y, cell.box.y1) if y < top else (cell.box.y0, y)
         miss = abs(mid - (lo + hi) / 2)
         if miss <= max(CENTRED_PT, CENTRED_SHARE * (hi - lo)) and (best is None or miss < best[0]):
-            best = (miss, sg.y0)
+            best = (miss, y)
     return best[1] if best else None
 
 
@@ -172,25 +174,31 @@ def label_splits(content: PageContent, tables: list[Table], vocab: Vocabulary | 
     sits off its middle (_off_centre_split); with `rows`, one across each short cell holding two
     labels, where its lines and its neighbours' rules say where it splits."""
     vocab = vocab or vocabulary()
+    first_column = vocab.blocks | vocab.fields | vocab.headings
     out = []
     for t in tables:
+        top, bottom = min(x.box.y0 for x in t.cells), max(x.box.y1 for x in t.cells)
         for c in t.cells:
-            if len(label_key(c.text)) > MAX_LABEL_CELL:
+            key = label_key(c.text)
+            if len(key) > MAX_LABEL_CELL:
                 continue
-            if len(label_key(c.text)) >= 2 * MIN_LABEL and len(vocab.labels_in(c.text)) < 2:
-                x = _column_split(c, _cell_glyphs(c, content.glyphs), content.segments, vocab, s)
-                if x is not None:
-                    out.append(Segment(x, c.box.y0, x, c.box.y1))
-                    continue
-            if vocab.match(c.text) in vocab.blocks | vocab.fields | vocab.headings:
-                y = _off_centre_split(c, _cell_glyphs(c, content.glyphs), content.segments,
-                                      min(x.box.y0 for x in t.cells), max(x.box.y1 for x in t.cells))
-                if y is not None:
-                    out.append(Segment(c.box.x0, y, c.box.x1, y))
-                    continue
-            if not rows or len(vocab.labels_in(c.text)) != 2:
+            held = len(vocab.labels_in(c.text))
+            column_split = len(key) >= 2 * MIN_LABEL and held < 2
+            off_centre = vocab.match(c.text) in first_column
+            if not (column_split or off_centre or (rows and held == 2)):
                 continue
-            lines = glyphs_to_lines(_cell_glyphs(c, content.glyphs), s)
+            glyphs = _cell_glyphs(c, content.glyphs)
+            x = _column_split(c, glyphs, content.segments, vocab, s) if column_split else None
+            if x is not None:
+                out.append(Segment(x, c.box.y0, x, c.box.y1))
+                continue
+            y = _off_centre_split(c, glyphs, content.segments, top, bottom) if off_centre else None
+            if y is not None:
+                out.append(Segment(c.box.x0, y, c.box.x1, y))
+                continue
+            if not rows or held != 2:
+                continue
+            lines = glyphs_to_lines(glyphs, s)
             # a label wraps over lines set close; between two labels lies a rule and a cell's
             # padding either side of it: the widest gap first
             for split in sorted(_splits(lines, vocab, s), key=lambda sp: sp.lo - sp.hi):
