@@ -29,6 +29,7 @@ _GLUED_AMOUNT = re.compile(rf"^({_AMOUNT})(?=[\u4e00-\u9fff])(?![万亿元千百
 # the department's name (from x 102) and the labels under it into one piece, and the page's top
 # rows became one
 ALIGN_EM = 0.6
+MIN_HEADER_PART = 2  # characters of a header label's piece: one character is any label's
 SPLIT_MAX = 40  # a label is looked for inside texts up to this long (a goal may quote one); longer: at the start only
 
 
@@ -77,6 +78,19 @@ def _normalised(text: str) -> tuple[str, list[int]]:
     return "".join(out), where
 
 
+def _header_parts(before: str, after: str, lab: str, vocab: Vocabulary) -> bool:
+    """Is what stands before and after a header label in one detected box (either may be
+    empty, not both) each a piece of another header label: a line of a header wrapped over
+    lines, beside the label over a rule the print lost?"""
+    def part(text: str) -> bool:
+        key = label_key(text)
+        return not text or (len(key) >= MIN_HEADER_PART and any(key in h for h in vocab.headers if h != lab))
+    whole = label_key(before) + lab + label_key(after)
+    if any(whole in h for h in vocab.headers):
+        return False  # one header's lines, not two: 期望达到的目标（概 is 期望达到的目标（概述） cut by its wrap
+    return bool(before or after) and part(before) and part(after)
+
+
 def split_piece(p: Piece, vocab: Vocabulary) -> list[Piece]:
     """A detected box that ran over a lost rule: a field label and its value (下属二级单位数22,
     总体绩效目标 and a goal's line), an amount and the item after it (105488.53其他资金), an
@@ -91,7 +105,9 @@ def split_piece(p: Piece, vocab: Vocabulary) -> list[Piece]:
             before, after = p.text[:i].strip(), p.text[j:].strip()
             # a field's value follows it; an item's (财政拨款 is both) only when it is an amount
             value_after = (lab in vocab.fields or lab in vocab.blocks) and lab not in vocab.items
-            if (before and not looks_numeric(before)) or (after and not (looks_numeric(after) or (value_after and not before))):
+            if lab in vocab.headers and _header_parts(before, after, lab, vocab):
+                pass  # two header cells' texts run together over a lost rule: 入的资金（万元期望达到的目标（概述）
+            elif (before and not looks_numeric(before)) or (after and not (looks_numeric(after) or (value_after and not before))):
                 continue
             label, head, tail = p, None, None
             if after and len(cut := _cut(label, j)) == 2:

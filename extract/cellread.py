@@ -291,7 +291,10 @@ def inner_box(box: Box, dpi: float, shape: tuple[int, int], s: ReadSettings = DE
 
 
 def outside_regions(shape: tuple[int, int], table_boxes: list[tuple[int, int, int, int]]) -> list[tuple[int, int, int, int]]:
-    """Full-width bands of the page above, between and below the tables."""
+    """The page outside its tables: full-width bands above, between and below them, and the
+    stretches left and right of each table within its rows (up to the next table across). A
+    table whose outer columns' rules were lost ends short of its print, and what stands beside
+    it must still be read (and is then seen by the grid check) rather than left unread."""
     h, w = shape
     spans = sorted((y0, y1) for _, y0, _, y1 in table_boxes)
     out, top = [], 0
@@ -301,7 +304,30 @@ def outside_regions(shape: tuple[int, int], table_boxes: list[tuple[int, int, in
         top = max(top, y1)
     if top < h:
         out.append((0, top, w, h))
+    for x0, y0, x1, y1 in table_boxes:
+        level = [b for b in table_boxes if b[1] < y1 and b[3] > y0 and b != (x0, y0, x1, y1)]
+        left = max((b[2] for b in level if b[2] <= x0), default=0)
+        right = min((b[0] for b in level if b[0] >= x1), default=w)
+        out += [r for r in ((left, y0, x0, y1), (x1, y0, right, y1)) if r[2] - r[0] > 1]
     return out
+
+
+# a gap inside a table's outline that no cell covers, narrower than this, is the seam between
+# cells (their boxes meet on a rule, rounded to pixels); a cell lost with its rules is wider
+HOLE_MIN_PT = 6.0
+
+
+def table_holes(shape: tuple[int, int], table_boxes: list[tuple[int, int, int, int]],
+                cell_boxes: list[tuple[int, int, int, int]], dpi: float) -> np.ndarray:
+    """255 inside the tables' outlines where no cell is: text there, a cell whose rules were
+    lost, is read as loose lines (and then fails the grid check) rather than never read."""
+    holes = np.zeros(shape, np.uint8)
+    for x0, y0, x1, y1 in table_boxes:
+        holes[y0:y1, x0:x1] = 255
+    for x0, y0, x1, y1 in cell_boxes:
+        holes[y0:y1, x0:x1] = 0
+    n = max(3, int(round(HOLE_MIN_PT * dpi / 72.0)))
+    return cv2.morphologyEx(holes, cv2.MORPH_OPEN, np.ones((n, n), np.uint8))
 
 
 def looks_numeric(text: str) -> bool:

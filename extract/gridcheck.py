@@ -10,6 +10,7 @@ why it failed, so a page read by anchors can be traced to its reason.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 
@@ -44,6 +45,14 @@ MIN_COLUMNS_BELOW = 2
 # under a page's last header row (two columns), sent a 200-dpi office scan's page to the anchors
 # reading, which read them as a task and moved every later task's values up one
 FIRST_ROW_NEAR_PT = 16.0
+# rules of a table's rows that run on past its cells, over text, are rows whose column rule was
+# lost (a photo's task block, its name and content columns' rules faded: the table was its amount
+# and goal columns, the tasks' names and contents loose lines under its rows' rules). A rule that
+# runs this far past the cells, at least two such rules, and this many characters under them
+RULED_PAST_PT = 20.0
+MIN_RULES_PAST = 2
+MIN_CHARS_BESIDE = 4  # ... and as many inside a table's outline in no cell (a seed-11 scan's
+# 部门名称 lost its cell's left rule: its row began at the value, the label a loose line)
 # two cells whose boxes overlap by more than this each way: the lattice had a rule missing where
 # a cell's smallest closed rectangle ran round others (a label column's faded edge made the label
 # a box over the budget block's columns), and their text was read twice
@@ -160,21 +169,22 @@ def _overlapping(t: Table) -> tuple[Cell, Cell] | None:
     return None
 
 
-def check_grid(tables: list[Table], lines: list[TextLine], vocab: Vocabulary | None = None) -> Verdict:
+def check_grid(tables: list[Table], lines: list[TextLine], vocab: Vocabulary | None = None,
+               segments: Sequence[Segment] = ()) -> Verdict:
     """Is the page's grid good enough for the mapping? Fails, with the reason, when labels sit
     outside any cell (cells missing), two cells overlap (a rule missing: text read twice), one
     cell holds two labels or an item label and an amount (a rule lost between them), a label's
-    value cell is blank while text sits outside the cells in its row band, or a last header row
-    has a lost row's text under it."""
+    value cell is blank while text sits outside the cells in its row band, a last header row
+    has a lost row's text under it, or (given the page's ruling `segments`) text sits beside a
+    table under rules of its rows that run on past its cells."""
     vocab = vocab or vocabulary()
     loose = _loose_labels(lines, vocab)
     if len(loose) > MAX_LOOSE_LABELS:
         return Verdict(False, f"{len(loose)} template labels outside any cell ({', '.join(loose[:4])} …)")
     for t in tables:
-        pair = _overlapping(t)
-        if pair is not None:
-            return Verdict(False, f"cells overlap (row {pair[0].row}, column {pair[0].col} and row {pair[1].row}, "
-                                  f"column {pair[1].col}): a rule is missing")
+        fault = _rule_missing(t, lines, segments)
+        if fault:
+            return Verdict(False, fault)
     for t in tables:
         for c in t.cells:
             if len(label_key(c.text)) <= MAX_LABEL_CELL:
@@ -208,6 +218,58 @@ def check_grid(tables: list[Table], lines: list[TextLine], vocab: Vocabulary | N
             (c, ln), _ = under[0], under[1]
             return Verdict(False, f"the columns under “{c.text}” … have no cells while “{ln.text}” … sit there")
     return Verdict(True)
+
+
+def _rule_missing(t: Table, lines: list[TextLine], segments: Sequence[Segment]) -> str | None:
+    """Why table `t` has a rule missing, if it shows: two cells overlapping, or text beside its
+    cells under its rows' rules."""
+    pair = _overlapping(t)
+    if pair is not None:
+        return (f"cells overlap (row {pair[0].row}, column {pair[0].col} and row {pair[1].row}, "
+                f"column {pair[1].col}): a rule is missing")
+    beside = _text_beside(t, lines, segments)
+    if beside is not None:
+        return f"“{beside.text}” sits beside the table's cells under its rows' rules: a column's rule is missing"
+    inside = _text_inside(t, lines)
+    if inside is not None:
+        return f"“{inside.text}” sits inside the table's outline in no cell: a cell's rule is missing"
+    return None
+
+
+def _text_inside(t: Table, lines: list[TextLine]) -> TextLine | None:
+    """A loose line whose middle lies inside table `t`'s outline, where a cell is missing (its
+    rules lost), when the loose lines there hold MIN_CHARS_BESIDE characters or more."""
+    if not t.cells:
+        return None
+    x0, x1 = min(c.box.x0 for c in t.cells), max(c.box.x1 for c in t.cells)
+    y0, y1 = min(c.box.y0 for c in t.cells), max(c.box.y1 for c in t.cells)
+    there = [ln for ln in lines if x0 + BAND_SLACK <= (ln.box.x0 + ln.box.x1) / 2 <= x1 - BAND_SLACK
+             and y0 + BAND_SLACK <= (ln.box.y0 + ln.box.y1) / 2 <= y1 - BAND_SLACK]
+    return there[0] if sum(len(label_key(ln.text)) for ln in there) >= MIN_CHARS_BESIDE else None
+
+
+def _text_beside(t: Table, lines: list[TextLine], segments: Sequence[Segment]) -> TextLine | None:
+    """A loose line left or right of table `t`'s cells, within its rows, where MIN_RULES_PAST of
+    the rules across the table run on past its cells over the line: the table's cells end
+    where a column's rule was lost, not where its rows do."""
+    if not segments or not t.cells:
+        return None
+    x0, x1 = min(c.box.x0 for c in t.cells), max(c.box.x1 for c in t.cells)
+    y0, y1 = min(c.box.y0 for c in t.cells), max(c.box.y1 for c in t.cells)
+    rules = [s for s in segments if s.horizontal and y0 - BAND_SLACK <= s.y0 <= y1 + BAND_SLACK]
+    for left in (True, False):
+        ends = sorted(s.x0 if left else s.x1 for s in rules
+                      if (s.x0 <= x0 - RULED_PAST_PT if left else s.x1 >= x1 + RULED_PAST_PT))
+        if len(ends) < MIN_RULES_PAST:
+            continue
+        # the ruled stretch reaches as far as the second rule does (one may be a stray stroke)
+        reach = ends[1] if left else ends[-2]
+        there = [ln for ln in lines if y0 <= (ln.box.y0 + ln.box.y1) / 2 <= y1
+                 and (reach - BAND_SLACK <= ln.box.x0 and ln.box.x1 <= x0 + BAND_SLACK if left
+                      else x1 - BAND_SLACK <= ln.box.x0 and ln.box.x1 <= reach + BAND_SLACK)]
+        if sum(len(label_key(ln.text)) for ln in there) >= MIN_CHARS_BESIDE:
+            return there[0]
+    return None
 
 
 def outside_share(tables: list[Table], lines: list[TextLine]) -> float:

@@ -34,6 +34,10 @@ _YEAR = re.compile(r"(20\d{2}|19\d{2})\s*年")
 # a printed budget item outside the template's list: the longest item name on published
 # forms is 12 characters (拟用于对下转移支付资金 is 11); a goal or a note is far longer
 MAX_ITEM_CHARS = 16
+# an unreadable section label is read by elimination only when it holds this share of the
+# section's distinct characters: a seal over 按预算级次划分 left 地环值仅顶开级次划分 (4 of 7); a
+# section label the template does not know, printed in its place, shares few or none
+SECTION_GUESS_SHARE = 0.5
 # a title cell inside a table (2024年市级部门整体预算绩效目标表 is 18 characters)
 MAX_TITLE = 40
 _AMOUNT_LIKE = re.compile(r"[\s\d,，.．０-９，．\-—－()（）万元]*")
@@ -112,6 +116,8 @@ class _Walk:
         # the table; a merged cell cut by a page break prints its text in one part only
         self.cut: dict[str, list[dict]] = {}
         self.part_first: set[int] = set()
+        self.sections_named: set[str] = set()  # the pairs block's sections met so far
+        self.guessed_sections: dict[str, str] = {}  # a section read by elimination -> the text it was read from
         self.part_last: set[int] = set()
 
     def find(self, table: dict[str, str], c: Cell, note: bool = True) -> str | None:
@@ -256,6 +262,7 @@ class _Walk:
                 if self.block is not block:
                     self.block, self.header = block, None
                 self.header = [(sec, c.box.x0, c.box.x1) for sec, c in named]
+                self.sections_named |= {sec for sec, _ in named}
             elif self.block is not block or self.header is None:
                 self.block = block
                 self.header = [(col, c.box.x0, c.box.x1) for col, c in named]
@@ -326,7 +333,11 @@ class _Walk:
         sections = self.sections[self.open_block.name]
         named = [(sec, c) for c in body if (sec := self.find(sections, c))]
         if named:
+            guessed = self._section_by_elimination(body, named)
+            if guessed is not None:
+                named = sorted([*named, guessed], key=lambda sc: sc[1].box.x0)
             self.header = [(sec, c.box.x0, c.box.x1) for sec, c in named]
+            self.sections_named |= {sec for sec, _ in named}
             for _, c in named:
                 self.use(c, t)
             return
@@ -349,6 +360,10 @@ class _Walk:
             sec = next((name for name, x0, x1 in self.header if x0 - 2 <= (lab.box.x0 + lab.box.x1) / 2 <= x1 + 2), None)
             if sec is None:
                 continue
+            if sec in self.guessed_sections:
+                self.form.notes.append(Flag("budget_items", len(self.form.budget), "section", FlagCode.VOCAB_SNAPPED, "error",
+                                        f"This row's section “{sec}” was read from “{self.guessed_sections[sec]}”, the "
+                                        "one section of the block not yet met; check the section's name."))
             items = {label_key(i): i for i in self.open_block.items}
             item = self.find(items, lab) if items else None
             if item is None and lab.source == "ocr" and (short := one_character_short(label_key(lab.text), items)):
@@ -367,6 +382,23 @@ class _Walk:
             self.form.budget.append(RawBudgetItem(sec, item or lab.text, ref(val, t)))
             self.use(lab, t)
             self.use(val, t)
+
+    def _section_by_elimination(self, body: list[Cell], named: list[tuple[str, Cell]]) -> tuple[str, Cell] | None:
+        """A section row's one unreadable section label (a seal over 按预算级次划分 read
+        地环值仅顶开级次划分) as the one section of the block not yet met: only when exactly one
+        cell of the row is neither a section, a value header nor a number, it was OCR'd, and it
+        holds at least SECTION_GUESS_SHARE of that section's characters."""
+        unread = [c for c in body if label_key(c.text) and all(c is not n for _, n in named)
+                  and nearest_label(label_key(c.text), self.vocab) is None and not _AMOUNT_LIKE.fullmatch(c.text.strip())]
+        left = [s for s in self.open_block.sections if s not in self.sections_named | {sec for sec, _ in named}]
+        if len(unread) != 1 or len(left) != 1 or unread[0].source != "ocr":
+            return None
+        cell, sec = unread[0], left[0]
+        shared = sum(1 for ch in set(label_key(sec)) if ch in label_key(cell.text))
+        if shared < SECTION_GUESS_SHARE * len(set(label_key(sec))):
+            return None
+        self.guessed_sections[sec] = cell.text.replace("\n", "")
+        return sec, cell
 
     def _mend_cut(self, rec: dict, picked: dict[str, Cell], t: Table) -> None:
         """Give the records above a page break the text of a merged 一级/二级 cell printed

@@ -136,7 +136,13 @@ def test_label_and_value_in_one_detected_box_are_split():
                        ("2019年，我委将推进", ["2019年，我委将推进"]),  # a year is no amount
                        ("12.50万人次", ["12.50万人次"]),  # an amount with its unit is one text
                        ("财政拨款执行率", ["财政拨款执行率"]),  # an indicator name, not an item and a value
-                       ("预算金额（万元）", ["预算金额（万元）"])]:
+                       ("预算金额（万元）", ["预算金额（万元）"]),
+                       # two header cells over a lost rule, one a wrapped header's middle line
+                       ("入的资金（万元期望达到的目标（概述）", ["入的资金（万元", "期望达到的目标（概述）"]),
+                       ("名称主要实施内容", ["名称", "主要实施内容"]),
+                       ("期望达到的目标（概", ["期望达到的目标（概"]),  # one header cut by its wrap
+                       # a text that quotes a header is no header's piece
+                       ("提升服务质量期望达到的目标（概述）", ["提升服务质量期望达到的目标（概述）"])]:
         parts = split_piece(Piece(text, 0.0, 0.0, 100.0, 10.0, 1.0), vocab)
         assert [p.text for p in parts] == want, text
         assert all(a.x1 <= b.x0 + 1e-6 for a, b in zip(parts, parts[1:]))

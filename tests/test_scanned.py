@@ -456,6 +456,41 @@ def test_a_crumb_cell_between_an_item_and_its_amount_is_passed_over():
     assert not [n for n in form.notes if n.code == "VOCAB_UNKNOWN"]
 
 
+def _two_section_rows(fourth: str, source: str = "ocr") -> list:
+    """A budget block: its first section row whole, its second with `fourth` printed (or read)
+    where 按预算级次划分 stands."""
+    return [(0, 0, 6, 1, "预算整体情况"),
+            (0, 1, 1, 1, "部门预算支出"), (0, 2, 1, 1, "预算金额（万元）"), (0, 3, 1, 1, "收入来源"), (0, 4, 1, 1, "预算金额（万元）"),
+            (1, 1, 1, 1, "基本支出"), (1, 2, 1, 1, "1.00"), (1, 3, 1, 1, "财政拨款"), (1, 4, 1, 1, "2.00"),
+            (2, 1, 1, 1, "项目支出"), (2, 2, 1, 1, "3.00"), (2, 3, 1, 1, "其他资金"), (2, 4, 1, 1, "4.00"),
+            (3, 1, 1, 1, "事业发展性支出"), (3, 2, 1, 1, "预算金额（万元）"), (3, 3, 1, 1, fourth), (3, 4, 1, 1, "预算金额（万元）"),
+            (4, 1, 1, 1, "财政专项资金"), (4, 2, 1, 1, "5.00"), (4, 3, 1, 1, "市本级使用资金"), (4, 4, 1, 1, "6.00"),
+            (5, 1, 1, 1, "其他事业发展性支出"), (5, 2, 1, 1, "7.00"), (5, 3, 1, 1, "拟用于对下转移支付资金"), (5, 4, 1, 1, "8.00")]
+
+
+@pytest.mark.parametrize("fourth, source, guessed", [
+    ("地环值仅顶开级次划分", "ocr", True),  # a seal over the label: 4 of its 7 characters left
+    ("按预算级次划分", "ocr", False),  # read right: nothing to guess
+    ("按支出功能分类", "ocr", False),  # a section the template lacks shares too few characters
+    ("地环值仅顶开级次划分", "text", False),  # a text layer's label is what was printed
+])
+def test_an_unreadable_section_label_is_the_one_section_not_yet_met(fourth, source, guessed):
+    form = map_form(Extraction(pages=1, tables=[_table(_two_section_rows(fourth), [60, 80, 50, 80, 50], source)],
+                               lines=[]), load_template())
+    last = [(b.section, b.item, b.amount.text) for b in form.budget if b.item in ("市本级使用资金", "拟用于对下转移支付资金")]
+    flagged = sorted(n.row_ref for n in form.notes if n.code == "VOCAB_SNAPPED" and n.field == "section")
+    if guessed or fourth == "按预算级次划分" and source == "ocr":
+        assert last == [("按预算级次划分", "市本级使用资金", "6.00"), ("按预算级次划分", "拟用于对下转移支付资金", "8.00")]
+    else:
+        assert last == []  # its rows stay unread, reported as unaccounted cells
+    if guessed:
+        rows = [i for i, b in enumerate(form.budget) if b.section == "按预算级次划分"]
+        assert flagged == rows and len(rows) == 2
+        assert all(n.severity == "error" for n in form.notes if n.code == "VOCAB_SNAPPED")
+    else:
+        assert flagged == []
+
+
 @pytest.mark.parametrize("key, items, expected", [
     ("财政拨", {"财政拨款": "财政拨款", "其他资金": "其他资金"}, "财政拨款"),
     ("甲乙丙", {"甲乙丙丁": "甲乙丙丁", "甲乙丙戊": "甲乙丙戊"}, None),  # two items one short: no guess
