@@ -21,8 +21,8 @@ from .cellread import (
     looks_numeric,
     min_line_px,
     outside_regions,
-    table_holes,
     region_lines,
+    table_holes,
     to_glyphs,
 )
 from .flags import Flag, FlagCode
