@@ -302,7 +302,8 @@ def page_tables(page: PageContent, s: GridSettings = DEFAULT) -> tuple[list[Tabl
     return tables, lines
 
 
-def _outer(t: Table) -> Box:
+def outer_box(t: Table) -> Box:
+    """The box round a table's cells."""
     return Box(min(c.box.x0 for c in t.cells), min(c.box.y0 for c in t.cells),
                max(c.box.x1 for c in t.cells), max(c.box.y1 for c in t.cells))
 
@@ -313,7 +314,7 @@ def continues(prev: Table, nxt: Table, lines_between: list[TextLine], s: GridSet
     Same outer left/right edges, and nothing but short furniture (page numbers,
     running heads) printed above it on its page.
     """
-    a, b = _outer(prev), _outer(nxt)
+    a, b = outer_box(prev), outer_box(nxt)
     if abs(a.x0 - b.x0) > s.continue_tolerance or abs(a.x1 - b.x1) > s.continue_tolerance:
         return False
     return all(len(ln.text) <= 12 or "页" in ln.text for ln in lines_between)
@@ -346,8 +347,8 @@ def join_continued(parts: list[Table], s: GridSettings = DEFAULT) -> Table:
     # each part's columns in the first part's frame: a scanned page sits a few points off the one
     # before (`continues` allows continue_tolerance), and its edges, snapped apart from the first
     # page's, made sliver columns; the first page's labels then stood in no column 0
-    left = _outer(parts[0]).x0
-    edges = [tuple(x + left - _outer(p).x0 for x in p.col_edges) for p in parts]
+    left = outer_box(parts[0]).x0
+    edges = [tuple(x + left - outer_box(p).x0 for x in p.col_edges) for p in parts]
     snap = _cluster([x for e in edges for x in e], s.snap_tolerance)
     xs = sorted(set(snap.values()))
 

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 
+from .grid import outer_box
 from .model import Cell, Segment, Table, TextLine
 from .template import label_key, load_templates, nearest_label
 
@@ -241,11 +242,15 @@ def _text_inside(t: Table, lines: list[TextLine]) -> TextLine | None:
     rules lost), when the loose lines there hold MIN_CHARS_BESIDE characters or more."""
     if not t.cells:
         return None
-    x0, x1 = min(c.box.x0 for c in t.cells), max(c.box.x1 for c in t.cells)
-    y0, y1 = min(c.box.y0 for c in t.cells), max(c.box.y1 for c in t.cells)
-    there = [ln for ln in lines if x0 + BAND_SLACK <= (ln.box.x0 + ln.box.x1) / 2 <= x1 - BAND_SLACK
-             and y0 + BAND_SLACK <= (ln.box.y0 + ln.box.y1) / 2 <= y1 - BAND_SLACK]
-    return there[0] if sum(len(label_key(ln.text)) for ln in there) >= MIN_CHARS_BESIDE else None
+    out = outer_box(t)
+    there = [ln for ln in lines if out.x0 + BAND_SLACK <= (ln.box.x0 + ln.box.x1) / 2 <= out.x1 - BAND_SLACK
+             and out.y0 + BAND_SLACK <= (ln.box.y0 + ln.box.y1) / 2 <= out.y1 - BAND_SLACK]
+    return _first_of_enough(there)
+
+
+def _first_of_enough(lines: list[TextLine]) -> TextLine | None:
+    """The first of `lines` when together they hold MIN_CHARS_BESIDE characters or more."""
+    return lines[0] if sum(len(label_key(ln.text)) for ln in lines) >= MIN_CHARS_BESIDE else None
 
 
 def _text_beside(t: Table, lines: list[TextLine], segments: Sequence[Segment]) -> TextLine | None:
@@ -254,8 +259,8 @@ def _text_beside(t: Table, lines: list[TextLine], segments: Sequence[Segment]) -
     where a column's rule was lost, not where its rows do."""
     if not segments or not t.cells:
         return None
-    x0, x1 = min(c.box.x0 for c in t.cells), max(c.box.x1 for c in t.cells)
-    y0, y1 = min(c.box.y0 for c in t.cells), max(c.box.y1 for c in t.cells)
+    out = outer_box(t)
+    x0, y0, x1, y1 = out.x0, out.y0, out.x1, out.y1
     rules = [s for s in segments if s.horizontal and y0 - BAND_SLACK <= s.y0 <= y1 + BAND_SLACK]
     for left in (True, False):
         ends = sorted(s.x0 if left else s.x1 for s in rules
@@ -267,8 +272,8 @@ def _text_beside(t: Table, lines: list[TextLine], segments: Sequence[Segment]) -
         there = [ln for ln in lines if y0 <= (ln.box.y0 + ln.box.y1) / 2 <= y1
                  and (reach - BAND_SLACK <= ln.box.x0 and ln.box.x1 <= x0 + BAND_SLACK if left
                       else x1 - BAND_SLACK <= ln.box.x0 and ln.box.x1 <= reach + BAND_SLACK)]
-        if sum(len(label_key(ln.text)) for ln in there) >= MIN_CHARS_BESIDE:
-            return there[0]
+        if (first := _first_of_enough(there)) is not None:
+            return first
     return None
 
 

@@ -27,7 +27,7 @@ from .cellread import (
 )
 from .flags import Flag, FlagCode
 from .grid import DEFAULT, document_tables, page_tables
-from .gridcheck import CONTINUED_OUTSIDE, check_grid, outside_share, ruled_foot
+from .gridcheck import CONTINUED_OUTSIDE, Verdict, check_grid, outside_share, ruled_foot
 from .gridrepair import repaired_grid, split_cells
 from .model import DocumentError, Extraction, ExtractOptions, NoFormFound, PageContent, Segment, Table, TextLine
 from .ocr.base import return_freed_memory
@@ -252,21 +252,20 @@ def read_tables(img: PageImage, engine, clock: _Clock, keep: str | None = None,
     clock.lap("grid")
     context = context if context is not None else AnchorContext()
     verdict = check_grid(tables, lines, segments=content.segments)
-    fixed = split_cells(content, tables, OCR_GRID) if verdict.ok else repaired_grid(
+    passed_at_once = verdict.ok
+    fixed = split_cells(content, tables, OCR_GRID) if passed_at_once else repaired_grid(
         content, tables, OCR_GRID, shaded=lambda: shade_segments(img.pixels, pp, img.number))
     if fixed is not None:
         # read again in the repaired cells: a line read across a lost rule holds both cells'
         # text (名称主要实施内容|资金（万 in a task header whose rule under the goal was lost).
         # The page's grid search runs again for its text ink (1.4 s of a 300-dpi page): repaired
         # pages are few (none of the 52 pages of bench/data/scan300), so it is not kept for them
-        again, *_ = _read_lines(pp, img.number, engine, clock, segments=list(fixed.segments))
-        again_tables, again_lines = page_tables(again, OCR_GRID)
-        again_verdict = check_grid(again_tables, again_lines, segments=again.segments)
+        again = _read_in(pp, img.number, engine, clock, fixed.segments)
         log.debug("page %d: grid repaired (%s), read again: %s", img.number, fixed.how,
-                  again_verdict.reason or "passes")
-        if again_verdict.ok:
-            content, tables, lines, verdict = again, again_tables, again_lines, again_verdict
-            if not fixed.how.startswith("label split on a passed grid"):
+                  again[3].reason or "passes")
+        if again[3].ok:
+            content, tables, lines, verdict = again
+            if not passed_at_once:
                 content, tables, lines = _split_repaired(pp, img.number, engine, clock, content, tables, lines)
     # a table read by anchors goes on: this page's own grid is none, or a speck beside its text
     continued = context.carry is not None and bool(lines) and outside_share(tables, lines) > CONTINUED_OUTSIDE
@@ -284,6 +283,14 @@ def read_tables(img: PageImage, engine, clock: _Clock, keep: str | None = None,
     return content, (anchored if anchored[0] else (tables, lines))
 
 
+def _read_in(pp: PreparedPage, number: int, engine, clock: _Clock, segments: tuple[Segment, ...]
+             ) -> tuple[PageContent, list[Table], list[TextLine], Verdict]:
+    """The page read again in the cells of `segments`, its tables, loose lines and verdict."""
+    content, *_ = _read_lines(pp, number, engine, clock, segments=list(segments))
+    tables, lines = page_tables(content, OCR_GRID)
+    return content, tables, lines, check_grid(tables, lines, segments=content.segments)
+
+
 def _split_repaired(pp: PreparedPage, number: int, engine, clock: _Clock, content: PageContent,
                     tables: list[Table], lines: list[TextLine]) -> tuple[PageContent, list[Table], list[TextLine]]:
     """A repaired grid that passed, read again, looked over for the label splits the check
@@ -294,11 +301,9 @@ def _split_repaired(pp: PreparedPage, number: int, engine, clock: _Clock, conten
     more = split_cells(content, tables, OCR_GRID)
     if more is None:
         return content, tables, lines
-    split, *_ = _read_lines(pp, number, engine, clock, segments=list(more.segments))
-    split_tables, split_lines = page_tables(split, OCR_GRID)
-    ok = check_grid(split_tables, split_lines, segments=split.segments).ok
-    log.debug("page %d: repaired grid, then a %s: %s", number, more.how, "passes" if ok else "fails, not kept")
-    return (split, split_tables, split_lines) if ok else (content, tables, lines)
+    split, split_tables, split_lines, verdict = _read_in(pp, number, engine, clock, more.segments)
+    log.debug("page %d: repaired grid, then a %s: %s", number, more.how, "passes" if verdict.ok else "fails, not kept")
+    return (split, split_tables, split_lines) if verdict.ok else (content, tables, lines)
 
 
 def _read_page(img: PageImage, engine, clock: _Clock, keep: str | None = None) -> tuple[PageContent, PreparedPage]:
