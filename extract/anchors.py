@@ -336,8 +336,10 @@ def _merged_slots(spanning: list[tuple[Piece, int, int]], regions: list[_Region]
     out = []
     for (n, j), ps in by_col.items():
         reg = regions[n]
-        first = max((_band_of(q, bands) or 0 for q in reg.header), default=-1) + 1  # rows under the header
         last = max(_band_of(q, bands) or 0 for q in reg.members)
+        # rows under the header; a header on the region's lowest band (its rows read on the
+        # next page, or its members all beside it) leaves none, and its texts keep their own rows
+        first = min(last, max((_band_of(q, bands) or 0 for q in reg.header), default=-1) + 1)
         ps.sort(key=lambda q: q.cy)
         ys = [max(first, min(last, _band_of(p, bands) or 0)) for p in ps]
         for p, (a, b) in zip(ps, _spans([(p.cy, y) for p, y in zip(ps, ys)], bands, first, last, not reg.header)):

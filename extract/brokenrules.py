@@ -24,7 +24,7 @@ from .model import Segment
 
 @dataclass(frozen=True)
 class MendSettings:
-    collinear_pt: float = 2.0  # pieces of one rule lie this close across it
+    collinear_pt: float = 3.0  # pieces of one rule lie this close across it
     join_pt: float = 12.0  # gaps this short the grid joins itself (scanned grid's join tolerance)
     on_rule_pt: float = 8.0  # an end this close short of a rule across it stops on it (the grid's own)
     # ... or this far past it: a rule's own width, blurred. An end further into the next cell is

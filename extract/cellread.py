@@ -162,10 +162,20 @@ def _split_tall(profile: np.ndarray, band: tuple[int, int], lh: float) -> list[t
     return [(a, cut)] + _split_tall(profile, (cut, b), lh)
 
 
+SINGLE_LINE_SPREAD = 1.5  # as _split_tall: a band taller than this many lines is lines touching
+
+
 def line_height(ink: np.ndarray, regions: list[tuple[int, int, int, int]], min_height: int) -> float | None:
-    """The page's usual text-line height in pixels: a high quantile of its band heights."""
-    heights = [b - a for x0, y0, x1, y1 in regions for a, b in text_bands(ink[y0:y1, x0:x1], min_height)]
-    return float(np.percentile(heights, 75)) if len(heights) >= 3 else None
+    """The page's usual text-line height in pixels: a high quantile of its band heights (a line
+    of digits is lower than one of characters), once bands of two or more touching lines are
+    left out: those over SINGLE_LINE_SPREAD times the median. On a 200-dpi office scan set in
+    tight leading a quarter of the bands were two lines (77 px against 36-43), the quantile
+    came out at 77, and no two-line band was cut: the overall goal read as half its lines."""
+    heights = np.array([b - a for x0, y0, x1, y1 in regions for a, b in text_bands(ink[y0:y1, x0:x1], min_height)])
+    if len(heights) < 3:
+        return None
+    single = heights[heights <= SINGLE_LINE_SPREAD * np.median(heights)]
+    return float(np.percentile(single, 75))
 
 
 def split_runs(ink_band: np.ndarray, gap: int) -> list[tuple[int, int]]:
@@ -190,6 +200,13 @@ MARK_RESIDUE_SHARE = 0.5  # a run with this share of its ink along a mark is the
 # ring's grey arc beyond the reach of the colour mask left 8 px of ink 40 pt from "7,644" (1108
 # px), and the crop it widened read "187>7.644"
 CRUMB_SHARE = 0.05
+# A band whose runs all lie along a mark is a ring's crumbs, unless one run holds this share of
+# its ink and spans this share of its height: print under the seal (a 下属二级单位数 value "22"
+# under a seal on a 200-dpi office scan, 80% of its ink within reach of the seal's red, held 75%
+# of the band's ink beside a tick's stroke; dropped with it, the cell was read empty and the
+# field was lost with no flag). It is read, and marked, so its value goes to review.
+UNDER_MARK_SHARE = 0.67
+UNDER_MARK_HEIGHT = 0.6
 
 
 def _without_mark_ends(band: np.ndarray, near_marks: np.ndarray, gap: int) -> tuple[list[tuple[int, int]], bool]:
@@ -210,6 +227,10 @@ def _without_mark_ends(band: np.ndarray, near_marks: np.ndarray, gap: int) -> tu
     def residue(run: tuple[int, int]) -> bool:  # ... or it is a crumb beside the line's text
         return along_mark(run) or bool(inks[run] < CRUMB_SHARE * (total - inks[run]))
     if len(runs) > 1 and all(along_mark(r) for r in runs):
+        big = max(runs, key=lambda r: inks[r])
+        rows = np.flatnonzero(band[:, big[0]:big[1]].any(axis=1))
+        if inks[big] >= UNDER_MARK_SHARE * total and rows.size and rows[-1] - rows[0] + 1 >= UNDER_MARK_HEIGHT * band.shape[0]:
+            return [big], True
         return [], True  # crumbs of a ring apart from one another, and nothing else
     while len(keep) > 1 and residue(keep[0]):
         keep.pop(0)

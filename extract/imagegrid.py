@@ -40,6 +40,10 @@ MIN_EDGE_VERTICAL_PT = 14.0  # shorter verticals are glyph strokes or crumbs, no
 # title repeated on every page) close into a one-row "table" 7.9-9.5 pt tall (measured on 7 title
 # pages of the dev and office scans); the lowest real row on them is 16.4 pt (a 9-pt line of print)
 MIN_ROW_PT = 12.0
+# ... but only a table no taller than two such rows is a title's strokes: an office form set in
+# 8-pt print has real rows of 11.1 pt, and an indicator page of 11 of them (122 pt) was dropped
+# as a title, its table and every value on it lost to a NO_TABLE flag
+GLYPH_TABLE_MAX_PT = 2 * MIN_ROW_PT
 # A larger title (22 pt bold) makes a taller one, 12.7 pt, but its "columns" are the gaps between
 # strokes: 21 of them, half under 10 pt wide. A real one-row table of many columns holds a label in
 # each, at least one character (10.5 pt) wide
@@ -227,7 +231,7 @@ def glyph_stroke_tables(tables: list[Table]) -> list[Table]:
     out = []
     for t in tables:
         ys = sorted({round(y, 1) for c in t.cells for y in (c.box.y0, c.box.y1)})
-        if t.cells and max(b - a for a, b in zip(ys, ys[1:])) < MIN_ROW_PT:
+        if t.cells and max(b - a for a, b in zip(ys, ys[1:])) < MIN_ROW_PT and ys[-1] - ys[0] <= GLYPH_TABLE_MAX_PT:
             out.append(t)
         elif t.cells and len(ys) == 2 and len(t.cells) >= GLYPH_TABLE_MIN_COLS:
             widths = sorted(c.box.x1 - c.box.x0 for c in t.cells)

@@ -14,7 +14,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from .prepare import DEFAULT, PreparedPage, quarter_turn, rotate
+from .prepare import PreparedPage, quarter_turn, straighten
 
 REVIEW_DPI = 150  # 9 pt print is ~19 px high: legible in a crop, ~150 kB a page as JPEG
 JPEG_QUALITY = 80  # below ~70 thin rules and decimal points blur in the crop
@@ -49,6 +49,5 @@ def keep_straightened(folder: str, number: int, rgb: np.ndarray, pp: PreparedPag
     # scaled first, then turned by the skew about its centre (the same turn as on the full
     # page): rotating the full 300-dpi colour page cost 0.1 s a page, a quarter of that here
     img = to_review_scale(img, pp.dpi, w * k, h * k)
-    if abs(pp.skew) >= DEFAULT.fine_step:  # the same test prepare applies before rotating
-        img = rotate(img, pp.skew, fill=(255, 255, 255))
+    img = straighten(img, pp.skew, pp.slant, fill=(255, 255, 255))
     save_jpeg(img, page_file(Path(folder), number))

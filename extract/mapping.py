@@ -17,7 +17,7 @@ from .columns import best_under, followed, under_columns
 from .flags import Flag, FlagCode
 from .model import Cell, Extraction, Table, TextLine
 from .record import EMPTY, CellRef, RawBudgetItem, RawForm, RawRecord
-from .template import BlockSpec, Template, has_hanzi, label_key, nearest_label, one_character_short
+from .template import BlockSpec, Template, has_hanzi, label_key, misread_item, nearest_label, one_character_short
 
 CRUMB_CHARS = 2  # seal-ring residue in a label cell read as lines of 1-2 characters (dev scans: 1, 7, H, 家);
 # a second label or a value sharing the cell is longer, so it still stops the match
@@ -38,6 +38,9 @@ MAX_ITEM_CHARS = 16
 # section's distinct characters: a seal over 按预算级次划分 left 地环值仅顶开级次划分 (4 of 7); a
 # section label the template does not know, printed in its place, shares few or none
 SECTION_GUESS_SHARE = 0.5
+# an OCR'd item name that is no item is read as the one item it shares this share of distinct
+# characters with, more than any other (template.misread_item); its row is flagged for review
+ITEM_GUESS_SHARE = 0.5
 # a title cell inside a table (2024年市级部门整体预算绩效目标表 is 18 characters)
 MAX_TITLE = 40
 _AMOUNT_LIKE = re.compile(r"[\s\d,，.．０-９，．\-—－()（）万元]*")
@@ -118,6 +121,7 @@ class _Walk:
         self.part_first: set[int] = set()
         self.sections_named: set[str] = set()  # the pairs block's sections met so far
         self.guessed_sections: dict[str, str] = {}  # a section read by elimination -> the text it was read from
+        self.guessed_items: dict[int, str] = {}  # a budget row whose item was a misread one's guess -> the text read
         self.part_last: set[int] = set()
 
     def find(self, table: dict[str, str], c: Cell, note: bool = True) -> str | None:
@@ -371,6 +375,13 @@ class _Walk:
                 self.form.notes.append(Flag("budget_items", len(self.form.budget), "item", FlagCode.VOCAB_SNAPPED, "error",
                                         f"“{lab.text}” (page {lab.page}) was read as the item “{item}”, one "
                                         f"character short of it; check the item's name."))
+            if item is None and lab.source == "ocr" and (guess := misread_item(label_key(lab.text), items, ITEM_GUESS_SHARE)) \
+                    and not any(b.section == sec and b.item == guess for b in self.form.budget):
+                item = guess
+                self.guessed_items[len(self.form.budget)] = lab.text
+                self.form.notes.append(Flag("budget_items", len(self.form.budget), "item", FlagCode.VOCAB_SNAPPED, "error",
+                                        f"“{lab.text}” (page {lab.page}) was read as the item “{item}”, the one "
+                                        f"item sharing most of its characters; check the item's name."))
             if item is None and not _fits_item(lab.text, val.text):
                 continue  # prose beside the block (a long 总体绩效目标) is no budget item: reported
             if item is None and items and lab.source == "ocr":
@@ -503,7 +514,22 @@ def map_form(ex: Extraction, tpl: Template) -> RawForm:
     form.open_block = walk.block.name if walk.block else None
     form.loose_text = [ln.text for ln in ex.lines]
     form.notes.extend(unaccounted(ex.tables, walk.used, walk.context, walk.after_closed))
+    _unguess_doubled_items(form, walk.guessed_items)
     return form
+
+
+def _unguess_doubled_items(form: RawForm, guessed: dict[int, str]) -> None:
+    """A misread item guessed as one its section also prints (met further down) was no misreading
+    of it: the row keeps the text read, and its flag says it is no item of the template."""
+    for i, read in guessed.items():
+        row = form.budget[i]
+        if not any(j != i and b.section == row.section and b.item == row.item for j, b in enumerate(form.budget)):
+            continue
+        form.budget[i] = replace(row, item=read)
+        form.notes = [Flag("budget_items", i, "item", FlagCode.VOCAB_UNKNOWN, "error",
+                           f"“{read}” is none of the template's budget items; check the item's name.")
+                      if n.dataset == "budget_items" and n.row_ref == i and n.field == "item" and n.code == FlagCode.VOCAB_SNAPPED
+                      else n for n in form.notes]
 
 
 def find_year(form: RawForm) -> int | None:

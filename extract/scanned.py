@@ -63,6 +63,10 @@ RESIDUE_MAX_CHARS = 12
 # and "ZECBDXSNAHPHNE" (3.4 pt, 0.19) under header labels, and the header was not known. Print's
 # lowest lines are digits (about 0.7 of a line of hanzi)
 THIN_RESIDUE_SHARE = 0.45
+# A lone character from a crop this low is a mark's, whatever it read at under RESIDUE_NEIGHBOUR:
+# a pencil tick's tail above 城市内涝点消除率 on a dev scan read "Z" at 0.47 and, once the page's
+# shear was taken out, at 0.51 (its crop 0.58 of the line height); a lone digit is about 0.7
+SHORT_RESIDUE_SHARE = 0.62
 
 
 _Clock = Clock  # the name the OCR path's callers know
@@ -117,20 +121,28 @@ def _hanzi(text: str) -> int:
     return sum("\u4e00" <= ch <= "\u9fff" for ch in text)
 
 
-def drop_residue(texts: list[tuple[str, float]], owners: list[int]) -> list[tuple[str, float]]:
+def drop_residue(texts: list[tuple[str, float]], owners: list[int], heights_px: list[int] | None = None,
+                 line_px: float | None = None) -> list[tuple[str, float]]:
     """Lines of a cell that are what a mark left, blanked: a short unsure line with no hanzi
     ("7", "Z", "REVRESWIN": a pencil tick or a seal's crumbs read as Latin) beside a line of
-    Chinese read with confidence. The cell's other lines take the residue's confidence, so the
+    Chinese read with confidence. So is one character with no hanzi, read less surely than
+    RESIDUE_NEIGHBOUR, from a crop under SHORT_RESIDUE_SHARE of the page's line height (with
+    `heights_px` and `line_px`). The cell's other lines take the residue's confidence, so the
     value, now right, still goes to review: a mark was there. `owners`: each line's cell, -1
     for text outside the tables (left alone)."""
     out = list(texts)
+
+    def short(i: int) -> bool:
+        text, conf = texts[i][0].strip(), texts[i][1]
+        return (heights_px is not None and bool(line_px) and len(text) == 1 and not _hanzi(text)
+                and conf < RESIDUE_NEIGHBOUR and heights_px[i] < SHORT_RESIDUE_SHARE * float(line_px or 0))
     cells: dict[int, list[int]] = {}
     for i, owner in enumerate(owners):
         if owner >= 0:
             cells.setdefault(owner, []).append(i)
     for members in cells.values():
         sure = [i for i in members if _hanzi(texts[i][0]) >= 2 and texts[i][1] >= RESIDUE_NEIGHBOUR]
-        residue = [i for i in members if i not in sure and _is_residue(*texts[i])]
+        residue = [i for i in members if i not in sure and (_is_residue(*texts[i]) or short(i))]
         if not sure or not residue:
             continue
         cap = min(texts[i][1] for i in residue)
@@ -198,7 +210,8 @@ def _read_lines(pp: PreparedPage, number: int, engine, clock: _Clock, segments: 
     texts = [(t, min(c, MARKED_CONFIDENCE) if ln.trimmed or _marked(pp.marks, ln.box_px) else c)
              for ln, (t, c) in zip(lines, texts)]
     texts = drop_thin_residue(texts, [ln.box_px[3] - ln.box_px[1] for ln in lines], line_px)
-    texts = drop_residue(texts, owners + [-1] * (len(texts) - len(owners)))
+    texts = drop_residue(texts, owners + [-1] * (len(texts) - len(owners)),
+                         [ln.box_px[3] - ln.box_px[1] for ln in lines], line_px)
     clock.lap("ocr")
     glyphs = to_glyphs(lines, texts, pp.dpi)
     confs = [g.confidence for g in glyphs]

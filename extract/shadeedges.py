@@ -26,7 +26,7 @@ import cv2
 import numpy as np
 
 from .model import Segment
-from .prepare import PreparedPage, quarter_turn
+from .prepare import PreparedPage, quarter_turn, straighten
 from .scangrid import scan_grid
 
 
@@ -117,17 +117,14 @@ def shade_edges(grey: np.ndarray, ink: np.ndarray, line_ink: np.ndarray, dpi: fl
     return out
 
 
-def lit_page(rgb: np.ndarray, turns: int, skew: float) -> np.ndarray:
+def lit_page(rgb: np.ndarray, turns: int, skew: float, slant: float = 0.0) -> np.ndarray:
     """The page as lit, turned and straightened as prepare() did: each pixel's brightest
     channel, so a seal or pen mark is about as bright as the paper under it (prepare whitens
     a seal, which would then step against the paper)."""
     lit = rgb.max(axis=2) if rgb.ndim == 3 else rgb
     lit = quarter_turn(lit, turns) if turns % 4 else lit
-    if abs(skew) > 0:
-        h, w = lit.shape
-        m = cv2.getRotationMatrix2D((w / 2, h / 2), skew, 1.0)
-        # the corners repeat the page's edge: a white fill would step against grey paper
-        lit = cv2.warpAffine(lit, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    # the corners repeat the page's edge: a white fill would step against grey paper
+    lit = straighten(lit, skew, slant, border=cv2.BORDER_REPLICATE)
     return np.ascontiguousarray(lit)
 
 
@@ -137,7 +134,7 @@ def shade_segments(rgb: np.ndarray, pp: PreparedPage, number: int, s: ShadeEdgeS
     straight edges of its shaded areas added to its ruling ink; [] when it has none. An edge's
     pieces and a faint rule's own pieces, each shorter than a rule must be, join into one."""
     assert pp.line_ink is not None  # prepare() always sets it
-    edges = shade_edges(lit_page(rgb, pp.turns, pp.skew), pp.ink, pp.line_ink, pp.dpi, pp.marks, s)
+    edges = shade_edges(lit_page(rgb, pp.turns, pp.skew, pp.slant), pp.ink, pp.line_ink, pp.dpi, pp.marks, s)
     if not edges.any():
         return []
     return scan_grid(replace(pp, line_ink=cv2.bitwise_or(pp.line_ink, edges)), number).segments

@@ -87,6 +87,24 @@ def one_character_short(key: str, items: dict[str, str]) -> str | None:
     return hits[0] if len(hits) == 1 else None
 
 
+def misread_item(key: str, items: dict[str, str], share: float) -> str | None:
+    """The one item `key` is most likely a misreading of: as long as it (one character either
+    way), holding at least `share` of its distinct characters, and alone in holding the most.
+    A pen's tick through a budget item's name turns characters into others (财政拨款 read
+    欧政援款 on a 200-dpi office scan): no edit bound takes two of four, but the two kept are
+    none of the other items' (其他资金)."""
+    scored = []
+    for k, name in items.items():
+        if abs(len(k) - len(key)) > 1:
+            continue
+        chars = set(k)
+        scored.append((sum(1 for ch in chars if ch in key) / len(chars), name))
+    scored.sort(reverse=True)
+    if not scored or scored[0][0] < share or (len(scored) > 1 and scored[1][0] == scored[0][0]):
+        return None
+    return scored[0][1]
+
+
 @dataclass(frozen=True)
 class FieldSpec:
     name: str

@@ -389,3 +389,17 @@ def test_the_ruled_foot_is_where_the_verticals_end(bottoms, want):
     rules = [Segment(50.0, y, 450.0, y) for y in (100.0, 130.0, 160.0)]
     downs = [Segment(x, 100.0, x, y) for x, y in zip((50.0, 250.0, 450.0), bottoms)]
     assert ruled_foot(rules + downs) == (164.0 if want else None)
+
+
+def test_a_merged_column_under_a_header_on_the_last_row_stays_on_the_page():
+    """A region whose header sits on the page's lowest row band (its members beside the header,
+    none under it) has no rows under its header: each text keeps its own row, where the slot
+    search used to step past the last band (an IndexError that failed the whole document)."""
+    from formpipe.extract.anchor_pieces import Piece
+    from formpipe.extract.anchors import _merged_slots, _Region
+    bands = [(100.0, 120.0), (120.0, 140.0), (140.0, 160.0)]
+    header = [Piece("名称", 60, 142, 100, 158, 0.9, key="name"), Piece("主要实施内容", 120, 142, 200, 158, 0.9, key="content")]
+    member = Piece("某计划", 60, 122, 100, 138, 0.9)
+    region = _Region(header=header, members=[member], edges=[50.0, 110.0, 250.0], fill={0})
+    slots = _merged_slots([(member, 0, 0)], [region], bands)
+    assert [(s.band0, s.band1) for s in slots] == [(1, 1)]  # the member's own row

@@ -138,6 +138,8 @@ def _table(row_edges_pt: list[float], cols: int = 3) -> Table:
     ([80.0, 80.0 + MIN_ROW_PT - 0.5], True),
     ([80.0, 96.4], False),  # the lowest real row measured: 16.4 pt
     ([80.0, 88.0, 112.0], False),  # a short row among real ones (a double rule) is not a title
+    ([80.0, 89.0, 98.0], True),  # a two-line title's strokes
+    ([80.0 + 11.1 * i for i in range(12)], False),  # 11 real rows of 8-pt print: no title is that tall
 ])
 def test_glyph_stroke_tables(rows, glyphs):
     t = _table(rows)

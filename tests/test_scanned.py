@@ -17,7 +17,7 @@ from formpipe.extract.ocr.fake import FakeEngine
 from formpipe.extract.prepare import drop_colour, flatten_background, ink_mask, is_sideways, prepare, quarter_turn
 from formpipe.extract.raster import PageImage, load_images
 from formpipe.extract.scanned import _Clock, drop_residue, drop_thin_residue, read_page, read_prepared
-from formpipe.extract.template import edit_distance, load_template, nearest_label, one_character_short
+from formpipe.extract.template import edit_distance, load_template, misread_item, nearest_label, one_character_short
 from formpipe.extract.textlayer import layer_quality, pdf_guard, plausible_char
 
 DPI = 200
@@ -259,6 +259,18 @@ def test_drop_residue_blanks_a_marks_latin_crumbs_beside_a_sure_name(cell, want)
     assert drop_residue(cell + other, [0] * len(cell) + [1]) == want + other
 
 
+@pytest.mark.parametrize("cell, heights, want", [
+    # a tick's tail, a crop 0.58 of a line high, read "Z" at 0.51: a mark's, whatever its confidence
+    ([("Z", 0.51), ("城市内涝点消除率", 0.99)], [21, 36], [("", 0.0), ("城市内涝点消除率", 0.51)]),
+    ([("1", 0.7), ("城市内涝点消除率", 0.99)], [26, 36], [("1", 0.7), ("城市内涝点消除率", 0.99)]),  # a digit's height: kept
+    ([("Z", 0.9), ("城市内涝点消除率", 0.99)], [21, 36], [("Z", 0.9), ("城市内涝点消除率", 0.99)]),  # read surely: kept
+    ([("ZX", 0.51), ("城市内涝点消除率", 0.99)], [21, 36], [("ZX", 0.51), ("城市内涝点消除率", 0.99)]),  # two characters
+])
+def test_a_low_lone_character_beside_a_sure_name_is_a_marks(cell, heights, want):
+    assert drop_residue(cell, [0] * len(cell), heights, 36.0) == want
+    assert drop_residue(cell, [0] * len(cell)) == (want if cell[0][1] < 0.5 else cell)  # heights unknown: as before
+
+
 @pytest.mark.parametrize("line,height_px,want", [
     # a grey fill's speckled fringe along a rule: 12 px (2.9 pt at 300 dpi) under lines of 45 px
     (("MHOTNDDOWHASRSRARRNNGMN", 0.14), 12, ("", 0.0)),
@@ -313,6 +325,48 @@ def test_a_rings_residue_is_cut_off_a_value_line(arc_ink, along_mark, trimmed):
     assert (line.box_px[0] >= 250) is trimmed
     (plain,) = region_lines(grey, ink, (0, 0, 300, 40), 300.0)  # no mark in the cell: nothing cut
     assert plain.box_px[0] < 250 and not plain.trimmed
+
+
+@pytest.mark.parametrize("value_px, crumb_px, kept", [
+    (30, 10, True),  # a value under the seal, its ink most of the band's and as tall as it: read
+    (30, 30, False),  # two runs of like size along the seal: a ring's crumbs, dropped
+    (12, 10, False),  # the bigger run but no line's height: a crumb too
+])
+def test_print_under_a_seal_is_read_and_marked_not_dropped_with_the_ring(value_px, crumb_px, kept):
+    """Every run of the band lies along the seal's red: the value "22" printed under it (80% of
+    its ink within reach of the seal) and a tick's stroke 100 px on. Dropping the band read the
+    cell empty, and its field was lost with no flag."""
+    from formpipe.extract.cellread import region_lines
+    grey = np.full((40, 300), 255, np.uint8)
+    ink = np.zeros((40, 300), np.uint8)
+    ink[5:5 + value_px, 10:40] = 255  # the value's strokes, filled in
+    ink[25 - crumb_px // 2:25 + (crumb_px + 1) // 2, 150:150 + crumb_px] = 255  # a stroke of the seal's ring or a tick
+    grey[ink > 0] = 90
+    marks = np.zeros((40, 300), np.uint8)
+    marks[:, 5:200] = 255  # the seal's red over both
+    lines = region_lines(grey, ink, (0, 0, 300, 40), 300.0, marks=marks)
+    if kept:
+        (line,) = lines
+        assert line.trimmed and line.box_px[0] == 10 and line.box_px[2] == 40  # read, and capped for review
+    else:
+        assert lines == []
+
+
+def test_the_line_height_leaves_out_bands_of_touching_lines():
+    """Tight leading: a quarter of the cells' bands are two lines touching. The height is still
+    one line's, so those bands are cut in two."""
+    from formpipe.extract.cellread import line_height
+    ink = np.zeros((2000, 400), np.uint8)
+    regions = []
+    for i in range(16):  # 12 cells of one 38-px line, 4 of two touching lines (77 px)
+        y = 20 + 120 * i
+        tall = 77 if i % 4 == 3 else 38
+        ink[y:y + tall, 20:380] = 255
+        regions.append((0, y - 10, 400, y + tall + 10))
+    lh = line_height(ink, regions, 6)
+    assert lh is not None and lh <= 40
+    two = regions[3]
+    assert len(text_bands(ink[two[1]:two[3], :], 6, lh)) == 2
 
 
 @pytest.mark.parametrize("stub, kept", [
@@ -498,6 +552,41 @@ def test_an_unreadable_section_label_is_the_one_section_not_yet_met(fourth, sour
 ])
 def test_one_character_short_takes_only_a_unique_item(key, items, expected):
     assert one_character_short(key, items) == expected
+
+
+ITEMS = {k: k for k in load_template().blocks["budget"].items}
+
+
+@pytest.mark.parametrize("key, expected", [
+    ("欧政援款", "财政拨款"),  # a tick through 财政拨款: two of four characters changed
+    ("财政援数", "财政拨款"),
+    ("其他资", "其他资金"),  # one short is within the length bound too
+    ("市本级使甲资金", "市本级使用资金"),
+    ("基项支出", None),  # as much 基本支出 as 项目支出: no guess
+    ("甲乙丙丁", None),  # no item's characters
+    ("财政专项资金市本级", None),  # too long for any item it shares characters with
+])
+def test_a_misread_item_is_the_one_item_sharing_most_of_its_characters(key, expected):
+    assert misread_item(key, ITEMS, 0.5) == expected
+
+
+@pytest.mark.parametrize("read, already, item", [
+    ("欧政援款", None, "财政拨款"),
+    ("欧政援款", "财政拨款", None),  # the section has its 财政拨款: the misread one is not another
+])
+def test_an_ocr_item_with_half_an_item_s_characters_is_that_item_for_review(read, already, item):
+    rows = _two_section_rows("按预算级次划分")
+    rows = [(r, c, rs, cs, read if t == "财政拨款" else (already if t == "其他资金" and already else t)) for r, c, rs, cs, t in rows]
+    form = map_form(Extraction(pages=1, tables=[_table(rows, [60, 80, 50, 80, 50], "ocr")], lines=[]), load_template())
+    income = [(b.item, b.amount.text) for b in form.budget if b.section == "收入来源"]
+    codes = {n.code for n in form.notes if n.dataset == "budget_items" and n.field == "item"}
+    if item:
+        assert income == [(item, "2.00"), ("其他资金", "4.00")]
+        assert codes == {"VOCAB_SNAPPED"}
+    else:
+        assert income == [(read, "2.00"), (already, "4.00")]
+        assert codes == {"VOCAB_UNKNOWN"}
+    assert all(n.severity == "error" for n in form.notes if n.dataset == "budget_items" and n.field == "item")
 
 
 def test_text_layer_labels_are_never_snapped():
