@@ -13,11 +13,12 @@ import re
 from dataclasses import replace
 
 from .accounting import unaccounted
+from .budgetguess import AMOUNT_LIKE, BudgetGuesses, fits_item
 from .columns import best_under, followed, under_columns
 from .flags import Flag, FlagCode
 from .model import Cell, Extraction, Table, TextLine
 from .record import EMPTY, CellRef, RawBudgetItem, RawForm, RawRecord
-from .template import BlockSpec, Template, has_hanzi, label_key, misread_item, nearest_label, one_character_short
+from .template import BlockSpec, Template, has_hanzi, label_key, nearest_label
 
 CRUMB_CHARS = 2  # seal-ring residue in a label cell read as lines of 1-2 characters (dev scans: 1, 7, H, 家);
 # a second label or a value sharing the cell is longer, so it still stops the match
@@ -31,26 +32,8 @@ SPECK_TABLE_CONFIDENCE = 0.5
 # and "1ZmVV" at 0.54; a value under a seal is capped at 0.6 (extract/scanned.py) and stays a value
 CRUMB_CONFIDENCE = 0.6
 _YEAR = re.compile(r"(20\d{2}|19\d{2})\s*年")
-# a printed budget item outside the template's list: the longest item name on published
-# forms is 12 characters (拟用于对下转移支付资金 is 11); a goal or a note is far longer
-MAX_ITEM_CHARS = 16
-# an unreadable section label is read by elimination only when it holds this share of the
-# section's distinct characters: a seal over 按预算级次划分 left 地环值仅顶开级次划分 (4 of 7); a
-# section label the template does not know, printed in its place, shares few or none
-SECTION_GUESS_SHARE = 0.5
-# an OCR'd item name that is no item is read as the one item it shares this share of distinct
-# characters with, more than any other (template.misread_item); its row is flagged for review
-ITEM_GUESS_SHARE = 0.5
 # a title cell inside a table (2024年市级部门整体预算绩效目标表 is 18 characters)
 MAX_TITLE = 40
-_AMOUNT_LIKE = re.compile(r"[\s\d,，.．０-９，．\-—－()（）万元]*")
-
-
-def _fits_item(label: str, value: str) -> bool:
-    """Could a label the template does not know be a budget item? A short name beside an amount."""
-    return len(label_key(label)) <= MAX_ITEM_CHARS and _AMOUNT_LIKE.fullmatch(value or "") is not None
-
-
 def ref(c: Cell, table: Table) -> CellRef:
     return CellRef(c.text, c.page, c.box, c.confidence, table.table_no, c.row, c.col, c.source)
 
@@ -119,9 +102,7 @@ class _Walk:
         # the table; a merged cell cut by a page break prints its text in one part only
         self.cut: dict[str, list[dict]] = {}
         self.part_first: set[int] = set()
-        self.sections_named: set[str] = set()  # the pairs block's sections met so far
-        self.guessed_sections: dict[str, str] = {}  # a section read by elimination -> the text it was read from
-        self.guessed_items: dict[int, str] = {}  # a budget row whose item was a misread one's guess -> the text read
+        self.guesses = BudgetGuesses(self.vocab)  # the pairs block's sections met, and its guesses
         self.part_last: set[int] = set()
 
     def find(self, table: dict[str, str], c: Cell, note: bool = True) -> str | None:
@@ -266,7 +247,7 @@ class _Walk:
                 if self.block is not block:
                     self.block, self.header = block, None
                 self.header = [(sec, c.box.x0, c.box.x1) for sec, c in named]
-                self.sections_named |= {sec for sec, _ in named}
+                self.guesses.sections_named |= {sec for sec, _ in named}
             elif self.block is not block or self.header is None:
                 self.block = block
                 self.header = [(col, c.box.x0, c.box.x1) for col, c in named]
@@ -337,11 +318,8 @@ class _Walk:
         sections = self.sections[self.open_block.name]
         named = [(sec, c) for c in body if (sec := self.find(sections, c))]
         if named:
-            guessed = self._section_by_elimination(body, named)
-            if guessed is not None:
-                named = sorted([*named, guessed], key=lambda sc: sc[1].box.x0)
+            named = self.guesses.section_row(self.open_block, body, named)
             self.header = [(sec, c.box.x0, c.box.x1) for sec, c in named]
-            self.sections_named |= {sec for sec, _ in named}
             for _, c in named:
                 self.use(c, t)
             return
@@ -354,7 +332,7 @@ class _Walk:
                 continue
             after = body[i + 2] if i + 2 < len(body) else None
             if label_key(val.text) and _crumb(val) and after is not None and after.row == r and any(ch.isdigit() for ch in after.text) \
-                    and _AMOUNT_LIKE.fullmatch(after.text):
+                    and AMOUNT_LIKE.fullmatch(after.text):
                 # a pen stroke down the row, taken for a rule, made a cell of its own between the
                 # item and its amount, holding the stroke read as "—1" (a photo of an office form):
                 # the amount is the next cell's, and the crumb caps its confidence
@@ -364,27 +342,10 @@ class _Walk:
             sec = next((name for name, x0, x1 in self.header if x0 - 2 <= (lab.box.x0 + lab.box.x1) / 2 <= x1 + 2), None)
             if sec is None:
                 continue
-            if sec in self.guessed_sections:
-                self.form.notes.append(Flag("budget_items", len(self.form.budget), "section", FlagCode.VOCAB_SNAPPED, "error",
-                                        f"This row's section “{sec}” was read from “{self.guessed_sections[sec]}”, the "
-                                        "one section of the block not yet met; check the section's name."))
-            items = {label_key(i): i for i in self.open_block.items}
-            item = self.find(items, lab) if items else None
-            if item is None and lab.source == "ocr" and (short := one_character_short(label_key(lab.text), items)):
-                item = short
-                self.form.notes.append(Flag("budget_items", len(self.form.budget), "item", FlagCode.VOCAB_SNAPPED, "error",
-                                        f"“{lab.text}” (page {lab.page}) was read as the item “{item}”, one "
-                                        f"character short of it; check the item's name."))
-            if item is None and lab.source == "ocr" and (guess := misread_item(label_key(lab.text), items, ITEM_GUESS_SHARE)) \
-                    and not any(b.section == sec and b.item == guess for b in self.form.budget):
-                item = guess
-                self.guessed_items[len(self.form.budget)] = lab.text
-                self.form.notes.append(Flag("budget_items", len(self.form.budget), "item", FlagCode.VOCAB_SNAPPED, "error",
-                                        f"“{lab.text}” (page {lab.page}) was read as the item “{item}”, the one "
-                                        f"item sharing most of its characters; check the item's name."))
-            if item is None and not _fits_item(lab.text, val.text):
+            item = self.guesses.item(self.form, self.open_block, sec, lab, self.find)
+            if item is None and not fits_item(lab.text, val.text):
                 continue  # prose beside the block (a long 总体绩效目标) is no budget item: reported
-            if item is None and items and lab.source == "ocr":
+            if item is None and self.open_block.items and lab.source == "ocr":
                 # a printed form may name an item the template lacks; a scan's unknown item
                 # is more likely a misread one, and the row would be silently mislabelled
                 self.form.notes.append(Flag("budget_items", len(self.form.budget), "item", FlagCode.VOCAB_UNKNOWN, "error",
@@ -393,23 +354,6 @@ class _Walk:
             self.form.budget.append(RawBudgetItem(sec, item or lab.text, ref(val, t)))
             self.use(lab, t)
             self.use(val, t)
-
-    def _section_by_elimination(self, body: list[Cell], named: list[tuple[str, Cell]]) -> tuple[str, Cell] | None:
-        """A section row's one unreadable section label (a seal over 按预算级次划分 read
-        地环值仅顶开级次划分) as the one section of the block not yet met: only when exactly one
-        cell of the row is neither a section, a value header nor a number, it was OCR'd, and it
-        holds at least SECTION_GUESS_SHARE of that section's characters."""
-        unread = [c for c in body if label_key(c.text) and all(c is not n for _, n in named)
-                  and nearest_label(label_key(c.text), self.vocab) is None and not _AMOUNT_LIKE.fullmatch(c.text.strip())]
-        left = [s for s in self.open_block.sections if s not in self.sections_named | {sec for sec, _ in named}]
-        if len(unread) != 1 or len(left) != 1 or unread[0].source != "ocr":
-            return None
-        cell, sec = unread[0], left[0]
-        shared = sum(1 for ch in set(label_key(sec)) if ch in label_key(cell.text))
-        if shared < SECTION_GUESS_SHARE * len(set(label_key(sec))):
-            return None
-        self.guessed_sections[sec] = cell.text.replace("\n", "")
-        return sec, cell
 
     def _mend_cut(self, rec: dict, picked: dict[str, Cell], t: Table) -> None:
         """Give the records above a page break the text of a merged 一级/二级 cell printed
@@ -514,22 +458,8 @@ def map_form(ex: Extraction, tpl: Template) -> RawForm:
     form.open_block = walk.block.name if walk.block else None
     form.loose_text = [ln.text for ln in ex.lines]
     form.notes.extend(unaccounted(ex.tables, walk.used, walk.context, walk.after_closed))
-    _unguess_doubled_items(form, walk.guessed_items)
+    walk.guesses.unguess_doubled_items(form)
     return form
-
-
-def _unguess_doubled_items(form: RawForm, guessed: dict[int, str]) -> None:
-    """A misread item guessed as one its section also prints (met further down) was no misreading
-    of it: the row keeps the text read, and its flag says it is no item of the template."""
-    for i, read in guessed.items():
-        row = form.budget[i]
-        if not any(j != i and b.section == row.section and b.item == row.item for j, b in enumerate(form.budget)):
-            continue
-        form.budget[i] = replace(row, item=read)
-        form.notes = [Flag("budget_items", i, "item", FlagCode.VOCAB_UNKNOWN, "error",
-                           f"“{read}” is none of the template's budget items; check the item's name.")
-                      if n.dataset == "budget_items" and n.row_ref == i and n.field == "item" and n.code == FlagCode.VOCAB_SNAPPED
-                      else n for n in form.notes]
 
 
 def find_year(form: RawForm) -> int | None:

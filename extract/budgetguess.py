@@ -1,0 +1,114 @@
+"""What a budget block's OCR'd labels name when no label of the template is within an edit of
+them: a section or an item under a seal or a pen's tick. Each guess is made only where one answer
+stands out, and its row carries an error flag, so the value goes to review with its guess said.
+
+`BudgetGuesses` keeps what one form's pairs block has met (the mapping walk owns one per form);
+its methods are called by the walk (extract/mapping.py) as it reads the block's rows.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+from .flags import Flag, FlagCode
+from .model import Cell
+from .record import RawForm
+from .template import BlockSpec, label_key, misread_item, nearest_label, one_character_short
+
+# a printed budget item outside the template's list: the longest item name on published
+# forms is 12 characters (拟用于对下转移支付资金 is 11); a goal or a note is far longer
+MAX_ITEM_CHARS = 16
+# an unreadable section label is read by elimination only when it holds this share of the
+# section's distinct characters: a seal over 按预算级次划分 left 地环值仅顶开级次划分 (4 of 7); a
+# section label the template does not know, printed in its place, shares few or none
+SECTION_GUESS_SHARE = 0.5
+# an OCR'd item name that is no item is read as the one item it shares this share of distinct
+# characters with, more than any other (template.misread_item); its row is flagged for review
+ITEM_GUESS_SHARE = 0.5
+AMOUNT_LIKE = re.compile(r"[\s\d,，.．０-９，．\-—－()（）万元]*")
+
+
+def fits_item(label: str, value: str) -> bool:
+    """Could a label the template does not know be a budget item? A short name beside an amount."""
+    return len(label_key(label)) <= MAX_ITEM_CHARS and AMOUNT_LIKE.fullmatch(value or "") is not None
+
+
+@dataclass
+class BudgetGuesses:
+    """One form's pairs block: the sections met, and the guesses made (to flag and to undo)."""
+
+    vocab: set[str]  # every label the template prints (label keys)
+    sections_named: set[str] = field(default_factory=set)
+    guessed_sections: dict[str, str] = field(default_factory=dict)  # section -> the text it was read from
+    guessed_items: dict[int, str] = field(default_factory=dict)  # budget row -> the text its item was guessed from
+
+    def section_row(self, block: BlockSpec, body: list[Cell], named: list[tuple[str, Cell]]) -> list[tuple[str, Cell]]:
+        """A section row's sections, left to right, with its one unreadable label read by
+        elimination where it can be (see by_elimination); the sections are remembered as met."""
+        guessed = self.by_elimination(block, body, named)
+        if guessed is not None:
+            named = sorted([*named, guessed], key=lambda sc: sc[1].box.x0)
+        self.sections_named |= {sec for sec, _ in named}
+        return named
+
+    def by_elimination(self, block: BlockSpec, body: list[Cell], named: list[tuple[str, Cell]]) -> tuple[str, Cell] | None:
+        """A section row's one unreadable section label (a seal over 按预算级次划分 read
+        地环值仅顶开级次划分) as the one section of the block not yet met: only when exactly one
+        cell of the row is neither a section, a value header nor a number, it was OCR'd, and it
+        holds at least SECTION_GUESS_SHARE of that section's characters."""
+        unread = [c for c in body if label_key(c.text) and all(c is not n for _, n in named)
+                  and nearest_label(label_key(c.text), self.vocab) is None and not AMOUNT_LIKE.fullmatch(c.text.strip())]
+        left = [s for s in block.sections if s not in self.sections_named | {sec for sec, _ in named}]
+        if len(unread) != 1 or len(left) != 1 or unread[0].source != "ocr":
+            return None
+        cell, sec = unread[0], left[0]
+        shared = sum(1 for ch in set(label_key(sec)) if ch in label_key(cell.text))
+        if shared < SECTION_GUESS_SHARE * len(set(label_key(sec))):
+            return None
+        self.guessed_sections[sec] = cell.text.replace("\n", "")
+        return sec, cell
+
+    def item(self, form: RawForm, block: BlockSpec, sec: str, lab: Cell,
+             find: Callable[[dict[str, str], Cell], str | None]) -> str | None:
+        """The item an item cell names in section `sec`, or None (an item the template lacks, or
+        prose). The flags of a guessed section or item go on the row about to be added."""
+        row = len(form.budget)
+        if sec in self.guessed_sections:
+            form.notes.append(Flag("budget_items", row, "section", FlagCode.VOCAB_SNAPPED, "error",
+                                   f"This row's section “{sec}” was read from “{self.guessed_sections[sec]}”, the "
+                                   "one section of the block not yet met; check the section's name."))
+        items = {label_key(i): i for i in block.items}
+        if not items:
+            return None
+        item = find(items, lab)
+        if item is not None or lab.source != "ocr":
+            return item
+        key = label_key(lab.text)
+        if short := one_character_short(key, items):
+            form.notes.append(Flag("budget_items", row, "item", FlagCode.VOCAB_SNAPPED, "error",
+                                   f"“{lab.text}” (page {lab.page}) was read as the item “{short}”, one "
+                                   f"character short of it; check the item's name."))
+            return short
+        guess = misread_item(key, items, ITEM_GUESS_SHARE)
+        if guess is None or any(b.section == sec and b.item == guess for b in form.budget):
+            return None
+        self.guessed_items[row] = lab.text
+        form.notes.append(Flag("budget_items", row, "item", FlagCode.VOCAB_SNAPPED, "error",
+                               f"“{lab.text}” (page {lab.page}) was read as the item “{guess}”, the one "
+                               f"item sharing most of its characters; check the item's name."))
+        return guess
+
+    def unguess_doubled_items(self, form: RawForm) -> None:
+        """A misread item guessed as one its section also prints (met further down) was no
+        misreading of it: the row keeps the text read, and its flag says it is no item of the
+        template."""
+        for i, read in self.guessed_items.items():
+            row = form.budget[i]
+            if not any(j != i and b.section == row.section and b.item == row.item for j, b in enumerate(form.budget)):
+                continue
+            form.budget[i] = replace(row, item=read)
+            form.notes = [Flag("budget_items", i, "item", FlagCode.VOCAB_UNKNOWN, "error",
+                               f"“{read}” is none of the template's budget items; check the item's name.")
+                          if n.dataset == "budget_items" and n.row_ref == i and n.field == "item" and n.code == FlagCode.VOCAB_SNAPPED
+                          else n for n in form.notes]
