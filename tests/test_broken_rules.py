@@ -290,3 +290,21 @@ def test_a_doubled_stroke_past_the_edge_is_no_rule():
     # ... but a rule across the table with a stroke of its own past the edge keeps its pieces
     rule = [Segment(XS[0], y, XS[2], y), Segment(XS[2], y + 1.0, XS[3] + 36.0, y + 1.0)]
     assert strokes_past_the_edge(_grid() + rule) == []
+
+
+@pytest.mark.parametrize("pieces, split", [
+    ([(67.0, 250.0), (264.0, 443.0)], True),  # faded 17 pt short above, 7 pt below, broken 14 pt between
+    ([(67.0, 433.0)], True),  # whole, 17 pt short at both ends
+    ([(60.0, 150.0)], False),  # 90 pt: shorter than a column's rule left floating may be
+    ([(76.0, 433.0)], False),  # 26 pt short above: further than a rule's end is carried
+])
+def test_a_long_column_rule_faded_at_both_ends_is_carried_to_the_rules_across(pieces, split):
+    """A column's rule beside a shaded label column stops short of the rules across at both
+    ends, so neither the bridge (which needs a chain from rule to rule) nor the reach (which
+    needs one end on a rule) took it, and the two columns were one cell."""
+    frame = [Segment(100.0, 50.0, 300.0, 50.0), Segment(100.0, 450.0, 300.0, 450.0),
+             Segment(100.0, 50.0, 100.0, 450.0), Segment(300.0, 50.0, 300.0, 450.0)]
+    segments = frame + [Segment(200.0, a, 200.0, b) for a, b in pieces]
+    tables = page_tables(PageContent(1, 600, 600, (), tuple(mend_broken_rules(segments)), "ocr"), OCR_GRID)[0]
+    cells = sorted((round(c.box.x0), round(c.box.x1)) for t in tables for c in t.cells)
+    assert cells == ([(100, 200), (200, 300)] if split else [(100, 300)])

@@ -358,15 +358,31 @@ def test_the_line_height_leaves_out_bands_of_touching_lines():
     from formpipe.extract.cellread import line_height
     ink = np.zeros((2000, 400), np.uint8)
     regions = []
-    for i in range(16):  # 12 cells of one 38-px line, 4 of two touching lines (77 px)
+    for i in range(16):  # 11 cells of one 38-px line, 5 of two touching lines (77 px)
         y = 20 + 120 * i
-        tall = 77 if i % 4 == 3 else 38
+        tall = 77 if i % 3 == 2 else 38
         ink[y:y + tall, 20:380] = 255
         regions.append((0, y - 10, 400, y + tall + 10))
     lh = line_height(ink, regions, 6)
     assert lh is not None and lh <= 40
-    two = regions[3]
+    two = regions[2]
     assert len(text_bands(ink[two[1]:two[3], :], 6, lh)) == 2
+
+
+def test_the_line_height_of_mixed_print_is_its_larger_lines():
+    """Bold labels (52 px) among smaller print (34 px) and crumbs: no band is two lines, and the
+    larger labels are not cut in two."""
+    from formpipe.extract.cellread import line_height
+    ink = np.zeros((3000, 400), np.uint8)
+    regions = []
+    for i, tall in enumerate([34] * 10 + [52] * 6 + [14] * 6):
+        y = 20 + 120 * i
+        ink[y:y + tall, 20:380] = 255
+        regions.append((0, y - 10, 400, y + tall + 10))
+    lh = line_height(ink, regions, 6)
+    assert lh is not None and lh > 45  # not the smaller print's 34
+    label = regions[12]
+    assert len(text_bands(ink[label[1]:label[3], :], 6, lh)) == 1
 
 
 @pytest.mark.parametrize("stub, kept", [
