@@ -307,11 +307,19 @@ def _long_floating(lines: list[list[_Run]], crossing: list[tuple[float, float, f
     was neither bridged nor carried, it cut no cell, and the label column and the tasks' names
     were read as one cell. No glyph's stroke is that long, and a pen's is not that straight."""
     out: list[_Run] = []
+
+    def open_gap(a: _Run, b: _Run) -> bool:  # a break within a row: no rule across at or inside it
+        return b.start - a.end <= m.max_gap_pt and not any(
+            a.end - m.on_rule_pt <= pos <= b.start + m.on_rule_pt
+            for start, end, pos in crossing if start - m.on_rule_pt <= a.across <= end + m.on_rule_pt)
     for runs in lines:
         i = 0
         while i < len(runs):
             j = i
-            while j + 1 < len(runs) and runs[j + 1].start - runs[j].end <= m.max_gap_pt:
+            # a gap from a rule across to the next is a merged row's inside (a goal's row between
+            # two blocks whose verticals stand on the same columns), not a break: bridged, the
+            # goal was cut into three cells and read as its first column's lines
+            while j + 1 < len(runs) and open_gap(runs[j], runs[j + 1]):
                 j += 1
             chain, i = runs[i:j + 1], j + 1
             first, last = chain[0], chain[-1]

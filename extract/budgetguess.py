@@ -23,6 +23,9 @@ MAX_ITEM_CHARS = 16
 # section's distinct characters: a seal over 按预算级次划分 left 地环值仅顶开级次划分 (4 of 7); a
 # section label the template does not know, printed in its place, shares few or none
 SECTION_GUESS_SHARE = 0.5
+# ... and, with several sections not yet met, read as the one it holds this share of, more than
+# any other's (部门支出 holds 4 of 部门预算支出's 6 distinct characters, 2 of 事业发展性支出's 7)
+SECTION_MISREAD_SHARE = 0.6
 # an OCR'd item name that is no item is read as the one item it shares this share of distinct
 # characters with, more than any other (template.misread_item); its row is flagged for review
 ITEM_GUESS_SHARE = 0.5
@@ -56,16 +59,29 @@ class BudgetGuesses:
         """A section row's one unreadable section label (a seal over 按预算级次划分 read
         地环值仅顶开级次划分) as the one section of the block not yet met: only when exactly one
         cell of the row is neither a section, a value header nor a number, it was OCR'd, and it
-        holds at least SECTION_GUESS_SHARE of that section's characters."""
+        holds at least SECTION_GUESS_SHARE of that section's characters. With several sections
+        not yet met, the one it holds most of (SECTION_MISREAD_SHARE at least), alone."""
         unread = [c for c in body if label_key(c.text) and all(c is not n for _, n in named)
                   and nearest_label(label_key(c.text), self.vocab) is None and not AMOUNT_LIKE.fullmatch(c.text.strip())]
         left = [s for s in block.sections if s not in self.sections_named | {sec for sec, _ in named}]
-        if len(unread) != 1 or len(left) != 1 or unread[0].source != "ocr":
+        if len(unread) != 1 or not left or unread[0].source != "ocr":
             return None
-        cell, sec = unread[0], left[0]
-        shared = sum(1 for ch in set(label_key(sec)) if ch in label_key(cell.text))
-        if shared < SECTION_GUESS_SHARE * len(set(label_key(sec))):
-            return None
+        cell, key = unread[0], label_key(unread[0].text)
+
+        def share(sec: str) -> float:
+            return sum(1 for ch in set(label_key(sec)) if ch in key) / len(set(label_key(sec)))
+        if len(left) == 1:
+            sec = left[0]
+            if share(sec) < SECTION_GUESS_SHARE:
+                return None
+        else:
+            # several sections not yet met (the block's first section row): the one the cell
+            # holds the most of, alone, from a reading no longer than it by more than one
+            # character (a seal over 部门预算支出 took 预算 out: 部门支出)
+            ranked = sorted(((share(s), s) for s in left if len(key) <= len(label_key(s)) + 1), reverse=True)
+            if not ranked or ranked[0][0] < SECTION_MISREAD_SHARE or (len(ranked) > 1 and ranked[1][0] == ranked[0][0]):
+                return None
+            sec = ranked[0][1]
         self.guessed_sections[sec] = cell.text.replace("\n", "")
         return sec, cell
 

@@ -308,3 +308,15 @@ def test_a_long_column_rule_faded_at_both_ends_is_carried_to_the_rules_across(pi
     tables = page_tables(PageContent(1, 600, 600, (), tuple(mend_broken_rules(segments)), "ocr"), OCR_GRID)[0]
     cells = sorted((round(c.box.x0), round(c.box.x1)) for t in tables for c in t.cells)
     assert cells == ([(100, 200), (200, 300)] if split else [(100, 300)])
+
+
+def test_a_long_column_rule_is_not_carried_across_a_merged_row():
+    """A goal's full-width row between two blocks whose column rules stand on the same x: the
+    lower block's rule stops short of the table's foot, but the gap above it runs from one rule
+    across to the next (the goal row's own rules), a merged row's inside, and stays open."""
+    frame = [Segment(100.0, 50.0, 300.0, 50.0), Segment(100.0, 460.0, 300.0, 460.0),
+             Segment(100.0, 200.0, 300.0, 200.0), Segment(100.0, 250.0, 300.0, 250.0),
+             Segment(100.0, 50.0, 100.0, 460.0), Segment(300.0, 50.0, 300.0, 460.0)]
+    column = [Segment(200.0, 50.0, 200.0, 200.0), Segment(200.0, 250.0, 200.0, 450.0)]
+    mended = mend_broken_rules(frame + column)
+    assert not any(not s.horizontal and s.x0 == 200.0 and s.y0 < 240.0 and s.y1 > 210.0 for s in mended)

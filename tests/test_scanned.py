@@ -570,6 +570,23 @@ def test_one_character_short_takes_only_a_unique_item(key, items, expected):
     assert one_character_short(key, items) == expected
 
 
+@pytest.mark.parametrize("first, guessed", [
+    ("部门支出", True),  # a seal took 预算 out of 部门预算支出: 4 of its 6 characters, 2 of 事业发展性支出's 7
+    ("支出", False),  # as much any section's spending as another's: no guess
+    ("部门预算支出金额合计", False),  # longer than the section by more than a character
+])
+def test_an_unreadable_first_section_label_is_the_section_it_holds_most_of(first, guessed):
+    rows = [(r, c, rs, cs, first if (r, c) == (0, 1) else t) for r, c, rs, cs, t in _two_section_rows("按预算级次划分")]
+    form = map_form(Extraction(pages=1, tables=[_table(rows, [60, 80, 50, 80, 50], "ocr")], lines=[]), load_template())
+    spending = [(b.item, b.amount.text) for b in form.budget if b.section == "部门预算支出"]
+    flagged = sorted(n.row_ref for n in form.notes if n.code == "VOCAB_SNAPPED" and n.field == "section")
+    if guessed:
+        assert spending == [("基本支出", "1.00"), ("项目支出", "3.00")]
+        assert flagged == [i for i, b in enumerate(form.budget) if b.section == "部门预算支出"]
+    else:
+        assert spending == [] and flagged == []
+
+
 ITEMS = {k: k for k in load_template().blocks["budget"].items}
 
 
