@@ -307,12 +307,14 @@ def _long_floating(lines: list[list[_Run]], crossing: list[tuple[float, float, f
     was neither bridged nor carried, it cut no cell, and the label column and the tasks' names
     were read as one cell. No glyph's stroke is that long, and a pen's is not that straight."""
     out: list[_Run] = []
-
-    def open_gap(a: _Run, b: _Run) -> bool:  # a break within a row: no rule across at or inside it
-        return b.start - a.end <= m.max_gap_pt and not any(
-            a.end - m.on_rule_pt <= pos <= b.start + m.on_rule_pt
-            for start, end, pos in crossing if start - m.on_rule_pt <= a.across <= end + m.on_rule_pt)
     for runs in lines:
+        if not runs:
+            continue
+        # the rules across this line (its runs share one position across)
+        stops = [pos for start, end, pos in crossing if start - m.on_rule_pt <= runs[0].across <= end + m.on_rule_pt]
+
+        def open_gap(a: _Run, b: _Run, stops: list[float] = stops) -> bool:  # a break within a row: no rule across at or inside it
+            return b.start - a.end <= m.max_gap_pt and not any(a.end - m.on_rule_pt <= p <= b.start + m.on_rule_pt for p in stops)
         i = 0
         while i < len(runs):
             j = i
@@ -327,7 +329,6 @@ def _long_floating(lines: list[list[_Run]], crossing: list[tuple[float, float, f
             end_on = _stops_on_rule(last.end, last.across, True, crossing, m, m.end_overshoot_pt)
             if sum(r.end - r.start for r in chain) < m.long_floating_pt or (start_on and end_on):
                 continue
-            stops = [pos for start, end, pos in crossing if start - m.on_rule_pt <= first.across <= end + m.on_rule_pt]
             above = [p for p in stops if first.start - m.max_reach_pt <= p < first.start]
             below = [p for p in stops if last.end < p <= last.end + m.max_reach_pt]
             if (not start_on and not above) or (not end_on and not below):

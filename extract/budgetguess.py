@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from .flags import Flag, FlagCode
 from .model import Cell
 from .record import RawForm
-from .template import BlockSpec, label_key, misread_item, nearest_label, one_character_short
+from .template import BlockSpec, char_share, label_key, misread_item, nearest_label, one_character_short
 
 # a printed budget item outside the template's list: the longest item name on published
 # forms is 12 characters (拟用于对下转移支付资金 is 11); a goal or a note is far longer
@@ -69,7 +69,7 @@ class BudgetGuesses:
         cell, key = unread[0], label_key(unread[0].text)
 
         def share(sec: str) -> float:
-            return sum(1 for ch in set(label_key(sec)) if ch in key) / len(set(label_key(sec)))
+            return char_share(key, label_key(sec))
         if len(left) == 1:
             sec = left[0]
             if share(sec) < SECTION_GUESS_SHARE:

@@ -367,17 +367,17 @@ def prepare(rgb: np.ndarray, dpi: float, turns: int | None = None, s: PrepareSet
         grey, ink = quarter_turn(grey, turns), quarter_turn(ink, turns)
         marks, line_grey = quarter_turn(marks, turns), quarter_turn(line_grey, turns)
     angle = skew_angle(ink, s)
-    level = (straighten(grey, angle, 0.0, s=s), straighten(marks, angle, 0.0, fill=0, s=s),
-             straighten(line_grey, angle, 0.0, s=s))
-    line_ink = rule_ink(level[2], dpi, s)
+    # the lean is measured on the ruling once the rows are level; a sheared page's ruling is
+    # then turned and sheared again from the unturned page (one interpolation, not two)
+    level_lines = straighten(line_grey, angle, 0.0, s=s)
+    line_ink = rule_ink(level_lines, dpi, s)
     slope = slant_slope(line_ink, dpi, s)
     if abs(np.degrees(np.arctan(slope))) < s.min_slant:
-        slope = 0.0
-        grey, marks, line_grey = level
-    else:  # turned and sheared again from the unturned page: one interpolation, not two
-        grey, line_grey = straighten(grey, angle, slope, s=s), straighten(line_grey, angle, slope, s=s)
-        marks = straighten(marks, angle, slope, fill=0, s=s)
+        slope, line_grey = 0.0, level_lines
+    else:
+        line_grey = straighten(line_grey, angle, slope, s=s)
         line_ink = rule_ink(line_grey, dpi, s)
+    grey, marks = straighten(grey, angle, slope, s=s), straighten(marks, angle, slope, fill=0, s=s)
     if abs(angle) >= s.fine_step or slope:
         ink = ink_mask(grey)
     grey, ink, line_ink, marks = _without_grey_seals(grey, ink, line_ink, marks, dpi)

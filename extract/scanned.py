@@ -134,8 +134,8 @@ def drop_residue(texts: list[tuple[str, float]], owners: list[int], heights_px: 
 
     def short(i: int) -> bool:
         text, conf = texts[i][0].strip(), texts[i][1]
-        return (heights_px is not None and bool(line_px) and len(text) == 1 and not _hanzi(text)
-                and conf < RESIDUE_NEIGHBOUR and heights_px[i] < SHORT_RESIDUE_SHARE * float(line_px or 0))
+        return (heights_px is not None and line_px is not None and len(text) == 1 and not _hanzi(text)
+                and conf < RESIDUE_NEIGHBOUR and heights_px[i] < SHORT_RESIDUE_SHARE * line_px)
     cells: dict[int, list[int]] = {}
     for i, owner in enumerate(owners):
         if owner >= 0:
@@ -209,9 +209,9 @@ def _read_lines(pp: PreparedPage, number: int, engine, clock: _Clock, segments: 
     texts = _recognise(engine, [ln.image for ln in lines])
     texts = [(t, min(c, MARKED_CONFIDENCE) if ln.trimmed or _marked(pp.marks, ln.box_px) else c)
              for ln, (t, c) in zip(lines, texts)]
-    texts = drop_thin_residue(texts, [ln.box_px[3] - ln.box_px[1] for ln in lines], line_px)
-    texts = drop_residue(texts, owners + [-1] * (len(texts) - len(owners)),
-                         [ln.box_px[3] - ln.box_px[1] for ln in lines], line_px)
+    heights = [ln.box_px[3] - ln.box_px[1] for ln in lines]
+    texts = drop_thin_residue(texts, heights, line_px)
+    texts = drop_residue(texts, owners + [-1] * (len(texts) - len(owners)), heights, line_px)
     clock.lap("ocr")
     glyphs = to_glyphs(lines, texts, pp.dpi)
     confs = [g.confidence for g in glyphs]

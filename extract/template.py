@@ -87,6 +87,12 @@ def one_character_short(key: str, items: dict[str, str]) -> str | None:
     return hits[0] if len(hits) == 1 else None
 
 
+def char_share(key: str, name: str) -> float:
+    """The share of `name`'s distinct characters that `key` holds."""
+    chars = set(name)
+    return sum(1 for ch in chars if ch in key) / len(chars) if chars else 0.0
+
+
 def misread_item(key: str, items: dict[str, str], share: float) -> str | None:
     """The one item `key` is most likely a misreading of: as long as it (one character either
     way), holding at least `share` of its distinct characters, and alone in holding the most.
@@ -97,8 +103,7 @@ def misread_item(key: str, items: dict[str, str], share: float) -> str | None:
     for k, name in items.items():
         if abs(len(k) - len(key)) > 1:
             continue
-        chars = set(k)
-        scored.append((sum(1 for ch in chars if ch in key) / len(chars), name))
+        scored.append((char_share(key, k), name))
     scored.sort(reverse=True)
     if not scored or scored[0][0] < share or (len(scored) > 1 and scored[1][0] == scored[0][0]):
         return None
