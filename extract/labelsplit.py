@@ -18,7 +18,10 @@ cell of 拟投入的资金（万元） and 期望达到的目标（概述） (re
 tasks (flagged). A 16-pt stub of the lost rule stood on the header cell's bottom edge (where the
 rows' own rule ends, when they are on the same page), and cut its text into the two labels: the
 split is that rule carried up through the cell. The cell holds no label whole, so the grid
-check passes the page: column splits are looked for on every page.
+check passes the page: column splits are looked for on every page. A label and an amount
+side by side are split the same way: on a 200-dpi office scan a column rule faded across one
+row only, and 项目支出's amount and the label 其他资金 beside it were read as one cell
+("6,620其他资金"), an amount lost (flagged).
 
 So is a first-column label set far off its cell's middle: where the rule under a continued task
 block was lost across the label column, 其他需完成的任务（可选填） sat at the foot of a cell that
@@ -29,6 +32,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .cellread import looks_numeric
 from .grid import DEFAULT, GridSettings, glyphs_text, glyphs_to_lines, join_line
 from .gridcheck import MAX_LABEL_CELL, MIN_LABEL, Vocabulary, vocabulary
 from .model import Box, Cell, Glyph, PageContent, Segment, Table
@@ -109,15 +113,31 @@ def _rule_ending_on(cell: Cell, split: _Split, segments: tuple[Segment, ...]) ->
     return min(found, key=lambda y: min(abs(y - first_bottom), abs(y - second_top)))
 
 
+def _em(ch: str) -> float:
+    """A character's width in ems as a form prints it: a hanzi or full-width sign one, a digit,
+    Latin letter or half-width sign a half."""
+    return 0.5 if ord(ch) < 0x2E80 else 1.0
+
+
 def _characters(g: Glyph) -> list[Glyph]:
-    """A read line's characters, each given an equal share of its box (OCR reads a line whole:
-    where within it a character stands is an estimate, good to a character's width)."""
+    """A read line's characters, each given its share of the line's box by its width in ems (OCR
+    reads a line whole: where within it a character stands is an estimate, good to a
+    character's width; "6,620其他资金" given equal shares put the 0 past the rule after it)."""
     text = g.text
     if len(text) <= 1:
         return [g]
-    step = (g.box.x1 - g.box.x0) / len(text)
-    return [Glyph(ch, Box(g.box.x0 + i * step, g.box.y0, g.box.x0 + (i + 1) * step, g.box.y1), g.size, g.confidence)
+    ems = [_em(ch) for ch in text]
+    step = (g.box.x1 - g.box.x0) / sum(ems)
+    starts = [g.box.x0 + step * sum(ems[:i]) for i in range(len(text) + 1)]
+    return [Glyph(ch, Box(starts[i], g.box.y0, starts[i + 1], g.box.y1), g.size, g.confidence)
             for i, ch in enumerate(text)]
+
+
+def _label_or_amount(text: str, vocab: Vocabulary) -> str | None:
+    """"label" for a label of the vocabulary, "amount" for a number, else None."""
+    if len(label_key(text)) >= MIN_LABEL and vocab.match(text):
+        return "label"
+    return "amount" if looks_numeric(text) else None
 
 
 def _column_split(cell: Cell, glyphs: list[Glyph], segments: tuple[Segment, ...], vocab: Vocabulary,
@@ -134,7 +154,8 @@ def _column_split(cell: Cell, glyphs: list[Glyph], segments: tuple[Segment, ...]
             continue
         a = glyphs_text([c for c in chars if (c.box.x0 + c.box.x1) / 2 < sg.x0], s)
         b = glyphs_text([c for c in chars if (c.box.x0 + c.box.x1) / 2 >= sg.x0], s)
-        if len(label_key(a)) >= MIN_LABEL and len(label_key(b)) >= MIN_LABEL and vocab.match(a) and vocab.match(b):
+        sides = {_label_or_amount(a, vocab), _label_or_amount(b, vocab)}
+        if None not in sides and "label" in sides:
             return sg.x0
     return None
 
@@ -183,7 +204,7 @@ def label_splits(content: PageContent, tables: list[Table], vocab: Vocabulary | 
             if len(key) > MAX_LABEL_CELL:
                 continue
             held = len(vocab.labels_in(c.text))
-            column_split = len(key) >= 2 * MIN_LABEL and held < 2
+            column_split = len(key) > MIN_LABEL and held < 2
             off_centre = vocab.match(c.text) in first_column
             if not (column_split or off_centre or (rows and held == 2)):
                 continue

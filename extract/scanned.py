@@ -12,6 +12,7 @@ import cv2
 import numpy as np
 
 from .anchors import AnchorContext, read_by_anchors
+from .cellread import DEFAULT as READ_DEFAULT
 from .cellread import (
     LineCrop,
     clean_specks,
@@ -25,6 +26,7 @@ from .cellread import (
     table_holes,
     to_glyphs,
 )
+from .commatail import read_comma_tails
 from .flags import Flag, FlagCode
 from .grid import DEFAULT, document_tables, page_tables
 from .gridcheck import CONTINUED_OUTSIDE, Verdict, check_grid, outside_share, ruled_foot
@@ -207,6 +209,8 @@ def _read_lines(pp: PreparedPage, number: int, engine, clock: _Clock, segments: 
             lines += region_lines(pp.grey, hole_ink, (x, y, x + bw, y + bh), pp.dpi, split_gap_em=2.5)
     clock.lap("grid")
     texts = _recognise(engine, [ln.image for ln in lines])
+    bottoms = [inner[i][3] for i in owners] + [h] * (len(lines) - len(owners))
+    texts = read_comma_tails(engine, pp.grey, lines, texts, bottoms, READ_DEFAULT.pad_px)
     texts = [(t, min(c, MARKED_CONFIDENCE) if ln.trimmed or _marked(pp.marks, ln.box_px) else c)
              for ln, (t, c) in zip(lines, texts)]
     heights = [ln.box_px[3] - ln.box_px[1] for ln in lines]

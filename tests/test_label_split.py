@@ -136,3 +136,33 @@ def test_a_label_far_off_its_cell_s_middle_is_split_off(label_rows, row_after, s
     tables, _ = page_tables(page, OCR_GRID)
     got = label_splits(page, tables, s=OCR_GRID, rows=False)
     assert [s.y0 for s in got] == ([split_at] if split_at else [])
+
+
+def _budget_row_page(text: str, box: Box) -> PageContent:
+    """Two budget rows (y 400-420, 420-440) over four columns at 100/180/260/340/500 pt; the row
+    below lost its column rule at 260 pt, so its amount cell and the next label are one cell.
+    The rule at 260 stands in the row above, ending on the merged cell's top edge."""
+    xs, top, mid, bottom = (100.0, 180.0, 260.0, 340.0, 500.0), 400.0, 420.0, 440.0
+    segments = [Segment(xs[0], y, xs[-1], y) for y in (top, mid, bottom)]
+    segments += [Segment(x, top, x, bottom) for x in xs if x != 260.0] + [Segment(260.0, top, 260.0, mid)]
+    glyphs = (Glyph("基本支出", Box(104.0, 405.0, 144.0, 415.0), 10.0, 0.99),
+              Glyph("2,304", Box(225.0, 405.0, 256.0, 415.0), 10.0, 0.99),
+              Glyph("财政拨款", Box(264.0, 405.0, 304.0, 415.0), 10.0, 0.99),
+              Glyph("项目支出", Box(104.0, 425.0, 144.0, 435.0), 10.0, 0.99),
+              Glyph(text, box, 10.0, 0.99))
+    return PageContent(1, 595.0, 842.0, glyphs, tuple(segments), "ocr")
+
+
+@pytest.mark.parametrize("text, box, split", [
+    # right-aligned amount against the lost rule, the label set after the rule's padding:
+    # shared out by width (digits half an em), the 0 falls left of 260 and 其 right of it
+    ("6,620其他资金", Box(232.0, 425.0, 306.0, 435.0), True),
+    ("6,620", Box(232.0, 425.0, 257.0, 435.0), False),  # nothing past the rule: no split asked
+    ("6,620其他说明", Box(232.0, 425.0, 306.0, 435.0), False),  # no label on the right
+    ("6,6a0其他资金", Box(232.0, 425.0, 306.0, 435.0), False),  # no number on the left
+])
+def test_an_amount_and_the_label_beside_it_are_split_where_the_column_rule_was_lost(text, box, split):
+    page = _budget_row_page(text, box)
+    tables, _ = page_tables(page, OCR_GRID)
+    got = label_splits(page, tables, s=OCR_GRID, rows=False)
+    assert [(s.x0, s.y0, s.x1, s.y1) for s in got] == ([(260.0, 420.0, 260.0, 440.0)] if split else [])
