@@ -30,11 +30,21 @@ SECTION_MISREAD_SHARE = 0.6
 # characters with, more than any other (template.misread_item); its row is flagged for review
 ITEM_GUESS_SHARE = 0.5
 AMOUNT_LIKE = re.compile(r"[\s\d,，.．０-９，．\-—－()（）万元]*")
+# ... or an amount with a mark's residue beside it: at most this many other characters, beside
+# at least three digits ("PAS 318,844.78" under a seal's ring); the amount's reading decides
+# what is read of it (normalize/numerals.py), and an OCR'd item the template lacks is flagged
+MAX_MARK_CHARS = 3
+_NOT_AMOUNT = re.compile(r"[^\s\d,，.．０-９，．\-—－()（）万元]")
 
 
 def fits_item(label: str, value: str) -> bool:
     """Could a label the template does not know be a budget item? A short name beside an amount."""
-    return len(label_key(label)) <= MAX_ITEM_CHARS and AMOUNT_LIKE.fullmatch(value or "") is not None
+    if len(label_key(label)) > MAX_ITEM_CHARS:
+        return False
+    value = value or ""
+    if AMOUNT_LIKE.fullmatch(value) is not None:
+        return True
+    return len(_NOT_AMOUNT.findall(value)) <= MAX_MARK_CHARS and sum(ch.isdigit() for ch in value) >= 3
 
 
 @dataclass
@@ -114,6 +124,40 @@ class BudgetGuesses:
                                f"“{lab.text}” (page {lab.page}) was read as the item “{guess}”, the one "
                                f"item sharing most of its characters; check the item's name."))
         return guess
+
+    def items_by_elimination(self, form: RawForm, block: BlockSpec) -> None:
+        """A section's one row whose OCR'd item is no item of the template (flagged
+        VOCAB_UNKNOWN), where the section prints every item of its list but one, names that one:
+        a seal's ring made 财政拨款 read +网圾款 beside 其他资金. Its flag says so, as an error."""
+        unknown = {n.row_ref for n in form.notes if n.dataset == "budget_items" and n.field == "item"
+                   and n.code == FlagCode.VOCAB_UNKNOWN}
+        for sec, listed in block.section_items.items():
+            rows = [i for i, b in enumerate(form.budget) if b.section == sec]
+            # not a reading guessed as an item the section prints too (unguess_doubled_items):
+            # it looks like that item, not like the one missing
+            unread = [i for i in rows if i in unknown and i not in self.guessed_items]
+            left = [it for it in listed if all(form.budget[i].item != it for i in rows)]
+            if len(unread) != 1 or len(left) != 1:
+                continue
+            i, item = unread[0], left[0]
+            read = form.budget[i].item
+            if self._looks_like_another(read, item, block):
+                continue
+            form.budget[i] = replace(form.budget[i], item=item)
+            form.notes = [Flag("budget_items", i, "item", FlagCode.VOCAB_SNAPPED, "error",
+                               f"“{read}” was read as the item “{item}”, the only item of {sec} not found "
+                               "on another row; check the item's name.")
+                          if n.dataset == "budget_items" and n.row_ref == i and n.field == "item" and n.code == FlagCode.VOCAB_UNKNOWN
+                          else n for n in form.notes]
+
+    @staticmethod
+    def _looks_like_another(read: str, item: str, block: BlockSpec) -> bool:
+        """Does the reading hold more of another item's characters than of `item`'s, and at
+        least ITEM_GUESS_SHARE of them (市本级使田资全市华教区 is no unreadable 项目支出)?"""
+        key = label_key(read)
+        own = char_share(key, label_key(item))
+        return any(char_share(key, label_key(other)) > max(own, ITEM_GUESS_SHARE - 1e-9)
+                   for other in block.items if other != item)
 
     def unguess_doubled_items(self, form: RawForm) -> None:
         """A misread item guessed as one its section also prints (met further down) was no

@@ -459,6 +459,8 @@ def map_form(ex: Extraction, tpl: Template) -> RawForm:
     form.loose_text = [ln.text for ln in ex.lines]
     form.notes.extend(unaccounted(ex.tables, walk.used, walk.context, walk.after_closed))
     walk.guesses.unguess_doubled_items(form)
+    for block in tpl.blocks.values():
+        walk.guesses.items_by_elimination(form, block)
     return form
 
 

@@ -128,6 +128,8 @@ class BlockSpec:
     value_headers: tuple[str, ...] = ()
     fill_down: tuple[str, ...] = ()
     items: tuple[str, ...] = ()  # pairs blocks: the row labels printed (OCR reads snap to them)
+    # pairs blocks: the items each section prints (an unreadable item is the one its section lacks)
+    section_items: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # records blocks: the column whose cell is one record's own (a task's name); a row under the
     # same cell of it as the record above (merged over both rows) continues that record
     key: str | None = None
@@ -171,6 +173,7 @@ def _parse(data: dict) -> Template:
             columns={k: tuple(v) for k, v in d.get("columns", {}).items()},
             sections=tuple(d.get("sections", ())), value_headers=tuple(d.get("value_headers", ())),
             fill_down=tuple(d.get("fill_down", ())), items=tuple(d.get("items", ())),
+            section_items={k: tuple(v) for k, v in d.get("section_items", {}).items()},
             key=d.get("key"),
         )
     rules = tuple(SumRule(r["name"], tuple(r["total"]), tuple(tuple(p) for p in r["parts"]), str(r.get("tolerance", "0.01")))

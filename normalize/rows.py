@@ -63,7 +63,7 @@ def _ocr_amount(text: str, guess: bool = False) -> AmountReading | None:
     beside it may hold a digit (a pen tick's end). The guess fills the field; the review
     flag stays, so a person checks it either way.
     """
-    lines = [ln for ln in text.splitlines() if ln.strip()]
+    lines = [part for ln in text.splitlines() for part in _marks_apart(ln) if part.strip()]
     # a number wrapped in a narrow cell ("13,493.3" over "3") with a mark's crumb beside it (a pen
     # stroke read "一"): the crumb goes, the wrapped lines are read as one number
     wrapped = [ln for ln in lines if _digit_count(ln) or len(ln.strip()) > 2]
@@ -89,6 +89,23 @@ def _ocr_amount(text: str, guess: bool = False) -> AmountReading | None:
                 return AmountReading(value, None, (*fixes, *guessed,
                                                    "separators rebuilt from the digits (the last two are cents)"))
     return None
+
+
+STRAY_WORD_CHARS = 3  # see _marks_apart
+
+
+def _marks_apart(line: str) -> list[str]:
+    """A line's number and, as lines of their own, the short words without digits set apart
+    from it by spaces at its start or end: a seal's ring read "PAS" before "318,844.78"."""
+    words = line.split()
+    if len(words) < 2 or not any(_digit_count(w) for w in words):
+        return [line]
+    first = next(i for i, w in enumerate(words) if _digit_count(w))
+    last = max(i for i, w in enumerate(words) if _digit_count(w))
+    stray = words[:first] + words[last + 1:]
+    if not stray or any(len(w) > STRAY_WORD_CHARS for w in stray):
+        return [line]
+    return [" ".join(words[first:last + 1]), *stray]
 
 
 def _digit_count(line: str) -> int:

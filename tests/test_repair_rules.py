@@ -81,6 +81,10 @@ def test_missing_fields_and_indicator_checks():
     ("一\n84,648.69\n6", "ocr", 0.0, "84648.69"),  # a circle's top and bottom
     ("一\n13,493.3\n3", "ocr", 0.6, "13493.33"),  # a number wrapped in a narrow cell, a pen's crumb above
     ("7\n84,648.69", "ocr", 0.5, "84648.69"),     # seal residue above the number: no wrap starts that short
+    ("PAS 318,844.78", "ocr", 0.95, "318844.78"),  # a seal ring's word set apart on the number's line
+    ("318,844.78 Q", "ocr", 0.95, "318844.78"),
+    ("PASS 318,844.78", "ocr", 0.95, None),  # a word of four letters is no mark's crumb
+    ("PAS3 18,844.78", "ocr", 0.95, None),  # a word with a digit may be the number's
     # printed to the cent: one digit after the point is a lost digit; a 0 for it only as a guess
     ("39,576.6", "ocr", 0.5, "39576.60"),
     ("39,576.6", "ocr", 0.95, None),

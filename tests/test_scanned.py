@@ -498,18 +498,19 @@ def test_an_ocr_budget_item_outside_the_vocabulary_is_an_error_on_its_row():
             [("budget_items", 1, "item", "VOCAB_UNKNOWN", "error")] if source == "ocr" else [])
 
 
-@pytest.mark.parametrize("printed, read, item", [
-    ("基本支出", "基支出", "基本支出"),  # a tick took a character out
-    ("项目支出", "目支出", "项目支出"),
-    ("项目支出", "支出", None),  # two characters name no item of the section
-    ("项目支出", "基项支出出", None),  # one character too many is nearest_label's, not this
+@pytest.mark.parametrize("printed, read, item, why", [
+    ("基本支出", "基支出", "基本支出", "one character short"),  # a tick took a character out
+    ("项目支出", "目支出", "项目支出", "one character short"),
+    # two characters name no item of the section; it is the one item its section lacks
+    ("项目支出", "支出", "项目支出", "the only item of 部门预算支出"),
+    ("项目支出", "基项支出出", "项目支出", "the only item of 部门预算支出"),  # one too many is nearest_label's
 ])
-def test_an_ocr_item_one_character_short_is_that_item_for_review(printed, read, item):
+def test_an_ocr_item_one_character_short_is_that_item_for_review(printed, read, item, why):
     spec = [*BUDGET[:5], (2, 1, 1, 1, read), (2, 2, 1, 1, "5.00")]
     form = map_form(Extraction(pages=1, tables=[_table(spec, [80, 80, 80], "ocr")], lines=[]), load_template())
-    assert form.budget[1].item == (item or read)
-    snapped = [(n.row_ref, n.code, n.severity) for n in form.notes if n.dataset == "budget_items"]
-    assert snapped == ([(1, "VOCAB_SNAPPED", "error")] if item else [(1, "VOCAB_UNKNOWN", "error")])
+    assert form.budget[1].item == item
+    snapped = [(n.row_ref, n.code, n.severity, why in n.message) for n in form.notes if n.dataset == "budget_items"]
+    assert snapped == [(1, "VOCAB_SNAPPED", "error", True)]
 
 
 def test_a_crumb_cell_between_an_item_and_its_amount_is_passed_over():
@@ -810,3 +811,32 @@ def test_loosely_set_text_tells_its_way_without_a_second_reading():
 def test_line_length_counts_characters_a_line(texts, longer):
     from formpipe.extract.scanned import line_length
     assert (line_length(texts) > 3) is longer
+
+
+@pytest.mark.parametrize("first_read, second_read, source, income", [
+    # a seal's ring over 财政拨款: no character of it left to tell, but the section shows 其他资金
+    ("+网圾款", "其他资金", "ocr", [("财政拨款", "2.00", "VOCAB_SNAPPED"), ("其他资金", "4.00", None)]),
+    ("财政拨款", "+网圾款", "ocr", [("财政拨款", "2.00", None), ("其他资金", "4.00", "VOCAB_SNAPPED")]),
+    # a seal's ring beside the amount too: the row is an item's still, read by elimination
+    ("佰口古山", "其他资金", "ocr", [("财政拨款", "2.00", "VOCAB_SNAPPED"), ("其他资金", "4.00", None)]),
+    # two unreadable items: which is which is not told
+    ("+网圾款", "甲乙丙", "ocr", [("+网圾款", "2.00", "VOCAB_UNKNOWN"), ("甲乙丙", "4.00", "VOCAB_UNKNOWN")]),
+    # both of the section's items met: a third is an item the template lacks, kept as read
+    ("财政拨款", "其他资金", "ocr", [("财政拨款", "2.00", None), ("其他资金", "4.00", None)]),
+])
+def test_a_section_s_one_unreadable_item_is_the_one_it_lacks(first_read, second_read, source, income):
+    rows = [(r, c, rs, cs, {"财政拨款": first_read, "其他资金": second_read}.get(t, t))
+            for r, c, rs, cs, t in _two_section_rows("按预算级次划分", source)]
+    form = map_form(Extraction(pages=1, tables=[_table(rows, [60, 80, 50, 80, 50], source)], lines=[]), load_template())
+    flags = {n.row_ref: n.code for n in form.notes if n.dataset == "budget_items" and n.field == "item"}
+    got = [(b.item, b.amount.text, flags.get(i)) for i, b in enumerate(form.budget) if b.section == "收入来源"]
+    assert got == income
+    assert all(n.severity == "error" for n in form.notes if n.dataset == "budget_items" and n.field == "item")
+
+
+def test_an_item_beside_a_mark_s_word_and_its_amount_is_read_by_elimination():
+    rows = [(r, c, rs, cs, {"财政拨款": "佰口古山", "2.00": "PAS 246,799.79"}.get(t, t))
+            for r, c, rs, cs, t in _two_section_rows("按预算级次划分")]
+    form = map_form(Extraction(pages=1, tables=[_table(rows, [60, 80, 50, 80, 50], "ocr")], lines=[]), load_template())
+    assert [(b.item, b.amount.text) for b in form.budget if b.section == "收入来源"] == [
+        ("财政拨款", "PAS 246,799.79"), ("其他资金", "4.00")]

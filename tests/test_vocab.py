@@ -60,3 +60,16 @@ def test_level_snaps_past_seal_crumbs_only(text, raw, want):
         assert [f.code for f in flags] == ["VOCAB_UNKNOWN"]
     else:
         assert value == want and [f.code for f in flags] == ["VOCAB_SNAPPED"]
+
+
+def test_each_section_s_items_are_items_of_its_block():
+    """An item read by elimination (extract/budgetguess.py) comes from its section's list: every
+    list names a section of the block, the lists share no item, and together they are its items."""
+    from formpipe.extract.template import load_template
+    for name in ("department_overall", "project_performance_targets"):
+        for block in load_template(name).blocks.values():
+            listed = [it for items in block.section_items.values() for it in items]
+            assert set(block.section_items) <= set(block.sections)
+            assert len(listed) == len(set(listed))
+            assert not listed or set(listed) == set(block.items)
+    assert load_template().blocks["budget"].section_items["收入来源"] == ("财政拨款", "其他资金")
