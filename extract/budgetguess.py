@@ -111,6 +111,10 @@ class BudgetGuesses:
         if item is not None or lab.source != "ocr":
             return item
         key = label_key(lab.text)
+        # a guess is one of the section's own items where the template lists them: 其他事业发, the
+        # first line of 其他事业发展性支出 cut off its second, held half of 其他资金 (收入来源's)
+        if listed := block.section_items.get(sec):
+            items = {label_key(i): i for i in listed}
         if short := one_character_short(key, items):
             form.notes.append(Flag("budget_items", row, "item", FlagCode.VOCAB_SNAPPED, "error",
                                    f"“{lab.text}” (page {lab.page}) was read as the item “{short}”, one "

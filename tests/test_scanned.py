@@ -857,3 +857,16 @@ def test_a_dark_pen_underline_through_a_cell_is_no_rule(pen):
     img[yy - 2:yy + 2, int((x0 - 4) * k):int((x1 + 5) * k)] = pen
     grid = scan_grid(prepare(img, DPI), 1)
     assert [len(t.cells) for t in grid.tables] == [9]
+
+
+@pytest.mark.parametrize("read, item, code", [
+    ("其他事业发", "其他事业发", "VOCAB_UNKNOWN"),  # half of 其他资金, an item of another section: no guess
+    ("其他事业欧展住文出", "其他事业发展性支出", "VOCAB_SNAPPED"),  # ... but most of its own section's item
+])
+def test_a_misread_item_is_guessed_among_its_section_s_items(read, item, code):
+    rows = [(r, c, rs, cs, read if t == "其他事业发展性支出" else t) for r, c, rs, cs, t in _two_section_rows("按预算级次划分")]
+    rows = [row for row in rows if row[4] != "财政专项资金"] + [(4, 1, 1, 1, "甲乙丙")]  # the other item unread too
+    form = map_form(Extraction(pages=1, tables=[_table(rows, [60, 80, 50, 80, 50], "ocr")], lines=[]), load_template())
+    flags = {n.row_ref: n.code for n in form.notes if n.dataset == "budget_items" and n.field == "item"}
+    got = [(b.item, flags.get(i)) for i, b in enumerate(form.budget) if b.section == "事业发展性支出" and b.amount.text == "7.00"]
+    assert got == [(item, code)]
