@@ -4,13 +4,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Any
 
 from formpipe.extract.accounting import message as unmapped_message
 from formpipe.extract.model import Extraction
 from formpipe.extract.record import EMPTY, CellRef, RawForm
 
+from .amountstyle import CENTS, WHOLE, amount_style, lost_cents_point, point_as_comma
 from .flags import ERROR, INFO, Flag, FlagCode
 from .hierarchy import fill_down, mend_spills, plausible, realign, snap_level
 from .locate import locate_flags
@@ -119,37 +119,20 @@ def _not_a_wrap(text: str) -> bool:
     return any(len(a) <= 2 and _digit_count(a) < _digit_count(b) for a, b in zip(lines, lines[1:]))
 
 
-# A form that prints its amounts whole, grouped by commas ("36,415", "1,807"), and none with
-# cents: a point read where a group's comma stands ("24.340", "3.941" on a 200-dpi office scan,
-# where a comma's tail is a pixel or two) is that comma. Counted over the form's amount cells as
-# printed; WHOLE_STYLE_MIN of them at least, so a form of two or three amounts decides nothing
-WHOLE_STYLE_MIN = 4
-_WHOLE_GROUPED = re.compile(r"^\d{1,3}(?:,\d{3})+$")
-_WITH_CENTS = re.compile(r"[.,，。]\d{2}$")
-_POINT_AS_COMMA = re.compile(r"^\d{1,3}(?:[.,]\d{3})+$")
-
-
-def prints_whole_amounts(texts: list[str]) -> bool:
-    """Do a form's amount cells (as read) show whole amounts grouped by commas, and none with cents?"""
-    bodies = [re.sub(r"\s", "", t) for t in texts if t and t.strip()]
-    whole = sum(bool(_WHOLE_GROUPED.match(b)) for b in bodies)
-    return whole >= WHOLE_STYLE_MIN and not any(_WITH_CENTS.search(b) for b in bodies)
-
-
-def _point_as_comma(text: str) -> AmountReading | None:
-    body = re.sub(r"\s", "", text)
-    if "." not in body or not _POINT_AS_COMMA.match(body):
-        return None
-    return AmountReading(Decimal(re.sub(r"[.,]", "", body)), None, (
-        "'.' read where a thousands comma stands: the form prints its amounts whole, grouped by commas",))
-
-
-def _amount(ref: CellRef, dataset: str, row_ref: int | None, col: str, flags: list[Flag], whole: bool = False):
+def _amount(ref: CellRef, dataset: str, row_ref: int | None, col: str, flags: list[Flag], style: str | None = None):
+    """An amount cell's value (or None), its flags appended; `style` is the form's (amountstyle.py)."""
     reading = read_amount(ref.text)
     ocr = ref.source == "ocr"
-    if ocr and whole and reading.reason:
-        reading = _point_as_comma(ref.text) or reading
+    if ocr and style == WHOLE and reading.reason:
+        reading = point_as_comma(ref.text) or reading
     under_review = bool(ref.text.strip()) and ref.confidence < LOW_CONFIDENCE  # guesses only here
+    if ocr and style == CENTS and reading.value is not None and (guess := lost_cents_point(ref.text)):
+        reading = guess
+        if not under_review:  # read surely, but against the form's style: never a quiet guess
+            reading = AmountReading(guess.value, None, ())  # the error says what the repair would
+            flags.append(Flag(dataset, row_ref, col, FlagCode.AMOUNT_REPAIRED, ERROR,
+                              f"“{ref.text}” (page {ref.page}) has no point, where the form prints every amount to "
+                              f"the cent; it is taken as {guess.value}: check it."))
     if ocr and (reading.reason or (under_review and _not_a_wrap(ref.text))):
         reading = _ocr_amount(ref.text, guess=under_review) or reading
     if reading.value is not None and ocr and _ONE_CENT_DIGIT.search(ref.text):
@@ -190,9 +173,9 @@ def _target_cols(prefix: str, text: str | None) -> dict:
 
 def budget_rows(form: RawForm, flags: list[Flag]) -> list[dict]:
     out = []
-    whole = prints_whole_amounts(_amount_texts(form))
+    style = amount_style(_amount_texts(form))
     for i, b in enumerate(form.budget):
-        amount = _amount(b.amount, "budget_items", i, "amount_wan", flags, whole)
+        amount = _amount(b.amount, "budget_items", i, "amount_wan", flags, style)
         out.append({"row_no": i + 1, "section": clean_text(b.section), "item": clean_text(b.item), "amount_wan": amount,
                     "raw_text": b.amount.text, "page": b.amount.page, **_box(b.amount),
                     "confidence": b.amount.confidence})
@@ -225,7 +208,7 @@ def task_rows(form: RawForm, flags: list[Flag]) -> list[dict]:
     no flag (a 200-dpi office scan: 4 such records). Its crumbs are still reported, on `tasks`."""
     out = []
     records = []
-    whole = prints_whole_amounts(_amount_texts(form))
+    style = amount_style(_amount_texts(form))
     for rec in form.tasks:
         if any(clean_text(rec.get(col).text) for col in _TASK_COLUMNS):
             records.append(rec)
@@ -244,7 +227,7 @@ def task_rows(form: RawForm, flags: list[Flag]) -> list[dict]:
             low_confidence(rec.get(col), "tasks", n, col, flags)
         out.append({"task_no": n, "name": clean_text(rec.get("name").text),
                     "content": clean_text(rec.get("content").text),
-                    "funds_wan": _amount(funds, "tasks", n, "funds_wan", flags, whole), "funds_raw": funds.text,
+                    "funds_wan": _amount(funds, "tasks", n, "funds_wan", flags, style), "funds_raw": funds.text,
                     "expected_goal": clean_text(rec.get("expected_goal").text), "page": rec.page})
     return out
 

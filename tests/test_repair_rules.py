@@ -194,3 +194,52 @@ def test_a_label_with_lines_no_move_explains_is_an_error_on_each_of_its_rows():
     assert mended == {}
     assert [(f.code, f.severity, f.row_ref, f.field) for f in flags] == [
         ("TEXT_SPILLED", "error", 1, "level2"), ("TEXT_SPILLED", "error", 2, "level2")]
+
+
+@pytest.mark.parametrize("texts, style", [
+    (["36,415", "1,807", "2,304", "8,924"], "whole"),
+    (["36,415", "1,807", "2,304", "8,924.50"], None),  # one with cents: not whole
+    (["577107.33", "46,168.58", "132650.88", "457555.03", "14454315", "47873276"], None),  # 4 of 6
+    (["577107.33", "46,168.58", "132650.88", "457555.03", "346081.88", "119552.30", "14454315", "47873276"], "cents"),
+    (["1.00", "2.00", "3.00"], None),  # three amounts decide nothing
+    ([], None),
+])
+def test_a_form_s_amount_style_is_read_off_its_amounts(texts, style):
+    from formpipe.normalize.amountstyle import amount_style
+    assert amount_style(texts) == style
+
+
+CENTS_FORM = ["577107.33", "46,168.58", "132650.88", "457555.03", "346081.88", "119552.30"]
+
+
+@pytest.mark.parametrize("text, confidence, style, value, codes", [
+    # a point lost under a seal, on a form that prints every amount to the cent
+    ("14454315", 0.5, "cents", "144543.15", {"LOW_CONFIDENCE": "error", "AMOUNT_REPAIRED": "info"}),
+    # read surely, but against the form's style: the guess goes to review all the same
+    ("14454315", 0.95, "cents", "144543.15", {"AMOUNT_REPAIRED": "error"}),
+    ("14454315", 0.95, None, "14454315", {}),  # no style: what was read
+    ("14454315", 0.95, "whole", "14454315", {}),
+    ("12", 0.95, "cents", "12", {}),  # too short to be an amount with its cents
+    ("2.304", 0.95, "whole", "2304", {"AMOUNT_REPAIRED": "info"}),
+])
+def test_a_reading_against_the_form_s_style_is_guessed_for_review(text, confidence, style, value, codes):
+    from decimal import Decimal
+
+    from formpipe.extract.record import CellRef
+    from formpipe.normalize.rows import _amount
+    flags = []
+    got = _amount(CellRef(text, page=1, confidence=confidence, source="ocr"), "budget_items", 0, "amount_wan", flags, style)
+    assert got == Decimal(value)
+    assert {f.code: f.severity for f in flags} == codes
+
+
+def test_budget_rows_guess_a_lost_point_from_the_form_s_other_amounts():
+    from formpipe.extract.record import CellRef, RawBudgetItem, RawForm
+    from formpipe.normalize.rows import budget_rows
+    form = RawForm("department_overall", CellRef(""))
+    for i, text in enumerate([*CENTS_FORM, "14454315"]):
+        form.budget.append(RawBudgetItem("收入来源", f"item{i}", CellRef(text, page=1, confidence=0.95, source="ocr")))
+    flags = []
+    rows = budget_rows(form, flags)
+    assert str(rows[-1]["amount_wan"]) == "144543.15"
+    assert [(f.row_ref, f.code, f.severity) for f in flags] == [(6, "AMOUNT_REPAIRED", "error")]
