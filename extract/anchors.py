@@ -41,6 +41,8 @@ CHAIN_OVERLAP = 0.3  # see _columns: texts of one column overlap by far more (sa
 SHRINK_EM = 0.15  # detection pads its boxes by about this much of a line on each side
 FOOT_GAP_EM = 4.0  # text this many line heights below the table is page furniture (第1页)
 LEFT_COLUMN_EM = 2.0
+CRUMB_CHARS = 2  # see _crumb: a text this short, with no digit, ...
+CRUMB_CONFIDENCE = 0.5  # ... read below this (as extract/scanned.py's RESIDUE_CONFIDENCE) is a mark's
 # a page carries on the table of the page before when this share of its texts fits inside that
 # table's columns (a continuation page's cells do; a page of prose runs across them)
 CONTINUED_FIT = 0.6  # labels starting this close to the page's leftmost text are first-column labels
@@ -443,5 +445,17 @@ def read_by_anchors(grey: np.ndarray, dpi: float, page: int, engine, context: An
         return [], []
     for p in pieces:
         p.key = vocab.match(p.text)
+    pieces = [p for p in pieces if not _crumb(p)] or pieces
     h = statistics.median(p.y1 - p.y0 for p in pieces)
     return layout(stack(pieces, h, vocab), h, page, vocab, context, ruled_foot)
+
+
+def _crumb(p: Piece) -> bool:
+    """A seal's or a pen's crumb read as a character or two: no digit, no label, read unsurely.
+    As a text of its own it made a column: a 新 read at 0.17 from a seal's ring between 收入来源
+    and its 预算金额（万元） opened a column between them, and the source's two amounts, in the
+    column after it, were no longer beside their items (unmapped, flagged). Every value the
+    anchors read goes to review already (REVIEW_CONFIDENCE)."""
+    text = "".join(p.text.split())
+    return (len(text) <= CRUMB_CHARS and p.confidence < CRUMB_CONFIDENCE and p.key is None
+            and not any(ch.isdigit() for ch in text))

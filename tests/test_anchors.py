@@ -403,3 +403,24 @@ def test_a_merged_column_under_a_header_on_the_last_row_stays_on_the_page():
     region = _Region(header=header, members=[member], edges=[50.0, 110.0, 250.0], fill={0})
     slots = _merged_slots([(member, 0, 0)], [region], bands)
     assert [(s.band0, s.band1) for s in slots] == [(1, 1)]  # the member's own row
+
+
+@pytest.mark.parametrize("crumb, confidence, dropped", [
+    ("新", 0.17, True),  # a seal's ring read as a character: no column of its own
+    ("新", 0.9, False),  # read surely: a text of the form, not a crumb
+    ("7", 0.17, False),  # a digit may be a value read unsurely: it stays
+])
+def test_a_seal_s_crumb_between_a_section_and_its_amounts_opens_no_column(crumb, confidence, dropped):
+    """A crumb in the gap between 收入来源 and its 预算金额（万元） header made a column there,
+    and the source's amounts were no longer beside their items."""
+    runs = drawn_runs()
+    k = DPI / 72
+    gap_x = (ORIGIN[0] + sum(COLS[:4])) * k - 2 * k  # just left of the amount column's edge
+    header_y = (ORIGIN[1] + ROWS[0]) * k + 6 * k
+    runs.append(TextRun(crumb, (gap_x - 24 * k, header_y, gap_x - 12 * k, header_y + 12 * k), confidence))
+    _, ex, form = anchored_form(runs)
+    income = {b.item: b.amount.text for b in form.budget if b.section == "收入来源"}
+    if dropped:
+        assert income == {"财政拨款": "46,004.21", "其他资金": "0.00"}
+    texts = [c.text for t in ex.tables for c in t.cells]
+    assert any(crumb in t for t in texts) is not dropped
