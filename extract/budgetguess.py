@@ -160,8 +160,8 @@ class BudgetGuesses:
         least ITEM_GUESS_SHARE of them (市本级使田资全市华教区 is no unreadable 项目支出)?"""
         key = label_key(read)
         own = char_share(key, label_key(item))
-        return any(char_share(key, label_key(other)) > max(own, ITEM_GUESS_SHARE - 1e-9)
-                   for other in block.items if other != item)
+        shares = (char_share(key, label_key(other)) for other in block.items if other != item)
+        return any(share > own and share >= ITEM_GUESS_SHARE for share in shares)
 
     def unguess_doubled_items(self, form: RawForm) -> None:
         """A misread item guessed as one its section also prints (met further down) was no
