@@ -54,11 +54,6 @@ MARK_REACH_PT = 60.0
 MARK_SKIP_PT = 2.0
 MARK_SPAN_PT = 8.0
 MARK_SHARE = 0.5
-# ... or when a mark crosses the rule at its end and the next rule lies this close: a pen's
-# stroke across a faint rule took the rule's pixels with it (prepare cuts pens from the ruling
-# grey), and the rule's other piece, 13 pt, was too short to be found (a red strike-through
-# across a one-row table's column rule on a 200-dpi office scan: 二级指标 and 三级指标 one cell)
-MARK_CUT_REACH_PT = 20.0
 
 
 @dataclass(frozen=True)
@@ -146,30 +141,6 @@ def _bridge(a: Segment, b: Segment, horizontal: bool, segments: list[Segment], s
     return Segment(start, y, end, y) if horizontal else Segment(y, start, y, end)
 
 
-def _cut_by_mark(marks: np.ndarray, run: tuple[float, float], at: float, to: float, across: float,
-                 horizontal: bool, k: float) -> bool:
-    """Does a mark cross the rule's line at its end `at`, with the next rule `to` no further than
-    MARK_CUT_REACH_PT? Crossing: the mark lies on both sides of the line, MARK_NEAR_PT off it,
-    within a point before the end to MARK_SKIP_PT past it. And the piece (`run`, its extent along
-    the line) is no pen stroke itself: marks lie along under half of it (a pen's underline found
-    as ruling is all mark, and ends where its mark ends)."""
-    if abs(to - at) > MARK_CUT_REACH_PT:
-        return False
-    step = 1.0 if to > at else -1.0
-    h, w = marks.shape
-
-    def hits(a: float, b: float, off: float, near: float) -> np.ndarray:
-        lo, hi = sorted((int(round(a * k)), int(round(b * k))))
-        c0, c1 = int(round((across + off - near) * k)), int(round((across + off + near) * k)) + 1
-        if horizontal:
-            return np.asarray(marks[max(0, c0):min(h, c1), max(0, lo):min(w, hi + 1)].any(axis=0))
-        return np.asarray(marks[max(0, lo):min(h, hi + 1), max(0, c0):min(w, c1)].any(axis=1))
-    own = hits(*run, 0.0, 1.0)
-    if own.size and float(own.mean()) >= MARK_SHARE:
-        return False
-    return all(hits(at - step, at + step * MARK_SKIP_PT, off, 1.0).any() for off in (-MARK_NEAR_PT, MARK_NEAR_PT))
-
-
 def _marked_beyond(marks: np.ndarray, at: float, to: float, across: float, horizontal: bool, k: float) -> bool:
     """Does a mark lie along the rule's line just past its end at `at` (towards `to`): in at
     least MARK_SHARE of the positions from MARK_SKIP_PT to MARK_SKIP_PT + MARK_SPAN_PT past
@@ -241,8 +212,7 @@ def carried_under_marks(segments: list[Segment], marks: np.ndarray, dpi: float) 
                     at, to = end, next((p for p in stops if end < p <= end + MARK_REACH_PT), None)
                 else:
                     at, to = start, next((p for p in reversed(stops) if start - MARK_REACH_PT <= p < start), None)
-                if to is not None and (_marked_beyond(marks, at, to, across, horizontal, k)
-                                       or _cut_by_mark(marks, (start, end), at, to, across, horizontal, k)):
+                if to is not None and _marked_beyond(marks, at, to, across, horizontal, k):
                     a, b = sorted((at, to))
                     out.append(Segment(a, across, b, across) if horizontal else Segment(across, a, across, b))
     return out

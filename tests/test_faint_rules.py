@@ -231,27 +231,3 @@ def test_a_pen_underline_ending_on_a_rule_is_not_carried_back():
     marks = np.zeros((int(400 * k), int(500 * k)), bool)
     marks[int(179 * k):int(181.5 * k), int(330 * k):int(398 * k)] = True
     assert carried_under_marks([*verticals, underline], marks, DPI) == []
-
-
-@pytest.mark.parametrize("cross_at, stroke, carried", [
-    (116.0, "across", True),  # a pen struck across the rule where its upper piece was lost
-    (116.0, None, False),  # no mark: a rule's end in a cell is a merged cell's edge, or a break
-    (125.0, "across", False),  # the mark crosses, but not at the end
-    (116.0, "along", False),  # the piece is the pen's own stroke, down its length
-])
-def test_a_rule_cut_where_a_pen_crosses_it_is_carried_to_the_rule_beyond(cross_at, stroke, carried):
-    """A one-row table's column rule: its lower piece (116-134 pt) stands on the bottom rule, its
-    upper one (101.6-115 pt) was lost under a red stroke across it."""
-    from formpipe.extract.scangrid import carried_under_marks
-    rows = [Segment(50, y, 400, y) for y in (101.6, 134.0)]
-    edges = [Segment(x, 101.6, x, 134.0) for x in (50.0, 400.0)]
-    piece = Segment(200, 116.0, 200, 134.0)
-    k = DPI / 72
-    marks = np.zeros((int(200 * k), int(500 * k)), bool)
-    if stroke == "across":
-        marks[int((cross_at - 1.5) * k):int(cross_at * k), int(150 * k):int(260 * k)] = True
-    elif stroke == "along":
-        marks[int(116 * k):int(134 * k), int(199.5 * k):int(200.6 * k)] = True
-        marks[int(114.5 * k):int(116 * k), int(150 * k):int(260 * k)] = True
-    got = carried_under_marks([*rows, *edges, piece], marks, DPI)
-    assert [(g.x0, g.y0, g.x1, g.y1) for g in got] == ([(200.0, 101.6, 200.0, 116.0)] if carried else [])
