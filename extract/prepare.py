@@ -112,11 +112,9 @@ def drop_colours(rgb: np.ndarray, s: PrepareSettings = DEFAULT,
         base[edge] = val[edge]
     coloured = (sat > s.colour_saturation) & (val > 40)
     marks = coloured.astype(np.uint8) * 255
-    # for finding ruling a red pen is a pen: outside a seal, red is cut stroke by stroke as blue
-    # is (a red underline on a 200-dpi office scan, darker than red_min_value, was found as a
-    # rule through its label's cell, and the item's two lines were read as two rows). For
-    # reading, red stays as it was: divided out, a red line struck through a task's name left
-    # its characters too broken to read (社会保险经办服务计划 read 计会保验经小型冬计划)
+    # a red pen is a pen: outside a seal, red is measured stroke by stroke as blue is (a red
+    # underline on a 200-dpi office scan, darker than red_min_value, was found as a rule
+    # through its label's cell, and the item's two lines were read as two rows)
     pen = (coloured & ~(red & seal)).astype(np.uint8)
     ys, xs = np.nonzero(pen)
     if ys.size == 0:
@@ -125,8 +123,7 @@ def drop_colours(rgb: np.ndarray, s: PrepareSettings = DEFAULT,
     lab, v = labels[ys, xs], val[ys, xs].astype(np.float64)
     level = np.bincount(lab, weights=v, minlength=n) / np.maximum(np.bincount(lab, minlength=n), 1)
     text_grey, line_grey = base, line_base
-    blue = ~red[ys, xs]
-    text_grey[ys[blue], xs[blue]] = np.clip(v[blue] / (level[lab[blue]] * s.pen_level) * 255.0, 0, 255).astype(np.uint8)
+    text_grey[ys, xs] = np.clip(v / (level[lab] * s.pen_level) * 255.0, 0, 255).astype(np.uint8)
     go = v > level[lab] * s.line_pen_share
     line_grey[ys[go], xs[go]] = 255
     return text_grey, line_grey, marks

@@ -870,16 +870,3 @@ def test_a_misread_item_is_guessed_among_its_section_s_items(read, item, code):
     flags = {n.row_ref: n.code for n in form.notes if n.dataset == "budget_items" and n.field == "item"}
     got = [(b.item, flags.get(i)) for i, b in enumerate(form.budget) if b.section == "事业发展性支出" and b.amount.text == "7.00"]
     assert got == [(item, code)]
-
-
-def test_a_dark_red_pen_is_cut_from_the_ruling_grey_and_kept_for_reading():
-    """Outside a seal a dark red pen goes from the grey the ruling is found in, as a blue one
-    does; the grey that is read keeps it (divided out, a red line struck through a name left
-    the name unreadable)."""
-    from formpipe.extract.prepare import drop_colours
-    rgb = np.full((60, 200, 3), 245, np.uint8)
-    rgb[28:32, 10:190] = (150, 25, 35)  # V = 150, below red_min_value
-    text, line, marks = drop_colours(rgb, dpi=DPI)
-    assert marks[28:32, 10:190].all()
-    assert (line[28:32, 20:180] == 255).all()  # no rule left to find
-    assert (text[28:32, 20:180] == 150).all()  # read as it was
