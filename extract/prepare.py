@@ -67,12 +67,15 @@ def seal_area(red: np.ndarray, dpi: float, s: PrepareSettings = DEFAULT) -> np.n
     return np.isin(labels, big) if big.size else np.zeros(red.shape, bool)
 
 
-def _seal_text_edges(reddish: np.ndarray, bright_red: np.ndarray, val: np.ndarray, seal: np.ndarray,
+def _seal_text_edges(reddish: np.ndarray, bright_red: np.ndarray, val: np.ndarray, dpi: float,
                      s: PrepareSettings = DEFAULT) -> np.ndarray:
     """Bright red inside a seal next to a stroke's core: the soft edges of print under the
     seal, which a plain cut would thin until it misreads. Only inside a seal, where a core
     is well darker than the seal's own median red (a low dpi or a coarse JPEG darkens the
     seal too); a red pen's own noise would keep its halo."""
+    seal = seal_area(reddish, dpi, s)
+    if not seal.any():
+        return seal
     cut = min(s.red_min_value, float(np.median(val[reddish & seal])) - s.seal_core_margin)
     core = ((val <= cut) & seal).astype(np.uint8)
     k = 2 * s.seal_text_halo + 1
@@ -106,16 +109,12 @@ def drop_colours(rgb: np.ndarray, s: PrepareSettings = DEFAULT,
     bright_red = reddish & (val > s.red_min_value)
     base[bright_red] = 255
     line_base = base.copy()
-    seal = seal_area(reddish, dpi, s) if reddish.any() else np.zeros(red.shape, bool)
-    if s.seal_text_halo and bright_red.any() and seal.any():
-        edge = _seal_text_edges(reddish, bright_red, val, seal, s)
+    if s.seal_text_halo and bright_red.any():
+        edge = _seal_text_edges(reddish, bright_red, val, dpi, s)
         base[edge] = val[edge]
     coloured = (sat > s.colour_saturation) & (val > 40)
     marks = coloured.astype(np.uint8) * 255
-    # a red pen is a pen: outside a seal, red is measured stroke by stroke as blue is (a red
-    # underline on a 200-dpi office scan, darker than red_min_value, was found as a rule
-    # through its label's cell, and the item's two lines were read as two rows)
-    pen = (coloured & ~(red & seal)).astype(np.uint8)
+    pen = (~red & coloured).astype(np.uint8)
     ys, xs = np.nonzero(pen)
     if ys.size == 0:
         return base, line_base, marks

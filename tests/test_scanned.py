@@ -842,23 +842,6 @@ def test_an_item_beside_a_mark_s_word_and_its_amount_is_read_by_elimination():
         ("财政拨款", "PAS 246,799.79"), ("其他资金", "4.00")]
 
 
-@pytest.mark.parametrize("pen", [(150, 25, 35), (120, 20, 30), (40, 60, 150)])
-def test_a_dark_pen_underline_through_a_cell_is_no_rule(pen):
-    """A pen underline drawn across a label cell, a little past both its verticals, between the
-    label's two lines: dark red (below red_min_value) was kept as ink, found as a rule, and the
-    label's two lines were read as two rows. Red outside a seal is a pen, as blue is."""
-    from formpipe.extract.scangrid import scan_grid
-    cells = [DrawnCell(r, c, 1, 1, "") for r in range(3) for c in range(3)]
-    rgb, boxes = draw_table(cells, [90.0, 90.0, 90.0], [40.0, 40.0, 40.0], dpi=DPI)
-    k = DPI / 72
-    x0, y0, x1, y1 = boxes[(1, 1)]
-    img = rgb.copy()
-    yy = int((y0 + y1) / 2 * k)
-    img[yy - 2:yy + 2, int((x0 - 4) * k):int((x1 + 5) * k)] = pen
-    grid = scan_grid(prepare(img, DPI), 1)
-    assert [len(t.cells) for t in grid.tables] == [9]
-
-
 @pytest.mark.parametrize("read, item, code", [
     ("其他事业发", "其他事业发", "VOCAB_UNKNOWN"),  # half of 其他资金, an item of another section: no guess
     ("其他事业欧展住文出", "其他事业发展性支出", "VOCAB_SNAPPED"),  # ... but most of its own section's item
