@@ -454,8 +454,9 @@ def _crumb(p: Piece) -> bool:
     """A seal's or a pen's crumb read as a character or two: no digit, no label, read unsurely.
     As a text of its own it made a column: a 新 read at 0.17 from a seal's ring between 收入来源
     and its 预算金额（万元） opened a column between them, and the source's two amounts, in the
-    column after it, were no longer beside their items (unmapped, flagged). Every value the
-    anchors read goes to review already (REVIEW_CONFIDENCE)."""
+    column after it, were no longer beside their items (unmapped, flagged). The residue rule
+    of the grid's reading (extract/scanned.py `_is_residue`), without its need for a hanzi-free
+    text: a seal's ring reads as hanzi as often as not."""
     text = "".join(p.text.split())
     return (len(text) <= CRUMB_CHARS and p.confidence < CRUMB_CONFIDENCE and p.key is None
             and not any(ch.isdigit() for ch in text))

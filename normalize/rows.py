@@ -127,9 +127,10 @@ def _amount(ref: CellRef, dataset: str, row_ref: int | None, col: str, flags: li
         reading = point_as_comma(ref.text) or reading
     under_review = bool(ref.text.strip()) and ref.confidence < LOW_CONFIDENCE  # guesses only here
     if ocr and style == CENTS and reading.value is not None and (guess := lost_cents_point(ref.text)):
-        reading = guess
-        if not under_review:  # read surely, but against the form's style: never a quiet guess
-            reading = AmountReading(guess.value, None, ())  # the error says what the repair would
+        if under_review:
+            reading = guess
+        else:  # read surely, but against the form's style: never a quiet guess; the error says why
+            reading = AmountReading(guess.value, None, ())
             flags.append(Flag(dataset, row_ref, col, FlagCode.AMOUNT_REPAIRED, ERROR,
                               f"“{ref.text}” (page {ref.page}) has no point, where the form prints every amount to "
                               f"the cent; it is taken as {guess.value}: check it."))
