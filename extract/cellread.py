@@ -17,6 +17,7 @@ import cv2
 import numpy as np
 
 from .model import Box, Glyph
+from .textbands import runs, text_bands
 
 # numeric re-reads: the characters an amount cell may hold
 _NUMERIC = set("0123456789.,，．。 -")
@@ -108,84 +109,9 @@ def clean_specks(ink: np.ndarray, dpi: float, s: ReadSettings = DEFAULT, faint: 
     return keep.astype(np.uint8)[labels] * 255
 
 
-def _runs(profile: np.ndarray) -> list[tuple[int, int]]:
-    """[start, end) of the non-zero stretches of a 1-D profile."""
-    on = np.concatenate([[0], (profile > 0).astype(np.int8), [0]])
-    d = np.diff(on)
-    return list(zip(np.flatnonzero(d == 1), np.flatnonzero(d == -1)))
-
-
-def text_bands(ink: np.ndarray, min_height: int, line_height: float | None = None) -> list[tuple[int, int]]:
-    """Rows of text in an ink crop.
-
-    Thin bands (a dash, a stroke of 二) join their nearest neighbour; with the
-    page's `line_height` known, two bands that together are no taller than
-    one line are one line (量 splits into 旦 over 里 at its gap).
-    """
-    bands = _runs(ink.sum(axis=1))
-    changed = True
-    while changed and len(bands) > 1:
-        changed = False
-        for i, (a, b) in enumerate(bands):
-            if b - a >= min_height:
-                continue
-            prev_gap = a - bands[i - 1][1] if i > 0 else None
-            next_gap = bands[i + 1][0] - b if i + 1 < len(bands) else None
-            j = i - 1 if next_gap is None or (prev_gap is not None and prev_gap <= next_gap) else i + 1
-            lo, hi = min(j, i), max(j, i)
-            bands[lo:hi + 1] = [(bands[lo][0], bands[hi][1])]
-            changed = True
-            break
-    if line_height:
-        profile = ink.sum(axis=1)
-        bands = [part for band in bands for part in _split_tall(profile, band, line_height)]
-        merged: list[tuple[int, int]] = []
-        for a, b in bands:
-            if merged and b - merged[-1][0] <= 1.15 * line_height and a - merged[-1][1] < 0.35 * line_height:
-                merged[-1] = (merged[-1][0], b)
-            else:
-                merged.append((a, b))
-        bands = merged
-    return [(int(a), int(b)) for a, b in bands]
-
-
-def _split_tall(profile: np.ndarray, band: tuple[int, int], lh: float) -> list[tuple[int, int]]:
-    """A band taller than one and a half lines is lines touching (blur, tight leading):
-    cut it at the emptiest row near where the first line should end, and go on."""
-    a, b = band
-    if b - a <= 1.5 * lh:
-        return [band]
-    lo, hi = a + int(0.6 * lh), min(b - int(0.6 * lh), a + int(1.4 * lh))
-    if hi <= lo:
-        return [band]
-    cut = lo + int(np.argmin(profile[lo:hi]))
-    return [(a, cut)] + _split_tall(profile, (cut, b), lh)
-
-
-SINGLE_LINE_SPREAD = 1.5  # as _split_tall: a band taller than this many lines is lines touching
-DOUBLED_QUANTILE = 1.7  # see line_height: two lines' bands measured 1.83 times one's, mixed print 1.49
-
-
-def line_height(ink: np.ndarray, regions: list[tuple[int, int, int, int]], min_height: int) -> float | None:
-    """The page's usual text-line height in pixels: a high quantile of its band heights (a line
-    of digits is lower than one of characters). Where that quantile falls among bands of two
-    touching lines, the same quantile of the single lines: those up to SINGLE_LINE_SPREAD times
-    the median. On a 200-dpi office scan set in tight leading, 29% of the bands were two lines
-    (76-80 px against 36-43), the quantile came out at 77, and no two-line band was cut: the
-    overall goal read as half its lines (single lines' quantile 42, 1.83 times less). A page of
-    large bold labels and smaller print is no such page: 50.5 against 34 (1.49), and cut at 34
-    its labels' lines were read in two halves."""
-    heights = np.array([b - a for x0, y0, x1, y1 in regions for a, b in text_bands(ink[y0:y1, x0:x1], min_height)])
-    if len(heights) < 3:
-        return None
-    every = float(np.percentile(heights, 75))
-    single = float(np.percentile(heights[heights <= SINGLE_LINE_SPREAD * np.median(heights)], 75))
-    return single if every >= DOUBLED_QUANTILE * single else every
-
-
-def split_runs(ink_band: np.ndarray, gap: int) -> list[tuple[int, int]]:
+def splitruns(ink_band: np.ndarray, gap: int) -> list[tuple[int, int]]:
     """Horizontal runs of a text band separated by blank stretches wider than `gap`."""
-    cols = _runs(ink_band.sum(axis=0))
+    cols = runs(ink_band.sum(axis=0))
     out: list[list[int]] = []
     for a, b in cols:
         if out and a - out[-1][1] <= gap:
@@ -220,7 +146,7 @@ def _without_mark_ends(band: np.ndarray, near_marks: np.ndarray, gap: int) -> tu
     200-dpi office scan the ring through an amount cell's left side, 40 pt from the amount,
     read as "187>" before "7,644", and the amount was refused. A band of such runs and nothing
     else is dropped whole. Whether anything was cut."""
-    runs = split_runs(band, gap)
+    runs = splitruns(band, gap)
     keep = list(runs)
     inks = {r: int(np.count_nonzero(band[:, r[0]:r[1]])) for r in runs}
     total = sum(inks.values())
@@ -262,7 +188,8 @@ def without_rule_stubs(ink: np.ndarray, dpi: float, s: ReadSettings = DEFAULT) -
 
 def region_lines(grey: np.ndarray, ink: np.ndarray, region: tuple[int, int, int, int], dpi: float,
                  split_gap_em: float | None = None, line_px: float | None = None,
-                 s: ReadSettings = DEFAULT, marks: np.ndarray | None = None) -> list[LineCrop]:
+                 s: ReadSettings = DEFAULT, marks: np.ndarray | None = None,
+                 single_px: float | None = None) -> list[LineCrop]:
     """Line crops inside a pixel region (a cell's inner box, or a band outside the tables).
     With `marks` (a cell), a mark's residue standing apart at a line's end is cut off."""
     x0, y0, x1, y1 = region
@@ -278,11 +205,11 @@ def region_lines(grey: np.ndarray, ink: np.ndarray, region: tuple[int, int, int,
         m = max(1, int(round(s.mark_near_pt * dpi / 72)))
         near = cv2.dilate(marks[y0:y1, x0:x1], cv2.getStructuringElement(cv2.MORPH_RECT, (2 * m + 1, 2 * m + 1))) > 0
     out = []
-    for a, b in text_bands(sub, min_line_px(dpi, s), line_px):
+    for a, b in text_bands(sub, min_line_px(dpi, s), line_px, single_px):
         band = sub[a:b]
         trimmed = False
         if split_gap_em is not None:
-            spans = split_runs(band, int(split_gap_em * (b - a)))
+            spans = splitruns(band, int(split_gap_em * (b - a)))
         elif near is not None:
             spans, trimmed = _without_mark_ends(band, near[a:b], int(s.mark_gap_em * (b - a)))
         else:

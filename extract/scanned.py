@@ -18,7 +18,6 @@ from .cellread import (
     clean_specks,
     faint_ink,
     inner_box,
-    line_height,
     looks_numeric,
     min_line_px,
     outside_regions,
@@ -38,6 +37,7 @@ from .prepare import PreparedPage, prepare
 from .raster import PageImage, check_page_size, load_images
 from .scangrid import OCR_GRID, regridded, scan_grid
 from .shadeedges import shade_segments
+from .textbands import line_heights
 from .timing import Clock
 
 log = logging.getLogger(__name__)
@@ -188,9 +188,9 @@ def _read_lines(pp: PreparedPage, number: int, engine, clock: _Clock, segments: 
     h, w = pp.grey.shape
     lines, boxes, owners = [], [], []
     inner = [inner_box(c.box, pp.dpi, (h, w)) for t in tables for c in t.cells]
-    line_px = line_height(text_ink, inner, min_line_px(pp.dpi))
+    line_px, single_px = line_heights(text_ink, inner, min_line_px(pp.dpi))
     for i, region in enumerate(inner):
-        found = region_lines(pp.grey, text_ink, region, pp.dpi, line_px=line_px, marks=pp.marks)
+        found = region_lines(pp.grey, text_ink, region, pp.dpi, line_px=line_px, marks=pp.marks, single_px=single_px)
         lines += found
         owners += [i] * len(found)
     for t in tables:

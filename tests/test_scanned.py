@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from pageimage import DrawnCell, draw_table, red_ring, rotate_rgb
 
-from formpipe.extract.cellread import cjk_punctuation, clean_specks, faint_ink, repair_reading, text_bands
+from formpipe.extract.cellread import cjk_punctuation, clean_specks, faint_ink, repair_reading
 from formpipe.extract.document import DocumentError, ExtractOptions
 from formpipe.extract.grid import page_tables
 from formpipe.extract.imagegrid import image_segments
@@ -18,6 +18,7 @@ from formpipe.extract.prepare import drop_colour, flatten_background, ink_mask, 
 from formpipe.extract.raster import PageImage, load_images
 from formpipe.extract.scanned import _Clock, drop_residue, drop_thin_residue, read_page, read_prepared
 from formpipe.extract.template import edit_distance, load_template, misread_item, nearest_label, one_character_short
+from formpipe.extract.textbands import text_bands
 from formpipe.extract.textlayer import layer_quality, pdf_guard, plausible_char
 
 DPI = 200
@@ -355,7 +356,7 @@ def test_print_under_a_seal_is_read_and_marked_not_dropped_with_the_ring(value_p
 def test_the_line_height_leaves_out_bands_of_touching_lines():
     """Tight leading: a quarter of the cells' bands are two lines touching. The height is still
     one line's, so those bands are cut in two."""
-    from formpipe.extract.cellread import line_height
+    from formpipe.extract.textbands import line_height
     ink = np.zeros((2000, 400), np.uint8)
     regions = []
     for i in range(16):  # 11 cells of one 38-px line, 5 of two touching lines (77 px)
@@ -372,7 +373,7 @@ def test_the_line_height_leaves_out_bands_of_touching_lines():
 def test_the_line_height_of_mixed_print_is_its_larger_lines():
     """Bold labels (52 px) among smaller print (34 px) and crumbs: no band is two lines, and the
     larger labels are not cut in two."""
-    from formpipe.extract.cellread import line_height
+    from formpipe.extract.textbands import line_height
     ink = np.zeros((3000, 400), np.uint8)
     regions = []
     for i, tall in enumerate([34] * 10 + [52] * 6 + [14] * 6):
@@ -853,3 +854,40 @@ def test_a_misread_item_is_guessed_among_its_section_s_items(read, item, code):
     flags = {n.row_ref: n.code for n in form.notes if n.dataset == "budget_items" and n.field == "item"}
     got = [(b.item, flags.get(i)) for i, b in enumerate(form.budget) if b.section == "事业发展性支出" and b.amount.text == "7.00"]
     assert got == [(item, code)]
+
+
+def _printed_lines(lines: list[str], size_px: int, leading_px: int, blur: float = 1.2) -> np.ndarray:
+    """Ink of centred lines of print, `leading_px` from one line's top to the next, blurred
+    as a 200-dpi scan blurs them, then cut as the ink is (so lines set tight touch)."""
+    from pageimage import FONT
+    from PIL import Image, ImageDraw, ImageFilter, ImageFont
+    font = ImageFont.truetype(FONT, size_px)
+    w = size_px * max(len(t) for t in lines) + 20
+    img = Image.new("L", (w, leading_px * len(lines) + 2 * size_px), 255)
+    d = ImageDraw.Draw(img)
+    for i, t in enumerate(lines):
+        tw = d.textlength(t, font=font)
+        d.text(((w - tw) / 2, size_px // 2 + i * leading_px), t, font=font, fill=0)
+    grey = np.asarray(img.filter(ImageFilter.GaussianBlur(blur)))
+    return ((grey < 200) * 255).astype(np.uint8)
+
+
+@pytest.mark.parametrize("lines, size_px, want", [
+    (["年度重点工", "作任务"], 40, 2),  # a label of two touching lines, under 1.5 label lines tall
+    (["部门整体绩", "效目标"], 40, 2),  # ... the lower line narrower
+    (["部门整体绩效目标"], 56, 1),  # one line of large bold print, taller than 1.5 small lines
+    (["项目支出 12,633,794.00"], 56, 1),  # digits and characters in one tall line
+])
+def test_a_band_of_touching_label_lines_is_cut_at_its_valley(lines, size_px, want):
+    """A page of larger labels among smaller print: its line height is the labels' (56 px),
+    its single lines' 34. A label of two touching lines is under 1.5 of the first, so it is
+    cut where the single lines say two lines meet, and only at a near-empty row: a tall line
+    of print has ink across its middle."""
+    ink = _printed_lines(lines, size_px, size_px - 2, blur=1.5)
+    (top, bottom), = text_bands(ink, 6)  # one band: the lines touch
+    assert 56 * 1.5 >= bottom - top > 34 * 1.5
+    bands = text_bands(ink, 6, 56.0, 34.0)
+    assert len(bands) == want
+    if want == 2:
+        assert all(b - a <= size_px + 2 for a, b in bands)
+        assert len(text_bands(ink, 6, 56.0)) == 1  # the page's line height alone leaves it whole
