@@ -81,6 +81,7 @@ class Vocabulary:
     items: frozenset[str]  # budget item labels (基本支出), each beside its amount
     headings: frozenset[str]  # labels with no value (基本信息)
     titles: frozenset[str] = frozenset()  # title keywords (绩效目标申报表)
+    values: frozenset[str] = frozenset()  # the closed lists of column values (产出指标): no labels
     memo: dict[str, str | None] = field(default_factory=dict, compare=False, repr=False)  # match() by key
 
     @cached_property
@@ -114,12 +115,17 @@ class Vocabulary:
     def longest(self) -> int:
         return max((len(x) for x in self.all), default=0)
 
-    def labels_in(self, text: str) -> list[str]:
+    @cached_property
+    def long_labels_and_values(self) -> tuple[str, ...]:
+        return tuple(sorted({*self.long_labels, *(v for v in self.values if len(v) >= MIN_LABEL)}, key=len, reverse=True))
+
+    def labels_in(self, text: str, with_values: bool = False) -> list[str]:
         """The distinct labels (of MIN_LABEL characters or more) a short text holds, longest
-        first, each taking its characters away (预算金额（万元） is one label, not two)."""
+        first, each taking its characters away (预算金额（万元） is one label, not two).
+        `with_values`: the closed lists' values count too."""
         key = label_key(text)
         found = []
-        for lab in self.long_labels:
+        for lab in (self.long_labels_and_values if with_values else self.long_labels):
             if lab in key:
                 found.append(lab)
                 key = key.replace(lab, "\0")
@@ -128,7 +134,7 @@ class Vocabulary:
 
 @cache
 def vocabulary() -> Vocabulary:
-    fields, blocks, items, headings, titles = set(), set(), set(), set(), set()
+    fields, blocks, items, headings, titles, values = set(), set(), set(), set(), set(), set()
     headers: dict[str, list[HeaderLabel]] = {}
     for tpl in load_templates():
         fields |= {label_key(lb) for f in tpl.fields.values() for lb in f.labels}
@@ -137,13 +143,14 @@ def vocabulary() -> Vocabulary:
         for b in tpl.blocks.values():
             blocks |= {label_key(lb) for lb in b.labels}
             items |= {label_key(i) for i in b.items}
+            values |= {label_key(v) for vs in b.values.values() for v in vs}
             group = f"{tpl.form_type}:{b.name}"
             named = [(v, col in b.fill_down) for col, vs in b.columns.items() for v in vs]
             named += [(s, False) for s in b.sections] + [(v, False) for v in b.value_headers]
             for text, fill in named:
                 headers.setdefault(label_key(text), []).append(HeaderLabel(group, fill))
     return Vocabulary(frozenset(fields), frozenset(blocks), {k: tuple(v) for k, v in headers.items()},
-                      frozenset(items), frozenset(headings), frozenset(titles))
+                      frozenset(items), frozenset(headings), frozenset(titles), frozenset(values))
 
 
 @dataclass(frozen=True)

@@ -64,6 +64,13 @@ MIN_STUB_PT = 8.0
 MIN_RULE_PT = 30.0
 
 
+# a cell holding a header over a column's value, or two values (一级指标 over 产出指标, 社会效益指标
+# over 可持续影响指标), is split only on a rule where centred text puts its cell's edge: a merged
+# value's column has a rule ending on it at every row, and the nearest was 32 pt off the lost one
+# where the lost one's stub was not found (the right ones lay 0.9 and 1.5 pt off)
+VALUE_SPLIT_PT = 6.0
+
+
 def _cell_glyphs(cell: Cell, glyphs: tuple[Glyph, ...]) -> list[Glyph]:
     return [g for g in glyphs if cell.box.contains_point((g.box.x0 + g.box.x1) / 2, (g.box.y0 + g.box.y1) / 2)]
 
@@ -76,14 +83,15 @@ class _Split:
     second_mid: float
 
 
-def _splits(lines: list[list[Glyph]], vocab: Vocabulary, s: GridSettings) -> list[_Split]:
+def _splits(lines: list[list[Glyph]], vocab: Vocabulary, s: GridSettings, with_values: bool = False) -> list[_Split]:
     """The ways the cell's lines fall into two runs that each hold one of the cell's two labels
-    (not a shorter label inside one: 其他需完成的任务 of 其他需完成的任务（可选填）)."""
+    (not a shorter label inside one: 其他需完成的任务 of 其他需完成的任务（可选填）); with
+    `with_values`, a value of the templates' closed lists counts as a label."""
     texts = [join_line(ln, s) for ln in lines]
-    held = set(vocab.labels_in("".join(texts)))
+    held = set(vocab.labels_in("".join(texts), with_values))
     out = []
     for k in range(1, len(lines)):
-        top, bottom = vocab.labels_in("".join(texts[:k])), vocab.labels_in("".join(texts[k:]))
+        top, bottom = vocab.labels_in("".join(texts[:k]), with_values), vocab.labels_in("".join(texts[k:]), with_values)
         if len(top) == 1 and len(bottom) == 1 and set(top + bottom) == held:
             lo, hi = max(g.box.y1 for g in lines[k - 1]), min(g.box.y0 for g in lines[k])
             first = (min(g.box.y0 for g in lines[0]) + lo) / 2
@@ -94,23 +102,30 @@ def _splits(lines: list[list[Glyph]], vocab: Vocabulary, s: GridSettings) -> lis
 
 def _rows_ending_on(cell: Cell, segments: tuple[Segment, ...]) -> list[float]:
     """The heights of the rules across the table that end on the cell's left or right edge
-    from outside it, inside its height."""
+    from outside it, or run on into it and stop short of its other edge, inside its height.
+    A rule lost across a shaded label column is often lost only in part: under a 一级指标
+    header cell merged with the 产出指标 below it, the header's rule came 52 pt into the
+    73-pt cell from its right edge."""
+    x0, x1 = cell.box.x0, cell.box.x1
     return [sg.y0 for sg in segments if sg.horizontal and sg.x1 - sg.x0 >= MIN_RULE_PT
             and cell.box.y0 + CLEAR_PT < sg.y0 < cell.box.y1 - CLEAR_PT
-            and (abs(sg.x0 - cell.box.x1) <= ON_EDGE_PT or abs(sg.x1 - cell.box.x0) <= ON_EDGE_PT)]
+            and ((x0 + ON_EDGE_PT < sg.x0 <= x1 + ON_EDGE_PT and sg.x1 > x1)
+                 or (x1 - ON_EDGE_PT > sg.x1 >= x0 - ON_EDGE_PT and sg.x0 < x0))]
 
 
-def _rule_ending_on(cell: Cell, split: _Split, segments: tuple[Segment, ...]) -> float | None:
+def _rule_ending_on(cell: Cell, split: _Split, segments: tuple[Segment, ...],
+                    within: float | None = None) -> float | None:
     """The height of a horizontal rule in the split's gap that ends on the cell's left or right
     edge from outside it. Every row rule of the rows the labels name ends there; the one taken
     is where a label set in the middle of its cell, as a worksheet sets a merged label, puts
-    its cell's edge: the first's bottom or the second's top, whichever a rule lies nearer."""
+    its cell's edge: the first's bottom or the second's top, whichever a rule lies nearer.
+    With `within`, only a rule that close to one of those two."""
     found = [y for y in _rows_ending_on(cell, segments) if split.lo + CLEAR_PT <= y <= split.hi - CLEAR_PT]
-    if not found:
-        return None
     first_bottom = 2 * split.first_mid - cell.box.y0
     second_top = 2 * split.second_mid - cell.box.y1
-    return min(found, key=lambda y: min(abs(y - first_bottom), abs(y - second_top)))
+    miss = {y: min(abs(y - first_bottom), abs(y - second_top)) for y in found}
+    found = [y for y in found if within is None or miss[y] <= within]
+    return min(found, key=lambda y: miss[y]) if found else None
 
 
 def _em(ch: str) -> float:
@@ -189,11 +204,12 @@ def _off_centre_split(cell: Cell, glyphs: list[Glyph], segments: tuple[Segment, 
 
 
 def label_splits(content: PageContent, tables: list[Table], vocab: Vocabulary | None = None,
-                 s: GridSettings = DEFAULT, rows: bool = True) -> list[Segment]:
+                 s: GridSettings = DEFAULT, rows: bool = True, values: bool = True) -> list[Segment]:
     """Rules to add to the page: one down each short cell whose text a column's rule, ending on
     its edge, cuts into two labels; one across each first-column label's cell where the label
     sits off its middle (_off_centre_split); with `rows`, one across each short cell holding two
-    labels, where its lines and its neighbours' rules say where it splits."""
+    labels, where its lines and its neighbours' rules say where it splits; with `values`, the
+    same across a cell holding two values of a closed list, or a label over one."""
     vocab = vocab or vocabulary()
     first_column = vocab.blocks | vocab.fields | vocab.headings
     out = []
@@ -204,9 +220,10 @@ def label_splits(content: PageContent, tables: list[Table], vocab: Vocabulary | 
             if len(key) > MAX_LABEL_CELL:
                 continue
             held = len(vocab.labels_in(c.text))
+            value_split = values and held < 2 and len(vocab.labels_in(c.text, with_values=True)) == 2
             column_split = len(key) > MIN_LABEL and held < 2
             off_centre = vocab.match(c.text) in first_column
-            if not (column_split or off_centre or (rows and held == 2)):
+            if not (column_split or off_centre or (rows and held == 2) or value_split):
                 continue
             glyphs = _cell_glyphs(c, content.glyphs)
             x = _column_split(c, glyphs, content.segments, vocab, s) if column_split else None
@@ -217,13 +234,13 @@ def label_splits(content: PageContent, tables: list[Table], vocab: Vocabulary | 
             if y is not None:
                 out.append(Segment(c.box.x0, y, c.box.x1, y))
                 continue
-            if not rows or held != 2:
+            if not ((rows and held == 2) or value_split):
                 continue
             lines = glyphs_to_lines(glyphs, s)
             # a label wraps over lines set close; between two labels lies a rule and a cell's
             # padding either side of it: the widest gap first
-            for split in sorted(_splits(lines, vocab, s), key=lambda sp: sp.lo - sp.hi):
-                y = _rule_ending_on(c, split, content.segments)
+            for split in sorted(_splits(lines, vocab, s, value_split), key=lambda sp: sp.lo - sp.hi):
+                y = _rule_ending_on(c, split, content.segments, VALUE_SPLIT_PT if value_split else None)
                 if y is not None:
                     out.append(Segment(c.box.x0, y, c.box.x1, y))
                     break

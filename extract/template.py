@@ -133,6 +133,8 @@ class BlockSpec:
     # records blocks: the column whose cell is one record's own (a task's name); a row under the
     # same cell of it as the record above (merged over both rows) continues that record
     key: str | None = None
+    # records blocks: the closed lists a column's values come from (一级指标: 产出指标, 效益指标 …)
+    values: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -174,7 +176,7 @@ def _parse(data: dict) -> Template:
             sections=tuple(d.get("sections", ())), value_headers=tuple(d.get("value_headers", ())),
             fill_down=tuple(d.get("fill_down", ())), items=tuple(d.get("items", ())),
             section_items={k: tuple(v) for k, v in d.get("section_items", {}).items()},
-            key=d.get("key"),
+            key=d.get("key"), values={k: tuple(v) for k, v in d.get("values", {}).items()},
         )
     rules = tuple(SumRule(r["name"], tuple(r["total"]), tuple(tuple(p) for p in r["parts"]), str(r.get("tolerance", "0.01")))
                   for r in data.get("rules", ()))

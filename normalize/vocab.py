@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from formpipe.extract.template import edit_distance
+from formpipe.extract.template import edit_distance, load_template
 
-LEVEL1 = ("产出指标", "效益指标", "满意度指标", "成本指标")
-LEVEL2 = ("数量指标", "质量指标", "时效指标", "成本指标", "经济效益指标", "社会效益指标",
-          "生态效益指标", "可持续影响指标", "服务对象满意度指标", "满意度指标")
+# the template's closed lists (extract/templates/department_overall.toml, [blocks.indicators.values])
+LEVEL1 = load_template().blocks["indicators"].values["level1"]
+LEVEL2 = load_template().blocks["indicators"].values["level2"]
 # The 一级指标 each 二级指标 usually sits under on these forms.
 LEVEL1_OF_LEVEL2 = {
     "数量指标": "产出指标",

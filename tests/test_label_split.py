@@ -166,3 +166,72 @@ def test_an_amount_and_the_label_beside_it_are_split_where_the_column_rule_was_l
     tables, _ = page_tables(page, OCR_GRID)
     got = label_splits(page, tables, s=OCR_GRID, rows=False)
     assert [(s.x0, s.y0, s.x1, s.y1) for s in got] == ([(260.0, 420.0, 260.0, 440.0)] if split else [])
+
+
+# An indicator block's header and first rows: 绩效指标 | 一级指标 | 二级指标 | 三级指标 | targets.
+# Truth: the drawn table. The level1 column's cell (100-200 pt) is merged from the header row
+# down over the rows of 产出指标, because the header's rule was lost across that column.
+LX = [50.0, 100.0, 200.0, 300.0, 400.0]
+HEADER_BOTTOM = 130.0
+BODY = [130.0, 160.0, 190.0, 220.0]
+
+
+def _centred(text: str, x0: float, x1: float, y0: float, y1: float) -> list[Glyph]:
+    x, y = (x0 + x1) / 2 - len(text) * CHAR / 2, (y0 + y1) / 2 - CHAR / 2
+    return [Glyph(ch, Box(x + i * CHAR, y, x + (i + 1) * CHAR, y + CHAR), CHAR) for i, ch in enumerate(text)]
+
+
+def _indicator_page(header_rule_from: float | None) -> PageContent:
+    """The header's bottom rule runs from x = `header_rule_from` to the right (None: lost)."""
+    top, bottom = 100.0, BODY[-1]
+    segments = [Segment(LX[0], top, LX[-1], top), Segment(LX[0], bottom, LX[-1], bottom)]
+    segments += [Segment(x, top, x, bottom) for x in LX]
+    segments += [Segment(LX[2], y, LX[-1], y) for y in BODY[1:-1]]  # the rows of 三级指标
+    if header_rule_from is not None:
+        segments.append(Segment(header_rule_from, HEADER_BOTTOM, LX[-1], HEADER_BOTTOM))
+    glyphs = _centred("一级指标", LX[1], LX[2], top, HEADER_BOTTOM) + _centred("二级指标", LX[2], LX[3], top, HEADER_BOTTOM)
+    glyphs += _centred("三级指标", LX[3], LX[4], top, HEADER_BOTTOM)
+    glyphs += _centred("产出指标", LX[1], LX[2], HEADER_BOTTOM, bottom)
+    for y0, y1 in zip(BODY, BODY[1:]):
+        glyphs += _centred("数量指标", LX[2], LX[3], y0, y1) + _centred("培训人次", LX[3], LX[4], y0, y1)
+    return PageContent(1, 595.0, 842.0, tuple(glyphs), tuple(segments), "ocr")
+
+
+@pytest.mark.parametrize("rule_from, split_at", [
+    (LX[2], HEADER_BOTTOM),  # the header's rule ends on the cell's edge
+    (150.0, HEADER_BOTTOM),  # ... or runs half into it: lost over the rest of the shaded column
+    (LX[1] + 2.0, None),  # it crosses the cell: the grid has split it already
+    (None, None),  # lost altogether: the rules of the rows below (160, 190) are not where it was
+])
+def test_a_header_over_a_columns_value_is_split_on_its_rule(rule_from, split_at):
+    page = _indicator_page(rule_from)
+    tables, _ = page_tables(page, OCR_GRID)
+    merged = [c for t in tables for c in t.cells if c.box.x0 == LX[1] and "产出指标" in c.text]
+    splits = label_splits(page, tables, s=OCR_GRID, rows=False)
+    if split_at is None:
+        assert splits == []
+        return
+    assert merged and merged[0].text.replace("\n", "") == "一级指标产出指标"
+    assert [(s.x0, s.y0, s.x1, s.y1) for s in splits] == [(LX[1], split_at, LX[2], split_at)]
+    mended = PageContent(1, 595.0, 842.0, page.glyphs, page.segments + tuple(splits), "ocr")
+    cells = {c.text for t in page_tables(mended, OCR_GRID)[0] for c in t.cells}
+    assert {"一级指标", "产出指标"} <= cells
+    assert label_splits(page, tables, s=OCR_GRID, rows=False, values=False) == []  # values are what split it
+
+
+def test_two_values_of_a_closed_list_in_one_cell_are_split():
+    """社会效益指标 over 可持续影响指标 in one level2 cell: the rule between them came 40 pt
+    into the cell from its right edge and was lost over the rest."""
+    top, bottom = 100.0, 190.0
+    rows = [100.0, 130.0, 160.0, 190.0]
+    segments = [Segment(LX[1], top, LX[-1], top), Segment(LX[1], bottom, LX[-1], bottom)]
+    segments += [Segment(x, top, x, bottom) for x in LX[1:]]
+    segments += [Segment(LX[3], 130.0, LX[-1], 130.0), Segment(260.0, 160.0, LX[-1], 160.0)]
+    glyphs = _centred("效益指标", LX[1], LX[2], top, bottom)
+    glyphs += _centred("社会效益指标", LX[2], LX[3], 100.0, 160.0) + _centred("可持续影响指标", LX[2], LX[3], 160.0, 190.0)
+    for y0, y1 in zip(rows, rows[1:]):
+        glyphs += _centred("知晓率", LX[3], LX[4], y0, y1)
+    page = PageContent(1, 595.0, 842.0, tuple(glyphs), tuple(segments), "ocr")
+    tables, _ = page_tables(page, OCR_GRID)
+    splits = label_splits(page, tables, s=OCR_GRID, rows=False)
+    assert [(s.x0, s.y0, s.x1, s.y1) for s in splits] == [(LX[2], 160.0, LX[3], 160.0)]

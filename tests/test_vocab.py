@@ -73,3 +73,19 @@ def test_each_section_s_items_are_items_of_its_block():
             assert len(listed) == len(set(listed))
             assert not listed or set(listed) == set(block.items)
     assert load_template().blocks["budget"].section_items["收入来源"] == ("财政拨款", "其他资金")
+
+
+def test_the_indicator_levels_are_the_templates_closed_lists():
+    """One list of levels, in the templates: the snapping here and the scanned path's value splits
+    (extract/labelsplit.py) read the same names; every 二级指标 sits under a 一级指标 of the list."""
+    from formpipe.extract.gridcheck import vocabulary
+    from formpipe.extract.template import label_key, load_template
+    for name in ("department_overall", "project_performance_targets"):
+        values = load_template(name).blocks["indicators"].values
+        assert values["level1"] == LEVEL1 and values["level2"] == LEVEL2
+    assert set(LEVEL1_OF_LEVEL2) == set(LEVEL2) and set(LEVEL1_OF_LEVEL2.values()) <= set(LEVEL1)
+    vocab = vocabulary()
+    assert {label_key(v) for v in (*LEVEL1, *LEVEL2)} == vocab.values
+    assert not vocab.values & vocab.all  # a value is no label: the grid check does not count it
+    assert vocab.labels_in("社会效益指标可持续影响指标", with_values=True) == ["可持续影响指标", "社会效益指标"]
+    assert vocab.labels_in("社会效益指标可持续影响指标") == []
