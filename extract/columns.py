@@ -7,6 +7,7 @@ reads each row of the block through them, on its own page or overleaf.
 from __future__ import annotations
 
 from .model import Cell
+from .template import edit_distance, label_key
 
 # a continued table within this many points of the header's table's right edge has not moved
 SAME_EDGE = 3.0
@@ -63,3 +64,30 @@ def followed(header: list[tuple[str, float, float]], was: tuple[float, float],
         k = (right - left) / (right0 - left0)
         return [(col, left + (x0 - left0) * k, left + (x1 - left0) * k) for col, x0, x1 in header]
     return [(col, x0 + right - right0, x1 + right - right0) for col, x0, x1 in header]
+
+
+def distinct_columns(named: list[tuple[str, Cell]], wanted: dict[str, str]) -> tuple[list[tuple[str, Cell]], str | None]:
+    """A header row's (column, cell) pairs, each column once, and a note when one was changed.
+
+    A header row names each column once. Where it names one twice and lacks one column of
+    `wanted` (label key -> column, in the template's column order), and one of the two cells,
+    OCR'd, is a single edit from a label of the lacking column and stands where the template's
+    order puts that column, it is that column: at 200 dpi 三级指标 was read 二级指标, two level2
+    columns were kept, and every indicator under the header took its 三级指标 for its 二级指标
+    (flagged, but lost)."""
+    cols = [col for col, _ in named]
+    order = list(dict.fromkeys(wanted.values()))
+    lacking = [col for col in order if col not in cols]
+    if len(set(cols)) == len(cols) or len(lacking) != 1:
+        return named, None
+    for i, (col, c) in enumerate(named):
+        trial = cols[:i] + lacking + cols[i + 1:]
+        if cols.count(col) < 2 or len(set(trial)) != len(trial) or c.source != "ocr":
+            continue
+        ranks = [order.index(x) for x in trial]
+        key = label_key(c.text)
+        if ranks == sorted(ranks) and any(edit_distance(key, lab) <= 1 for lab, x in wanted.items() if x == lacking[0]):
+            return [*named[:i], (lacking[0], c), *named[i + 1:]], (
+                f"“{c.text}” (page {c.page}) was read as the header of column {lacking[0]}: "
+                f"the row names {col} twice and lacks it.")
+    return named, None

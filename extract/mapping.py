@@ -14,7 +14,7 @@ from dataclasses import replace
 
 from .accounting import unaccounted
 from .budgetguess import AMOUNT_LIKE, BudgetGuesses, fits_item
-from .columns import best_under, followed, under_columns
+from .columns import best_under, distinct_columns, followed, under_columns
 from .flags import Flag, FlagCode
 from .model import Cell, Extraction, Table, TextLine
 from .record import EMPTY, CellRef, RawBudgetItem, RawForm, RawRecord
@@ -238,7 +238,7 @@ class _Walk:
         merged range, on another page, or not at all."""
         texts = [c for c in body if c.text.strip()]
         for name, wanted in (*self.columns.items(), *self.sections.items()):
-            named = [(col, c) for c in texts if (col := self.find(wanted, c, note=False))]
+            named = self._distinct([(col, c) for c in texts if (col := self.find(wanted, c, note=False))], wanted)
             rest = [c for c in texts if all(c is not n for _, n in named) and label_key(c.text) not in self.known]
             if len(named) < 2 or (len(named) < 3 and rest):
                 continue
@@ -257,6 +257,13 @@ class _Walk:
                 self.use(c, t)
             return True
         return False
+
+    def _distinct(self, named: list[tuple[str, Cell]], wanted: dict[str, str]) -> list[tuple[str, Cell]]:
+        """named, each column once (columns.distinct_columns), the change noted."""
+        fixed, note = distinct_columns(named, wanted)
+        if note:
+            self.form.notes.append(Flag("cells", None, None, FlagCode.LABEL_SNAPPED, "info", note))
+        return fixed
 
     def _fields_before_header(self, body: list[Cell]) -> bool:
         """A row of field labels in a records block whose header has not come yet: the block

@@ -301,3 +301,24 @@ def test_a_row_under_the_task_above_s_name_cell_continues_that_task(name_rows):
             ("甲计划", "内容甲上\n内容甲下", "1.00"), ("乙计划", "内容乙", "2.00")]
     else:
         assert [r.get("name").text for r in f.tasks] == ["甲计划", "丙计划", "乙计划"]
+
+
+@pytest.mark.parametrize("level3_header, source, want_level3", [
+    ("二级指标", "ocr", True),  # 三级指标 read 二级指标 at 200 dpi: the row lacks level3 and names level2 twice
+    ("二级指标", "text", False),  # printed so: no OCR to blame, the row is left as it reads
+    ("二级指", "ocr", False),  # two edits from 三级指标: too far to say it is that header
+])
+def test_a_header_read_as_its_neighbour_is_the_column_the_row_lacks(level3_header, source, want_level3):
+    """Truth: the drawn header and rows (INDICATORS). Only the 三级指标 header's reading changes."""
+    from dataclasses import replace as dc_replace
+    spec = [(r, c, rs, cs, level3_header if text == "三级指标" else text) for r, c, rs, cs, text in INDICATORS]
+    t = table(spec, [60, 60, 60, 100, 60, 60])
+    t = dc_replace(t, cells=[dc_replace(c, source=source) for c in t.cells])
+    f = form_of(t)
+    if want_level3:
+        assert f.columns["indicators"] == ("level1", "level2", "level3", "period_target", "annual_target")
+        assert [r.get("level3").text for r in f.indicators] == ["甲率", "乙数", "丙", "丁"]
+        assert [r.get("level2").text for r in f.indicators] == ["数量指标", "数量指标", "质量指标", "质量指标"]
+        assert any("三级指标" not in n.message and "level3" in n.message for n in f.notes if n.code == "LABEL_SNAPPED")
+    else:
+        assert "level3" not in f.columns.get("indicators", ())
