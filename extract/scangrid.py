@@ -54,6 +54,17 @@ MARK_REACH_PT = 60.0
 MARK_SKIP_PT = 2.0
 MARK_SPAN_PT = 8.0
 MARK_SHARE = 0.5
+# a found rule with a colour mark along this share of its length, and no longer than PEN_MAX_PT,
+# is a pen's stroke (pen_stroke): a pen's underline under an item label, 160 pt, was marked
+# along 0.95 of it; a printed rule crossed by a seal is marked where the ring and strokes cross
+PEN_COVER = 0.8
+PEN_MAX_PT = 200.0
+# ... unless ruling ink off the mark (grown by PEN_EDGE_PX), within PEN_OWN_NEAR_PT of the line,
+# lies along it over more than this share: a red pen line and a blue ring drawn along a printed
+# rule covered 0.8 of it and its own grey lay beside them along 0.47; pens' strokes 0.0-0.04
+PEN_OWN_INK = 0.3
+PEN_OWN_NEAR_PT = 1.0
+PEN_EDGE_PX = 2
 
 
 @dataclass(frozen=True)
@@ -173,17 +184,61 @@ def scan_grid(pp: PreparedPage, number: int) -> ScanGrid:
         return ScanGrid(*first, False)
     completed_ink = _completed(pp, line_ink, first[0])
     more = grid_from_ink(pp, completed_ink, number)
-    if pp.marks is not None and pp.marks.any():
-        seals = seal_area(pp.marks > 0, pp.dpi)
-        if seals.any():
-            first, more = _bridged(pp, first, seals, number), _bridged(pp, more, seals, number)
+    marked = pp.marks is not None and bool(pp.marks.any())
+    seals = seal_area(pp.marks > 0, pp.dpi) if pp.marks is not None and marked else None
+    if seals is not None and seals.any():
+        first, more = _bridged(pp, first, seals, number), _bridged(pp, more, seals, number)
     completed = _cells(more[2]) >= max(_cells(first[2]) * (1 + COMPLETED_GROWTH), _cells(first[2]) + COMPLETED_MIN_GAIN)
     segments, text_ink, _ = more if completed else first
+    if pp.marks is not None and marked:
+        segments = [sg for sg in segments if not pen_stroke(sg, pp.marks, pp.dpi, line_ink, seals)]
     strokes = strokes_past_the_edge(segments)
     segments = mend_broken_rules([s for s in segments if s not in strokes])
-    if pp.marks is not None and pp.marks.any():
+    if pp.marks is not None and marked:
         segments = segments + carried_under_marks(segments, pp.marks > 0, pp.dpi)
     return ScanGrid(*_without_glyph_tables(pp, segments, text_ink, number), completed)
+
+
+def pen_stroke(sg: Segment, marks: np.ndarray, dpi: float, line_ink: np.ndarray | None = None,
+               seals: np.ndarray | None = None) -> bool:
+    """Is this found rule a pen's stroke: no longer than PEN_MAX_PT, a colour mark outside any
+    seal along it (within MARK_NEAR_PT across) over PEN_COVER of its length, and no ruling ink
+    of its own off the mark (PEN_OWN_INK)? A dark red underline is darker than the cut that
+    takes a seal's red out of the grey, so it stays in the ruling ink and is found as a rule:
+    under the first line of 其他事业发展性支出 it cut the item's cell in two, and the two halves
+    were read as two budget rows (the amount lost, flagged), on two office scans. A printed
+    rule under a seal is the seal's colour where the seal lies, so a seal's area is no pen's;
+    a rule a pen ran beside keeps its own grey off the mark. Cutting red out of the ruling grey
+    instead lost a whole budget block on a photo (its labels and values ran together once rules
+    the red had crossed were cut too): only whole segments go."""
+    k = dpi / 72.0
+    if max(sg.x1 - sg.x0, sg.y1 - sg.y0) > PEN_MAX_PT:
+        return False
+    near = max(1, int(round(MARK_NEAR_PT * k)))
+    h, w = marks.shape
+    if sg.horizontal:
+        y, x0, x1 = int(round(sg.y0 * k)), int(sg.x0 * k), int(round(sg.x1 * k)) + 1
+        window: tuple[slice, slice] = (slice(max(0, y - near), min(h, y + near + 1)), slice(max(0, x0), min(w, x1)))
+        axis, at = 0, y - max(0, y - near)
+    else:
+        x, y0, y1 = int(round(sg.x0 * k)), int(sg.y0 * k), int(round(sg.y1 * k)) + 1
+        window = (slice(max(0, y0), min(h, y1)), slice(max(0, x - near), min(w, x + near + 1)))
+        axis, at = 1, x - max(0, x - near)
+    marked = marks[window] > 0
+    if seals is not None:
+        marked &= ~(seals[window] > 0)
+    hits = marked.any(axis=axis)
+    if not hits.size or float(hits.mean()) < PEN_COVER:
+        return False
+    if line_ink is None:
+        return True
+    # the rule's own grey: ruling ink within PEN_OWN_NEAR_PT of its line, off the mark and the
+    # mark's blurred edge (the mark grown by PEN_EDGE_PX)
+    grown = cv2.dilate(marked.astype(np.uint8), np.ones((2 * PEN_EDGE_PX + 1, 2 * PEN_EDGE_PX + 1), np.uint8)) > 0
+    own = (line_ink[window] > 0) & ~grown
+    reach = max(1, int(round(PEN_OWN_NEAR_PT * k)))
+    own = own[max(0, at - reach):at + reach + 1] if axis == 0 else own[:, max(0, at - reach):at + reach + 1]
+    return float(own.any(axis=axis).mean()) <= PEN_OWN_INK
 
 
 def carried_under_marks(segments: list[Segment], marks: np.ndarray, dpi: float) -> list[Segment]:

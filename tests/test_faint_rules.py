@@ -231,3 +231,51 @@ def test_a_pen_underline_ending_on_a_rule_is_not_carried_back():
     marks = np.zeros((int(400 * k), int(500 * k)), bool)
     marks[int(179 * k):int(181.5 * k), int(330 * k):int(398 * k)] = True
     assert carried_under_marks([*verticals, underline], marks, DPI) == []
+
+
+@pytest.mark.parametrize("segment, marked, own_ink, in_seal, pen", [
+    (Segment(100, 200, 260, 200), [(100, 258)], False, False, True),  # a pen's underline under a label
+    (Segment(100, 200, 260, 200), [(150, 158), (230, 236)], True, False, False),  # a rule a ring crosses twice
+    (Segment(100, 200, 260, 200), [], True, False, False),  # a printed rule
+    (Segment(100, 200, 400, 200), [(100, 400)], False, False, False),  # longer than a pen's stroke under a word
+    (Segment(200, 100, 200, 180), [(100, 176)], False, False, True),  # a pen's stroke down a cell
+    (Segment(100, 200, 260, 200), [(100, 258)], True, False, False),  # a pen run along a printed rule: its grey beside
+    (Segment(100, 200, 260, 200), [(100, 258)], False, True, False),  # a rule under a seal takes the seal's colour
+])
+def test_a_found_rule_marked_along_its_length_is_a_pens_stroke(segment, marked, own_ink, in_seal, pen):
+    from formpipe.extract.scangrid import pen_stroke
+    k = DPI / 72
+    shape = (int(400 * k), int(500 * k))
+    marks, ink, seals = (np.zeros(shape, np.uint8) for _ in range(3))
+    for a, b in marked:  # the mark lies just off the line, 2-4 pt below it
+        if segment.horizontal:
+            marks[int(201 * k):int(204 * k), int(a * k):int(b * k)] = 255
+        else:
+            marks[int(a * k):int(b * k), int(201 * k):int(204 * k)] = 255
+    ink[marks > 0] = 255  # a dark pen is ruling ink too
+    if own_ink:  # the printed rule's own grey, on its line
+        x0, y0, x1, y1 = (int(round(v * k)) for v in (segment.x0, segment.y0, segment.x1, segment.y1))
+        ink[y0 - 1:y1 + 2, x0 - 1:x1 + 2] = 255
+    if in_seal:
+        seals[int(150 * k):int(250 * k), int(90 * k):int(270 * k)] = 255
+    assert pen_stroke(segment, marks, DPI, ink, seals) is pen
+
+
+def test_a_dark_red_underline_does_not_cut_its_cell_in_two():
+    """Truth: the drawn table. A dark red pen line (darker than the cut that takes a seal's red
+    out of the grey) under a label's first line, from one of its cell's rules to the other, as
+    the pen ran on two office scans: found as a rule, it cut the cell in two."""
+    from pageimage import DrawnCell, draw_table
+    cells = [DrawnCell(0, 0, 1, 1, "部门名称"), DrawnCell(0, 1, 1, 1, "某局"),
+             DrawnCell(1, 0, 1, 1, "其他事业发展性支出"), DrawnCell(1, 1, 1, 1, "138,837.21")]
+    rgb, boxes = draw_table(cells, [150.0, 150.0], [30.0, 40.0], dpi=200)
+    clean = scan_grid(prepare(rgb, 200.0), 1)
+    k = 200 / 72
+    x0, y0, x1, y1 = boxes[(1, 0)]
+    ym = int((y0 + y1) / 2 * k) + 14
+    marked = rgb.copy()
+    marked[ym - 3:ym + 3, int((x0 - 1) * k):int((x1 + 1) * k)] = (150, 25, 30)
+    pen = scan_grid(prepare(marked, 200.0), 1)
+    n_clean = sum(len(t.cells) for t in clean.tables)
+    assert n_clean == 4
+    assert sum(len(t.cells) for t in pen.tables) == n_clean
