@@ -27,6 +27,13 @@ So is a first-column label set far off its cell's middle: where the rule under a
 block was lost across the label column, 其他需完成的任务（可选填） sat at the foot of a cell that
 had taken in the tasks' rows, and the tasks were read as unmapped cells (flagged). The split is
 the rule ending on the cell's edge that makes the label sit in the middle of its part.
+
+So are a header over a value of a closed list (the templates' `values`: 一级指标 over 产出指标)
+and two such values (社会效益指标 over 可持续影响指标), on a page that passed the check as well:
+a rule lost across a shaded level column made one cell of each on a 200-dpi office scan, and
+the level1 of ten indicators and the level2 of three were lost. Values are no labels to the
+grid check, so only this split sees them, and only on a rule within VALUE_SPLIT_PT of where
+centred text puts the cell's edge.
 """
 from __future__ import annotations
 
