@@ -107,13 +107,20 @@ def _splits(lines: list[list[Glyph]], vocab: Vocabulary, s: GridSettings, with_v
     return out
 
 
-def _rows_ending_on(cell: Cell, segments: tuple[Segment, ...]) -> list[float]:
+def _rows_ending_on(cell: Cell, segments: tuple[Segment, ...], into: bool = False) -> list[float]:
     """The heights of the rules across the table that end on the cell's left or right edge
-    from outside it, or run on into it and stop short of its other edge, inside its height.
-    A rule lost across a shaded label column is often lost only in part: under a 一级指标
-    header cell merged with the 产出指标 below it, the header's rule came 52 pt into the
-    73-pt cell from its right edge."""
+    from outside it, inside its height. With `into` (a value split), also those that run on
+    into it and stop short of its other edge: a rule lost across a shaded level column is often
+    lost only in part (under a 一级指标 header cell merged with the 产出指标 below it, the
+    header's rule came 52 pt into the 73-pt cell from its right edge). Not for the other splits:
+    on a phone photo such a rule split 基本支出 from 项目支出 in a budget grid that was broken
+    beside them as well, the grid then passed the check, and its block was lost (the anchors
+    reading had read it whole)."""
     x0, x1 = cell.box.x0, cell.box.x1
+    if not into:
+        return [sg.y0 for sg in segments if sg.horizontal and sg.x1 - sg.x0 >= MIN_RULE_PT
+                and cell.box.y0 + CLEAR_PT < sg.y0 < cell.box.y1 - CLEAR_PT
+                and (abs(sg.x0 - x1) <= ON_EDGE_PT or abs(sg.x1 - x0) <= ON_EDGE_PT)]
     return [sg.y0 for sg in segments if sg.horizontal and sg.x1 - sg.x0 >= MIN_RULE_PT
             and cell.box.y0 + CLEAR_PT < sg.y0 < cell.box.y1 - CLEAR_PT
             and ((x0 + ON_EDGE_PT < sg.x0 <= x1 + ON_EDGE_PT and sg.x1 > x1)
@@ -126,8 +133,10 @@ def _rule_ending_on(cell: Cell, split: _Split, segments: tuple[Segment, ...],
     edge from outside it. Every row rule of the rows the labels name ends there; the one taken
     is where a label set in the middle of its cell, as a worksheet sets a merged label, puts
     its cell's edge: the first's bottom or the second's top, whichever a rule lies nearer.
-    With `within`, only a rule that close to one of those two."""
-    found = [y for y in _rows_ending_on(cell, segments) if split.lo + CLEAR_PT <= y <= split.hi - CLEAR_PT]
+    With `within` (a value split), only a rule that close to one of those two, and rules that
+    run into the cell count (_rows_ending_on)."""
+    found = [y for y in _rows_ending_on(cell, segments, into=within is not None)
+             if split.lo + CLEAR_PT <= y <= split.hi - CLEAR_PT]
     first_bottom = 2 * split.first_mid - cell.box.y0
     second_top = 2 * split.second_mid - cell.box.y1
     miss = {y: min(abs(y - first_bottom), abs(y - second_top)) for y in found}

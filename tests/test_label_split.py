@@ -235,3 +235,14 @@ def test_two_values_of_a_closed_list_in_one_cell_are_split():
     tables, _ = page_tables(page, OCR_GRID)
     splits = label_splits(page, tables, s=OCR_GRID, rows=False)
     assert [(s.x0, s.y0, s.x1, s.y1) for s in splits] == [(LX[2], 160.0, LX[3], 160.0)]
+
+
+def test_two_labels_are_not_split_on_a_rule_that_runs_into_their_cell():
+    """Only a value split takes a rule that comes into the cell and stops inside it: for two
+    labels the rule must end on the cell's edge (a phone photo's broken budget grid passed the
+    check once such a rule split it, and its block was lost)."""
+    page = _page(set(), row_rules=(130.0, 190.0, 220.0))  # no rule at 160 ...
+    into = Segment(XS[0] + 20.0, YS[2], XS[-1], YS[2])  # ... but one from 20 pt inside the label cell
+    page = PageContent(1, 595.0, 842.0, page.glyphs, page.segments + (into,), "ocr")
+    tables, _ = page_tables(page, OCR_GRID)
+    assert [s.y0 for s in label_splits(page, tables, s=OCR_GRID)] == [YS[3]]  # the edge's rule at 190, as before
