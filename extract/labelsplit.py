@@ -117,14 +117,13 @@ def _rows_ending_on(cell: Cell, segments: tuple[Segment, ...], into: bool = Fals
     beside them as well, the grid then passed the check, and its block was lost (the anchors
     reading had read it whole)."""
     x0, x1 = cell.box.x0, cell.box.x1
-    if not into:
-        return [sg.y0 for sg in segments if sg.horizontal and sg.x1 - sg.x0 >= MIN_RULE_PT
-                and cell.box.y0 + CLEAR_PT < sg.y0 < cell.box.y1 - CLEAR_PT
-                and (abs(sg.x0 - x1) <= ON_EDGE_PT or abs(sg.x1 - x0) <= ON_EDGE_PT)]
+
+    def ends_on(sg: Segment) -> bool:
+        if abs(sg.x0 - x1) <= ON_EDGE_PT or abs(sg.x1 - x0) <= ON_EDGE_PT:
+            return True
+        return into and ((x0 + ON_EDGE_PT < sg.x0 < x1 and sg.x1 > x1) or (x0 < sg.x1 < x1 - ON_EDGE_PT and sg.x0 < x0))
     return [sg.y0 for sg in segments if sg.horizontal and sg.x1 - sg.x0 >= MIN_RULE_PT
-            and cell.box.y0 + CLEAR_PT < sg.y0 < cell.box.y1 - CLEAR_PT
-            and ((x0 + ON_EDGE_PT < sg.x0 <= x1 + ON_EDGE_PT and sg.x1 > x1)
-                 or (x1 - ON_EDGE_PT > sg.x1 >= x0 - ON_EDGE_PT and sg.x0 < x0))]
+            and cell.box.y0 + CLEAR_PT < sg.y0 < cell.box.y1 - CLEAR_PT and ends_on(sg)]
 
 
 def _rule_ending_on(cell: Cell, split: _Split, segments: tuple[Segment, ...],

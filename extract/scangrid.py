@@ -152,23 +152,28 @@ def _bridge(a: Segment, b: Segment, horizontal: bool, segments: list[Segment], s
     return Segment(start, y, end, y) if horizontal else Segment(y, start, y, end)
 
 
+def _line_window(shape: tuple[int, ...], along: tuple[float, float], across: float, near_pt: float,
+                 horizontal: bool, k: float) -> tuple[tuple[slice, slice], int]:
+    """The pixels within `near_pt` across a line at `across` from `along[0]` to `along[1]`
+    (points; k px a point), as (rows, columns), and the axis that runs across the line: reduced
+    over it, a window gives one value per position along the line."""
+    lo, hi = sorted((int(round(along[0] * k)), int(round(along[1] * k))))
+    c0, c1 = int(round((across - near_pt) * k)), int(round((across + near_pt) * k)) + 1
+    h, w = shape[:2]
+    if horizontal:
+        return (slice(max(0, c0), min(h, c1)), slice(max(0, lo), min(w, hi + 1))), 0
+    return (slice(max(0, lo), min(h, hi + 1)), slice(max(0, c0), min(w, c1))), 1
+
+
 def _marked_beyond(marks: np.ndarray, at: float, to: float, across: float, horizontal: bool, k: float) -> bool:
     """Does a mark lie along the rule's line just past its end at `at` (towards `to`): in at
     least MARK_SHARE of the positions from MARK_SKIP_PT to MARK_SKIP_PT + MARK_SPAN_PT past
     it, within MARK_NEAR_PT across? A pen's own stroke, found as a piece of ruling, ends where
     its mark ends: nothing lies past it."""
     step = 1.0 if to > at else -1.0
-    a = at + step * MARK_SKIP_PT
-    b = at + step * min(MARK_SKIP_PT + MARK_SPAN_PT, abs(to - at))
-    lo, hi = sorted((int(round(a * k)), int(round(b * k))))
-    c0, c1 = int(round((across - MARK_NEAR_PT) * k)), int(round((across + MARK_NEAR_PT) * k)) + 1
-    h, w = marks.shape
-    if horizontal:
-        band = marks[max(0, c0):min(h, c1), max(0, lo):min(w, hi + 1)]
-        hits = band.any(axis=0)
-    else:
-        band = marks[max(0, lo):min(h, hi + 1), max(0, c0):min(w, c1)]
-        hits = band.any(axis=1)
+    along = (at + step * MARK_SKIP_PT, at + step * min(MARK_SKIP_PT + MARK_SPAN_PT, abs(to - at)))
+    window, axis = _line_window(marks.shape, along, across, MARK_NEAR_PT, horizontal, k)
+    hits = marks[window].any(axis=axis)
     return bool(hits.size) and float(hits.mean()) >= MARK_SHARE
 
 
@@ -184,18 +189,18 @@ def scan_grid(pp: PreparedPage, number: int) -> ScanGrid:
         return ScanGrid(*first, False)
     completed_ink = _completed(pp, line_ink, first[0])
     more = grid_from_ink(pp, completed_ink, number)
-    marked = pp.marks is not None and bool(pp.marks.any())
-    seals = seal_area(pp.marks > 0, pp.dpi) if pp.marks is not None and marked else None
+    marks = pp.marks if pp.marks is not None and pp.marks.any() else None
+    seals = seal_area(marks > 0, pp.dpi) if marks is not None else None
     if seals is not None and seals.any():
         first, more = _bridged(pp, first, seals, number), _bridged(pp, more, seals, number)
     completed = _cells(more[2]) >= max(_cells(first[2]) * (1 + COMPLETED_GROWTH), _cells(first[2]) + COMPLETED_MIN_GAIN)
     segments, text_ink, _ = more if completed else first
-    if pp.marks is not None and marked:
-        segments = [sg for sg in segments if not pen_stroke(sg, pp.marks, pp.dpi, line_ink, seals)]
+    if marks is not None:
+        segments = [sg for sg in segments if not pen_stroke(sg, marks, pp.dpi, line_ink, seals)]
     strokes = strokes_past_the_edge(segments)
     segments = mend_broken_rules([s for s in segments if s not in strokes])
-    if pp.marks is not None and marked:
-        segments = segments + carried_under_marks(segments, pp.marks > 0, pp.dpi)
+    if marks is not None:
+        segments = segments + carried_under_marks(segments, marks > 0, pp.dpi)
     return ScanGrid(*_without_glyph_tables(pp, segments, text_ink, number), completed)
 
 
@@ -214,16 +219,8 @@ def pen_stroke(sg: Segment, marks: np.ndarray, dpi: float, line_ink: np.ndarray 
     k = dpi / 72.0
     if max(sg.x1 - sg.x0, sg.y1 - sg.y0) > PEN_MAX_PT:
         return False
-    near = max(1, int(round(MARK_NEAR_PT * k)))
-    h, w = marks.shape
-    if sg.horizontal:
-        y, x0, x1 = int(round(sg.y0 * k)), int(sg.x0 * k), int(round(sg.x1 * k)) + 1
-        window: tuple[slice, slice] = (slice(max(0, y - near), min(h, y + near + 1)), slice(max(0, x0), min(w, x1)))
-        axis, at = 0, y - max(0, y - near)
-    else:
-        x, y0, y1 = int(round(sg.x0 * k)), int(sg.y0 * k), int(round(sg.y1 * k)) + 1
-        window = (slice(max(0, y0), min(h, y1)), slice(max(0, x - near), min(w, x + near + 1)))
-        axis, at = 1, x - max(0, x - near)
+    along, across = ((sg.x0, sg.x1), sg.y0) if sg.horizontal else ((sg.y0, sg.y1), sg.x0)
+    window, axis = _line_window(marks.shape, along, across, MARK_NEAR_PT, sg.horizontal, k)
     marked = marks[window] > 0
     if seals is not None:
         marked &= ~(seals[window] > 0)
@@ -233,12 +230,14 @@ def pen_stroke(sg: Segment, marks: np.ndarray, dpi: float, line_ink: np.ndarray 
     if line_ink is None:
         return True
     # the rule's own grey: ruling ink within PEN_OWN_NEAR_PT of its line, off the mark and the
-    # mark's blurred edge (the mark grown by PEN_EDGE_PX)
+    # mark's blurred edge (the mark grown by PEN_EDGE_PX; grown in the wider window, so a mark
+    # just outside the narrow one still counts)
     grown = cv2.dilate(marked.astype(np.uint8), np.ones((2 * PEN_EDGE_PX + 1, 2 * PEN_EDGE_PX + 1), np.uint8)) > 0
     own = (line_ink[window] > 0) & ~grown
-    reach = max(1, int(round(PEN_OWN_NEAR_PT * k)))
-    own = own[max(0, at - reach):at + reach + 1] if axis == 0 else own[:, max(0, at - reach):at + reach + 1]
-    return float(own.any(axis=axis).mean()) <= PEN_OWN_INK
+    narrow, _ = _line_window(marks.shape, along, across, PEN_OWN_NEAR_PT, sg.horizontal, k)
+    inside = [slice(n.start - o.start, n.stop - o.start) if i == axis else slice(None)
+              for i, (n, o) in enumerate(zip(narrow, window))]
+    return float(own[tuple(inside)].any(axis=axis).mean()) <= PEN_OWN_INK
 
 
 def carried_under_marks(segments: list[Segment], marks: np.ndarray, dpi: float) -> list[Segment]:

@@ -65,24 +65,22 @@ def _split_tall(profile: np.ndarray, band: tuple[int, int], lh: float,
     On a page of larger labels among smaller print, `lh` is the labels' line, and a
     label of two touching lines (69 px, against labels of 42 and print of 34) is
     under one and a half of it. Such a band is cut too where it is taller than one
-    and a half single lines (`single`, see line_height) and its emptiest row there
+    and a half single lines (`single`, see line_heights) and its emptiest row there
     holds under VALLEY_SHARE of the full rows of the side with less ink: a line of
     characters has ink across its middle rows, two lines touch by their blurred edges
     only (11 px against 97 on that label; 13 against 90 on a label of five characters
     over three). A single line so cut (一 above 二) is joined again by text_bands when it is
     no taller than 1.15 page lines."""
     a, b = band
-    if b - a > 1.5 * lh:
-        step = lh
-    elif single and b - a > 1.5 * single:
-        step = single
-    else:
+    by_valley = b - a <= 1.5 * lh
+    if by_valley and not (single and b - a > 1.5 * single):
         return [band]
+    step = single if by_valley and single else lh
     lo, hi = a + int(0.6 * step), min(b - int(0.6 * step), a + int(1.4 * step))
     if hi <= lo:
         return [band]
     cut = lo + int(np.argmin(profile[lo:hi]))
-    if step != lh and profile[cut] >= VALLEY_SHARE * min(_full_row(profile[a:cut]), _full_row(profile[cut:b])):
+    if by_valley and profile[cut] >= VALLEY_SHARE * min(_full_row(profile[a:cut]), _full_row(profile[cut:b])):
         return [band]
     return _split_tall(profile, (a, cut), lh, single) + _split_tall(profile, (cut, b), lh, single)
 
@@ -93,7 +91,7 @@ def _full_row(profile: np.ndarray) -> float:
 
 
 SINGLE_LINE_SPREAD = 1.5  # as _split_tall: a band taller than this many lines is lines touching
-DOUBLED_QUANTILE = 1.7  # see line_height: two lines' bands measured 1.83 times one's, mixed print 1.49
+DOUBLED_QUANTILE = 1.7  # see line_heights: two lines' bands measured 1.83 times one's, mixed print 1.49
 
 
 def line_heights(ink: np.ndarray, regions: list[tuple[int, int, int, int]], min_height: int
@@ -114,7 +112,3 @@ def line_heights(ink: np.ndarray, regions: list[tuple[int, int, int, int]], min_
     single = float(np.percentile(heights[heights <= SINGLE_LINE_SPREAD * np.median(heights)], 75))
     return (single if every >= DOUBLED_QUANTILE * single else every), single
 
-
-def line_height(ink: np.ndarray, regions: list[tuple[int, int, int, int]], min_height: int) -> float | None:
-    """The first of line_heights."""
-    return line_heights(ink, regions, min_height)[0]

@@ -356,7 +356,7 @@ def test_print_under_a_seal_is_read_and_marked_not_dropped_with_the_ring(value_p
 def test_the_line_height_leaves_out_bands_of_touching_lines():
     """Tight leading: a quarter of the cells' bands are two lines touching. The height is still
     one line's, so those bands are cut in two."""
-    from formpipe.extract.textbands import line_height
+    from formpipe.extract.textbands import line_heights
     ink = np.zeros((2000, 400), np.uint8)
     regions = []
     for i in range(16):  # 11 cells of one 38-px line, 5 of two touching lines (77 px)
@@ -364,7 +364,7 @@ def test_the_line_height_leaves_out_bands_of_touching_lines():
         tall = 77 if i % 3 == 2 else 38
         ink[y:y + tall, 20:380] = 255
         regions.append((0, y - 10, 400, y + tall + 10))
-    lh = line_height(ink, regions, 6)
+    lh, _ = line_heights(ink, regions, 6)
     assert lh is not None and lh <= 40
     two = regions[2]
     assert len(text_bands(ink[two[1]:two[3], :], 6, lh)) == 2
@@ -373,14 +373,14 @@ def test_the_line_height_leaves_out_bands_of_touching_lines():
 def test_the_line_height_of_mixed_print_is_its_larger_lines():
     """Bold labels (52 px) among smaller print (34 px) and crumbs: no band is two lines, and the
     larger labels are not cut in two."""
-    from formpipe.extract.textbands import line_height
+    from formpipe.extract.textbands import line_heights
     ink = np.zeros((3000, 400), np.uint8)
     regions = []
     for i, tall in enumerate([34] * 10 + [52] * 6 + [14] * 6):
         y = 20 + 120 * i
         ink[y:y + tall, 20:380] = 255
         regions.append((0, y - 10, 400, y + tall + 10))
-    lh = line_height(ink, regions, 6)
+    lh, _ = line_heights(ink, regions, 6)
     assert lh is not None and lh > 45  # not the smaller print's 34
     label = regions[12]
     assert len(text_bands(ink[label[1]:label[3], :], 6, lh)) == 1
