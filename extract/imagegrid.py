@@ -120,21 +120,25 @@ def without_glyph_strokes(mask: np.ndarray, text_ink: np.ndarray, dpi: float, ho
     """A line mask less the short strokes with print on both sides along a good part of their length.
 
     "Beside" is left and right of a vertical stroke, above and below a horizontal one."""
-    return _glyph_pass(mask, text_ink, dpi, horizontal)[0]
+    return _glyph_pass(mask, print_sums(text_ink), dpi, horizontal)[0]
 
 
-def _glyph_pass(mask: np.ndarray, text_ink: np.ndarray, dpi: float,
+def print_sums(text_ink: np.ndarray) -> np.ndarray:
+    """The print's integral image (OpenCV's, one pass, both directions): how much print a window
+    of one row or one column holds is four look-ups (_print_in). It replaced a running sum along
+    each axis (numpy's cumsum over the page, 50-70 ms each, four a page; this is 13 ms, once a grid search)."""
+    return cv2.integral(np.greater(text_ink, 0).view(np.uint8), sdepth=cv2.CV_32S)
+
+
+def _glyph_pass(mask: np.ndarray, sums: np.ndarray, dpi: float,
                 horizontal: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """without_glyph_strokes' mask, and the connected-component stats and centroids of the
     strokes it keeps: the same as mask_segments would work out again from that mask (a
-    component's pixels are untouched or all gone), so image_segments labels each mask once."""
+    component's pixels are untouched or all gone), so image_segments labels each mask once.
+    `sums`: print_sums of the print beside the strokes."""
     n, labels, stats, centroids = cv2.connectedComponentsWithStats(mask, connectivity=8)
     near, far = (max(2, int(round(pt * dpi / 72.0))) for pt in BESIDE_PT)
     far = max(far, near + 1)
-    across = 0 if horizontal else 1  # the axis "beside" runs along
-    # print summed along that axis: whether a window beside the stroke holds print is one subtraction
-    cum = np.cumsum(text_ink > 0, axis=across, dtype=np.int32)
-    cum = np.pad(cum, ((1, 0), (0, 0)) if horizontal else ((0, 0), (1, 0)))
     out = mask.copy()
     kept = np.ones(n, bool)
     kept[0] = False  # the background
@@ -149,8 +153,8 @@ def _glyph_pass(mask: np.ndarray, text_ink: np.ndarray, dpi: float,
         first = lo + lines_of[lines].argmax(axis=1)
         last = lo + length - 1 - lines_of[lines, ::-1].argmax(axis=1)
         along = (x if horizontal else y) + lines
-        before = _print_in(cum, along, first - far, first - near + 1, horizontal)
-        after = _print_in(cum, along, last + near, last + far + 1, horizontal)
+        before = _print_in(sums, along, first - far, first - near + 1, horizontal)
+        after = _print_in(sums, along, last + near, last + far + 1, horizontal)
         if np.mean((before > 0) & (after > 0)) > MIN_PRINT_BOTH_SIDES_SHARE:
             out[y:y + h, x:x + w][stroke] = 0
             kept[i] = False
@@ -191,11 +195,14 @@ def close_open_ends(segments: list[Segment]) -> list[Segment]:
     return segments + added
 
 
-def _print_in(cum: np.ndarray, along: np.ndarray, a: np.ndarray, b: np.ndarray, horizontal: bool) -> np.ndarray:
-    """Print pixels in [a, b) across each of a stroke's lines (`along`), from the running sums `cum`."""
-    size = cum.shape[0 if horizontal else 1] - 1
+def _print_in(sums: np.ndarray, along: np.ndarray, a: np.ndarray, b: np.ndarray, horizontal: bool) -> np.ndarray:
+    """Print pixels in [a, b) across each of a stroke's lines (`along`: its columns if
+    horizontal, its rows if vertical), from the integral image `sums` (print_sums)."""
+    size = sums.shape[0 if horizontal else 1] - 1
     a, b = np.clip(a, 0, size), np.clip(b, 0, size)
-    return cum[b, along] - cum[a, along] if horizontal else cum[along, b] - cum[along, a]
+    if horizontal:  # rows a..b of column `along`
+        return (sums[b, along + 1] - sums[b, along]) - (sums[a, along + 1] - sums[a, along])
+    return (sums[along + 1, b] - sums[along, b]) - (sums[along + 1, a] - sums[along, a])
 
 
 def _thick_rules_between(stats: np.ndarray, centroids: np.ndarray, found: list[Segment], rows: list[Segment],
@@ -215,9 +222,9 @@ def image_segments(ink: np.ndarray, dpi: float, s: LineSettings = DEFAULT,
     ruling is removed from for reading.
     """
     h, v = line_masks(ink, dpi, s)
-    beside = ink if text_ink is None else text_ink
-    h, h_stats, h_centroids = _glyph_pass(h, beside, dpi, True)
-    v, v_stats, v_centroids = _glyph_pass(v, beside, dpi, False)
+    sums = print_sums(ink if text_ink is None else text_ink)
+    h, h_stats, h_centroids = _glyph_pass(h, sums, dpi, True)
+    v, v_stats, v_centroids = _glyph_pass(v, sums, dpi, False)
     across = _stroke_segments(h_stats, h_centroids, True, dpi, s)
     down = _stroke_segments(v_stats, v_centroids, False, dpi, s)
     segments = close_open_ends(across + down + _thick_rules_between(v_stats, v_centroids, down, across, dpi, s))
