@@ -93,20 +93,31 @@ def clean_specks(ink: np.ndarray, dpi: float, s: ReadSettings = DEFAULT, faint: 
     n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     area = stats[:, cv2.CC_STAT_AREA]
     big = (area >= small)
+    # the ink's pixels (a tenth of a page or less) and their blobs: every look-up below is over
+    # these alone, not the page's every pixel (the same blobs kept on 6 pages of three sets)
+    on = np.flatnonzero(labels)
+    label_on = labels.ravel()[on]
     if faint is not None:
         n_groups, groups = cv2.connectedComponents(cv2.bitwise_or(faint, ink), connectivity=8)
-        on = labels > 0
+        group_on = groups.ravel()[on]
         group_of = np.zeros(n, np.int64)  # each crumb's faint-joined group ...
-        group_of[labels[on]] = groups[on]
-        joint = np.bincount(groups[on], minlength=n_groups)  # ... and the ink of each group
+        group_of[label_on] = group_on
+        joint = np.bincount(group_on, minlength=n_groups)  # ... and the ink of each group
         big |= (area >= tiny) & (joint[group_of] >= small)
     big[0] = False
-    near = cv2.dilate(big[labels].astype(np.uint8),
+    near = cv2.dilate(_pixels_of(labels.shape, on, big[label_on]),
                       cv2.getStructuringElement(cv2.MORPH_RECT, (max(3, int(s.near_pt * k)), max(3, int(s.near_pt * k / 2)))))
-    touches = np.bincount(labels[near > 0], minlength=n) > 0
+    touches = np.bincount(label_on[near.ravel()[on] > 0], minlength=n) > 0
     keep = big | ((area >= tiny) & touches)
     keep[0] = False
-    return keep.astype(np.uint8)[labels] * 255
+    return _pixels_of(labels.shape, on, keep[label_on]) * 255
+
+
+def _pixels_of(shape: tuple[int, ...], on: np.ndarray, chosen: np.ndarray) -> np.ndarray:
+    """A uint8 image, 1 at the flat indices `on` where `chosen`."""
+    out = np.zeros(shape, np.uint8)
+    out.ravel()[on[chosen]] = 1
+    return out
 
 
 def splitruns(ink_band: np.ndarray, gap: int) -> list[tuple[int, int]]:
