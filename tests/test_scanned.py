@@ -891,3 +891,52 @@ def test_a_band_of_touching_label_lines_is_cut_at_its_valley(lines, size_px, wan
     if want == 2:
         assert all(b - a <= size_px + 2 for a, b in bands)
         assert len(text_bands(ink, 6, 56.0)) == 1  # the page's line height alone leaves it whole
+
+
+@pytest.mark.parametrize("above, below, stroke_px, want_lines", [
+    (True, True, 1, 1),  # a seal's rays above and below: left out, the digits one line
+    (True, True, 30, 2),  # a printed dash's full width under the line is no ray: kept (and cut)
+])
+def test_a_mark_s_rays_beside_a_line_do_not_make_it_two_lines(above, below, stroke_px, want_lines):
+    """An amount on a page of 40-px lines with thin sparse strokes 4 px above and below it (a
+    seal's rays): joined to it, the band was 62 px, cut through the digits (read 12633794 over
+    2つう). Strokes that sparse are left out; a thin band as wide as print is still joined."""
+    ink = _printed_lines(["126337.94"], 46, 46)  # digits 35 px tall
+    (top, bottom), = text_bands(ink, 6)
+    for y, on in ((top - 14, above), (bottom + 5, below)):  # joined: 62 px
+        if on:
+            for x in range(10, ink.shape[1] - 10, 24):  # a few short strokes, 1-3 px of ink a row
+                ink[y:y + 8, x:x + stroke_px] = 255
+    bands = text_bands(ink, 12, 40.0, 40.0)
+    assert len(bands) == want_lines
+    if want_lines == 1:
+        assert bands[0][0] <= top and bands[0][1] >= bottom - 1  # the digits whole in one band
+
+
+@pytest.mark.parametrize("mark_the_ring, want_one_line", [(True, True), (False, False)])
+def test_a_pen_ring_round_an_amount_does_not_cut_its_digits(mark_the_ring, want_one_line):
+    """A pen's ring round an amount left grey arcs above and below the digits, in the cell's ink:
+    counted as rows of print they made a band taller than one and a half lines, cut through the
+    digits. With the ring in the page's colour marks, the rows of print are found off it, and
+    the digits are one line, cropped whole (the arcs inside their rows with them). Unmarked,
+    the same arcs are print, and the band is cut as before."""
+    import cv2
+
+    from formpipe.extract.cellread import region_lines
+    digits = _printed_lines(["7,681.64"], 46, 46)  # 35 px of digits, a page of 52-px lines
+    h, w = digits.shape
+    ink = np.zeros((h + 60, w), np.uint8)
+    ink[30:30 + h] = digits
+    (top, bottom), = text_bands(digits, 6)
+    ring = np.zeros_like(ink)
+    centre = (w // 2, 30 + (top + bottom) // 2)
+    for start, end in ((200, 340), (20, 160)):  # the arcs above and below the digits
+        cv2.ellipse(ring, centre, (w // 2 - 4, (bottom - top) // 2 + 20), 0, start, end, 255, 2)
+    ink |= ring
+    grey = 255 - ink
+    lines = region_lines(grey, ink, (0, 0, w, ink.shape[0]), 300.0, line_px=52.0, single_px=51.0,
+                         pens=ring if mark_the_ring else None)
+    assert (len(lines) == 1) is want_one_line
+    if want_one_line:
+        x0, y0, x1, y1 = lines[0].box_px
+        assert y0 <= 30 + top and y1 >= 30 + bottom - 1
