@@ -424,10 +424,14 @@ def _line(p: Piece, page: int) -> TextLine:
 
 def read_by_anchors(grey: np.ndarray, dpi: float, page: int, engine, context: AnchorContext | None = None,
                     cap: Callable[[tuple[int, int, int, int], float], float] | None = None,
-                    vocab: Vocabulary | None = None, ruled_foot: float | None = None) -> tuple[list[Table], list[TextLine]]:
+                    vocab: Vocabulary | None = None, ruled_foot: float | None = None,
+                    band: tuple[float, float] | None = None) -> tuple[list[Table], list[TextLine]]:
     """A prepared page (grey, straightened) read by full-page OCR and laid out by anchors.
     `cap(box_px, confidence)`: the caller's lowering of a reading's confidence (under a seal);
-    `ruled_foot`: the table's foot from the page's ruling (gridcheck.ruled_foot), if known."""
+    `ruled_foot`: the table's foot from the page's ruling (gridcheck.ruled_foot), if known;
+    `band`: the page's stretch (pt, top and bottom) to read, the rest being the grid's
+    (extract/gridpart.py): the page is read whole (detection sees its whole context) and the
+    texts whose middles lie outside the band are left out."""
     vocab = vocab or vocabulary()
     k = 72.0 / dpi
     pieces = []
@@ -443,6 +447,10 @@ def read_by_anchors(grey: np.ndarray, dpi: float, page: int, engine, context: An
         if context is not None:
             context.carry = None
         return [], []
+    if band is not None:
+        pieces = [p for p in pieces if band[0] <= p.cy < band[1]]
+        if not pieces:
+            return [], []
     for p in pieces:
         p.key = vocab.match(p.text)
     pieces = [p for p in pieces if not _crumb(p)] or pieces

@@ -159,7 +159,7 @@ class Verdict:
     reason: str = ""
 
 
-def _loose_labels(lines: list[TextLine], vocab: Vocabulary) -> list[str]:
+def loose_labels(lines: list[TextLine], vocab: Vocabulary) -> list[str]:
     """Labels in short loose lines: a label that lost its cell; prose (a scanned budget
     disclosure's text pages name 财政拨款, 基本支出 …) runs longer than a cell."""
     return [lab for ln in lines if len(label_key(ln.text)) <= MAX_LABEL_CELL for lab in vocab.labels_in(ln.text)]
@@ -186,7 +186,7 @@ def check_grid(tables: list[Table], lines: list[TextLine], vocab: Vocabulary | N
     has a lost row's text under it, or (given the page's ruling `segments`) text sits beside a
     table under rules of its rows that run on past its cells."""
     vocab = vocab or vocabulary()
-    loose = _loose_labels(lines, vocab)
+    loose = loose_labels(lines, vocab)
     if len(loose) > MAX_LOOSE_LABELS:
         return Verdict(False, f"{len(loose)} template labels outside any cell ({', '.join(loose[:4])} …)")
     for t in tables:

@@ -29,11 +29,12 @@ from .commatail import read_comma_tails
 from .flags import Flag, FlagCode
 from .grid import DEFAULT, document_tables, page_tables
 from .gridcheck import CONTINUED_OUTSIDE, Verdict, check_grid, outside_share, ruled_foot
+from .gridpart import grid_parts
 from .gridrepair import repaired_grid, split_cells
 from .model import DocumentError, Extraction, ExtractOptions, NoFormFound, PageContent, Segment, Table, TextLine
 from .ocr.base import return_freed_memory
 from .photo import straighten_photo
-from .prepare import PreparedPage, prepare
+from .prepare import PreparedPage, prepare, seal_area
 from .raster import PageImage, check_page_size, load_images
 from .scangrid import OCR_GRID, regridded, scan_grid
 from .shadeedges import shade_segments
@@ -174,6 +175,14 @@ def read_prepared(pp: PreparedPage, number: int, engine, clock: _Clock) -> tuple
     return content, mean
 
 
+def pen_marks(marks: np.ndarray | None, dpi: float) -> np.ndarray | None:
+    """A page's colour marks outside its seals (prepare.seal_area): a pen's strokes."""
+    if marks is None or not marks.any():
+        return None
+    pens = np.where(seal_area(marks > 0, dpi), 0, marks).astype(np.uint8)
+    return pens if pens.any() else None
+
+
 def _read_lines(pp: PreparedPage, number: int, engine, clock: _Clock, segments: list[Segment] | None = None
                 ) -> tuple[PageContent, float, list[LineCrop], list[tuple[str, float]]]:
     """read_prepared's answer, and the line crops it read with their readings. With `segments`
@@ -189,8 +198,10 @@ def _read_lines(pp: PreparedPage, number: int, engine, clock: _Clock, segments: 
     lines, boxes, owners = [], [], []
     inner = [inner_box(c.box, pp.dpi, (h, w)) for t in tables for c in t.cells]
     line_px, single_px = line_heights(text_ink, inner, min_line_px(pp.dpi))
+    pens = pen_marks(pp.marks, pp.dpi)
     for i, region in enumerate(inner):
-        found = region_lines(pp.grey, text_ink, region, pp.dpi, line_px=line_px, marks=pp.marks, single_px=single_px)
+        found = region_lines(pp.grey, text_ink, region, pp.dpi, line_px=line_px, marks=pp.marks, single_px=single_px,
+                             pens=pens)
         lines += found
         owners += [i] * len(found)
     for t in tables:
@@ -289,11 +300,24 @@ def read_tables(img: PageImage, engine, clock: _Clock, keep: str | None = None,
     if verdict.ok and not continued:
         context.carry = None
         return content, (tables, lines)
-    log.debug("page %d read by anchors: %s", img.number, verdict.reason or "continues the page before")
 
     def cap(box: tuple[int, int, int, int], conf: float) -> float:
         return min(conf, MARKED_CONFIDENCE) if _marked(pp.marks, box) else conf
 
+    parts = None if verdict.ok else grid_parts(tables, lines, content.segments)
+    if parts is not None:
+        log.debug("page %d read by anchors between %.0f and %.0f pt: %s", img.number, *parts.band, verdict.reason)
+        if parts.above[0]:
+            context.carry = None  # the band does not go on from the page before
+        anchored = read_by_anchors(pp.grey, pp.dpi, img.number, engine, context, cap,
+                                   ruled_foot=ruled_foot(content.segments), band=parts.band)
+        if parts.below[0]:
+            context.carry = None  # nor on to the next page
+        clock.lap("anchors")
+        if not anchored[0]:
+            return content, (tables, lines)
+        return content, (parts.above[0] + anchored[0] + parts.below[0], parts.above[1] + anchored[1] + parts.below[1])
+    log.debug("page %d read by anchors: %s", img.number, verdict.reason or "continues the page before")
     anchored = read_by_anchors(pp.grey, pp.dpi, img.number, engine, context, cap,
                                ruled_foot=ruled_foot(content.segments))
     clock.lap("anchors")

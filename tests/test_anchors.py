@@ -424,3 +424,40 @@ def test_a_seal_s_crumb_between_a_section_and_its_amounts_opens_no_column(crumb,
         assert income == {"财政拨款": "46,004.21", "其他资金": "0.00"}
     texts = [c.text for t in ex.tables for c in t.cells]
     assert any(crumb in t for t in texts) is not dropped
+
+
+def test_the_anchors_read_only_their_band():
+    """A page whose grid failed in its budget rows only (extract/gridpart.py): the anchors read
+    the page down to the goal's row, and nothing of the rows the grid keeps."""
+    cut = ORIGIN[1] + sum(ROWS[:4])  # the rule above 总体绩效目标
+    tables, lines = read_by_anchors(np.zeros((10, 10), np.uint8), DPI, 1, FakeEngine(None, regions=lambda im: drawn_runs()),
+                                    band=(float("-inf"), cut))
+    texts = {c.text for t in tables for c in t.cells if c.text} | {ln.text for ln in lines}
+    assert {"部门名称", "44,770.21", "0.00", TITLE} <= texts
+    assert not texts & {"总体绩效目标", GOAL, "一级指标", "救助人数", "≥95%"}
+    below, _ = read_by_anchors(np.zeros((10, 10), np.uint8), DPI, 1, FakeEngine(None, regions=lambda im: drawn_runs()),
+                               band=(cut, float("inf")))
+    assert "总体绩效目标" in {c.text for t in below for c in t.cells} and "部门名称" not in {c.text for t in below for c in t.cells}
+
+
+@pytest.mark.slow
+def test_a_page_failed_in_its_budget_rows_keeps_the_grid_below_them():
+    """The drawn form with the rule between 部门预算支出 and its amounts lost down the budget rows
+    (a seal took it): the grid check fails on the page (two labels in one cell), the budget rows
+    are read by anchors and the rows under them keep the grid's reading (extract/gridpart.py).
+    Read by rapidocr; what the form says is written out above by hand."""
+    from formpipe.extract.ocr import get_engine
+    rgb = erased_page(ruled=True).copy()
+    k = DPI / 72
+    x = (ORIGIN[0] + COLS[0] + COLS[1]) * k
+    y0, y1 = (ORIGIN[1] + ROWS[0]) * k + 3, (ORIGIN[1] + sum(ROWS[:4])) * k - 3
+    rgb[int(y0):int(y1), int(x) - 4:int(x) + 5] = 255
+    content, (tables, lines) = read_tables(PageImage(1, rgb, DPI), get_engine("rapidocr"), _Clock(None))
+    located = {c.text: c.located_by for t in tables for c in t.cells if c.text}
+    assert located["44,770.21"] == "anchors" and located["救助合格率"] == "grid" and located["总体绩效目标"] == "grid"
+    ex = Extraction(pages=1, tables=[replace(t, table_no=i) for i, t in enumerate(tables, 1)], lines=lines, method="ocr")
+    form = map_form(ex, load_template("department_overall"))
+    assert {(b.section, b.item): b.amount.text for b in form.budget} == BUDGET
+    assert [tuple(r.get(c).text for c in ("level1", "level2", "level3", "annual_target")) for r in form.indicators][-1] == \
+        INDICATORS[-1]
+    assert form.fields["overall_goal"].text == GOAL
