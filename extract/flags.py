@@ -30,6 +30,7 @@ class FlagCode(StrEnum):
     TEXT_SPILLED = "TEXT_SPILLED"  # lines of a 一级/二级 label printed over a rule into the next cell
     ROW_REALIGNED = "ROW_REALIGNED"  # an indicator row whose cells slid, put back in their columns
     ROW_UNREADABLE = "ROW_UNREADABLE"  # an indicator row that could not be put together
+    CELL_SHARED = "CELL_SHARED"  # one OCR'd cell read into two columns of a record (a rule lost between them)
     UNMAPPED_CELL = "UNMAPPED_CELL"  # a non-empty table cell read into no field (or a page left out after a form)
     NO_TABLE = "NO_TABLE"  # an OCR'd page with text on it but no ruled table
     YEAR_CONFLICT = "YEAR_CONFLICT"  # a form's year differs from its file's

@@ -200,6 +200,24 @@ def unmapped_extras(rec, dataset: str, n: int | None, flags: list[Flag], placed:
 
 
 _TASK_COLUMNS = ("name", "content", "funds", "expected_goal")
+_FIELD_NAMES = {"funds": "funds_wan"}
+
+
+def shared_cells(rec, cols: tuple[str, ...], dataset: str, n: int, flags: list[Flag]) -> None:
+    """An error on each of a record's columns that an OCR'd cell serves together with another:
+    a rule lost between two columns down a continued page made one cell of a task's name and
+    its content (a 200-dpi office scan), and both took the two columns' text run together. A
+    printed merged cell (the text layer's) is as printed, and not flagged."""
+    by_cell: dict[tuple, list[str]] = {}
+    for col in cols:
+        ref = rec.get(col)
+        if ref.source == "ocr" and ref.text.strip() and ref.box is not None:
+            by_cell.setdefault((ref.page, ref.table_no, ref.row, ref.col, ref.box), []).append(col)
+    for shared in (c for c in by_cell.values() if len(c) > 1):
+        for col in shared:
+            flags.append(Flag(dataset, n, _FIELD_NAMES.get(col, col), FlagCode.CELL_SHARED, ERROR,
+                              f"Row {n}'s {' and '.join(shared)} (page {rec.page}) were read from one cell: a "
+                              "rule between their columns may be lost; check both."))
 
 
 def task_rows(form: RawForm, flags: list[Flag]) -> list[dict]:
@@ -226,6 +244,7 @@ def task_rows(form: RawForm, flags: list[Flag]) -> list[dict]:
                               "if the form prints an amount there, enter it."))
         for col in ("name", "content", "expected_goal"):
             low_confidence(rec.get(col), "tasks", n, col, flags)
+        shared_cells(rec, _TASK_COLUMNS, "tasks", n, flags)
         out.append({"task_no": n, "name": clean_text(rec.get("name").text),
                     "content": clean_text(rec.get("content").text),
                     "funds_wan": _amount(funds, "tasks", n, "funds_wan", flags, style), "funds_raw": funds.text,
@@ -270,6 +289,7 @@ def indicator_rows(form: RawForm, flags: list[Flag]) -> list[dict]:
         row: dict[str, Any] = {"seq": n, "page": rec.page}
         for col in ("level3", *target_cols):
             low_confidence(rec.get(col), "indicators", n, col, flags)
+        shared_cells(rec, ("level3", *target_cols), "indicators", n, flags)
         for col in ("level1", "level2"):
             raw = rec.get(col)
             row[col], found = snap_level(col, values[col], n, raw=raw.text if raw is not None else None)

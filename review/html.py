@@ -68,6 +68,7 @@ CODE_WORDS = {
     "FILLED_DOWN": "taken from the row above (merged cell)",
     "ROW_REALIGNED": "the row's cells were re-read by content",
     "ROW_UNREADABLE": "the row does not fit the columns",
+    "CELL_SHARED": "one cell was read into two columns",
     "CORRECTED": "a person's correction or acceptance",
 }
 

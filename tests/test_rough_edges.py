@@ -268,3 +268,26 @@ def test_a_point_in_a_whole_amounts_form_is_a_comma(others, read, want):
         assert any(f.code == "AMOUNT_UNPARSEABLE" and f.severity == "error" for f in mine)
     elif "." in read and read.count(".") == 1 and len(read.split(".")[1]) == 3:
         assert any(f.code == "AMOUNT_REPAIRED" for f in mine)  # the repair is reported
+
+
+@pytest.mark.parametrize("source, same_cell, flagged", [
+    ("ocr", True, {"name", "content"}),  # a rule lost between the columns: both took one cell's text
+    ("ocr", False, set()),  # two cells with the same text are two cells
+    ("text", True, set()),  # a printed merged cell is as printed
+])
+def test_one_ocr_cell_read_into_two_columns_is_an_error_on_both(source, same_cell, flagged):
+    from formpipe.extract.model import Box
+    from formpipe.extract.record import CellRef, RawForm, RawRecord
+    from formpipe.normalize.rows import task_rows
+    text = "社会养老服务计划 推进养老服务设施标准化建设"
+    cell = CellRef(text, page=2, box=Box(80, 100, 300, 200), table_no=3, row=1, col=1, source=source)
+    other = CellRef(text, page=2, box=Box(300, 100, 380, 200), table_no=3, row=1, col=2, source=source)
+    rec = RawRecord({"name": cell, "content": cell if same_cell else other,
+                     "funds": CellRef("12.00", page=2, box=Box(380, 100, 420, 200), table_no=3, row=1, col=3, source=source)},
+                    page=2)
+    form = RawForm("x", CellRef_(""), tasks=[rec], columns={"tasks": ("name", "content", "funds", "expected_goal")})
+    flags: list = []
+    task_rows(form, flags)
+    shared = [f for f in flags if f.code == "CELL_SHARED"]
+    assert {f.field for f in shared} == flagged
+    assert all(f.severity == "error" and f.row_ref == 1 and f.dataset == "tasks" for f in shared)
