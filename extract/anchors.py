@@ -447,15 +447,24 @@ def read_by_anchors(grey: np.ndarray, dpi: float, page: int, engine, context: An
         if context is not None:
             context.carry = None
         return [], []
-    if band is not None:
-        pieces = [p for p in pieces if band[0] <= p.cy < band[1]]
-        if not pieces:
-            return [], []
     for p in pieces:
         p.key = vocab.match(p.text)
     pieces = [p for p in pieces if not _crumb(p)] or pieces
     h = statistics.median(p.y1 - p.y0 for p in pieces)
-    return layout(stack(pieces, h, vocab), h, page, vocab, context, ruled_foot)
+    if band is None:
+        return layout(stack(pieces, h, vocab), h, page, vocab, context, ruled_foot)
+    # The page laid out whole says what goes on to the next page, as it did before the band: a
+    # photo's task block ended in the grid's part of its first page and went on overleaf, where
+    # no grid was found, and the next page, read without the columns carried, lost a task
+    context = context if context is not None else AnchorContext()
+    incoming = context.carry
+    layout(stack(pieces, h, vocab), h, page, vocab, context, ruled_foot)
+    inside = [p for p in pieces if band[0] <= p.cy < band[1]]
+    if not inside:
+        return [], []
+    own = AnchorContext()
+    own.carry = incoming if band[0] == float("-inf") else None  # the page before goes on at the top only
+    return layout(stack(inside, h, vocab), h, page, vocab, own, ruled_foot)
 
 
 def _crumb(p: Piece) -> bool:

@@ -307,12 +307,8 @@ def read_tables(img: PageImage, engine, clock: _Clock, keep: str | None = None,
     parts = None if verdict.ok else grid_parts(tables, lines, content.segments)
     if parts is not None:
         log.debug("page %d read by anchors between %.0f and %.0f pt: %s", img.number, *parts.band, verdict.reason)
-        if parts.above[0]:
-            context.carry = None  # the band does not go on from the page before
         anchored = read_by_anchors(pp.grey, pp.dpi, img.number, engine, context, cap,
                                    ruled_foot=ruled_foot(content.segments), band=parts.band)
-        if parts.below[0]:
-            context.carry = None  # nor on to the next page
         clock.lap("anchors")
         if not anchored[0]:
             return content, (tables, lines)

@@ -461,3 +461,14 @@ def test_a_page_failed_in_its_budget_rows_keeps_the_grid_below_them():
     assert [tuple(r.get(c).text for c in ("level1", "level2", "level3", "annual_target")) for r in form.indicators][-1] == \
         INDICATORS[-1]
     assert form.fields["overall_goal"].text == GOAL
+
+
+def test_a_band_read_leaves_the_next_page_the_carry_of_the_whole_page():
+    """The page laid out whole says which columns go on overleaf, as before the band: a task
+    block ending in the grid's part of a photo's page went on to a page with no grid found."""
+    cut = ORIGIN[1] + sum(ROWS[:4])
+    whole, band = AnchorContext(), AnchorContext()
+    read_by_anchors(np.zeros((10, 10), np.uint8), DPI, 1, FakeEngine(None, regions=lambda im: drawn_runs()), whole)
+    read_by_anchors(np.zeros((10, 10), np.uint8), DPI, 1, FakeEngine(None, regions=lambda im: drawn_runs()), band,
+                    band=(float("-inf"), cut))
+    assert whole.carry is not None and band.carry == whole.carry
