@@ -200,10 +200,9 @@ def without_rule_stubs(ink: np.ndarray, dpi: float, s: ReadSettings = DEFAULT) -
 def region_lines(grey: np.ndarray, ink: np.ndarray, region: tuple[int, int, int, int], dpi: float,
                  split_gap_em: float | None = None, line_px: float | None = None,
                  s: ReadSettings = DEFAULT, marks: np.ndarray | None = None,
-                 single_px: float | None = None, pens: np.ndarray | None = None) -> list[LineCrop]:
+                 single_px: float | None = None) -> list[LineCrop]:
     """Line crops inside a pixel region (a cell's inner box, or a band outside the tables).
-    With `marks` (a cell), a mark's residue standing apart at a line's end is cut off; with
-    `pens` (the marks outside seals), rows of text are found off them (_print_off_marks)."""
+    With `marks` (a cell), a mark's residue standing apart at a line's end is cut off."""
     x0, y0, x1, y1 = region
     sub = ink[y0:y1, x0:x1]
     if sub.size == 0 or not sub.any():
@@ -216,12 +215,8 @@ def region_lines(grey: np.ndarray, ink: np.ndarray, region: tuple[int, int, int,
     if marks is not None and marks[y0:y1, x0:x1].any():
         m = max(1, int(round(s.mark_near_pt * dpi / 72)))
         near = cv2.dilate(marks[y0:y1, x0:x1], cv2.getStructuringElement(cv2.MORPH_RECT, (2 * m + 1, 2 * m + 1))) > 0
-    near_pens = None
-    if pens is not None and pens[y0:y1, x0:x1].any():
-        m = max(1, int(round(s.mark_near_pt * dpi / 72)))
-        near_pens = cv2.dilate(pens[y0:y1, x0:x1], cv2.getStructuringElement(cv2.MORPH_RECT, (2 * m + 1, 2 * m + 1))) > 0
     out = []
-    for a, b in text_bands(_print_off_marks(sub, near_pens), min_line_px(dpi, s), line_px, single_px):
+    for a, b in text_bands(sub, min_line_px(dpi, s), line_px, single_px):
         band = sub[a:b]
         trimmed = False
         if split_gap_em is not None:
@@ -241,23 +236,6 @@ def region_lines(grey: np.ndarray, ink: np.ndarray, region: tuple[int, int, int,
                 continue  # a speck or a pen dot on a line of its own, not text (a lone 1 is taller)
             out.append(LineCrop((lx0, ly0, lx1, ly1), _crop(grey, lx0, ly0, lx1, ly1, s.pad_px), trimmed))
     return out
-
-
-OFF_MARK_SHARE = 0.5  # see _print_off_marks
-
-
-def _print_off_marks(ink: np.ndarray, near_marks: np.ndarray | None) -> np.ndarray:
-    """The ink a cell's rows of text are found in: less what lies along a pen's mark, when most
-    of it lies off them (OFF_MARK_SHARE). A pen's ring round an amount left grey arcs above and
-    below the digits; counted as rows of print they made one band of 87 px on a page of 52-px
-    lines, cut through the digits (read 5roa over 1,081.64). Print under a seal lies along its
-    red by 80% (a 下属二级单位数 value), and with a seal's strokes left out of a label's rows the
-    seal's grey residue beside them made a line of its own (收入来源 read 收入来源 / E泾江, its
-    block lost): seals are not pens here. The rows found, each line is cropped from all its ink."""
-    if near_marks is None:
-        return ink
-    off = np.where(near_marks, 0, ink).astype(ink.dtype)
-    return off if np.count_nonzero(off) >= OFF_MARK_SHARE * np.count_nonzero(ink) else ink
 
 
 def min_line_px(dpi: float, s: ReadSettings = DEFAULT) -> int:

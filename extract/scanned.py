@@ -34,7 +34,7 @@ from .gridrepair import repaired_grid, split_cells
 from .model import DocumentError, Extraction, ExtractOptions, NoFormFound, PageContent, Segment, Table, TextLine
 from .ocr.base import return_freed_memory
 from .photo import straighten_photo
-from .prepare import PreparedPage, prepare, seal_area
+from .prepare import PreparedPage, prepare
 from .raster import PageImage, check_page_size, load_images
 from .scangrid import OCR_GRID, regridded, scan_grid
 from .shadeedges import shade_segments
@@ -175,14 +175,6 @@ def read_prepared(pp: PreparedPage, number: int, engine, clock: _Clock) -> tuple
     return content, mean
 
 
-def pen_marks(marks: np.ndarray | None, dpi: float) -> np.ndarray | None:
-    """A page's colour marks outside its seals (prepare.seal_area): a pen's strokes."""
-    if marks is None or not marks.any():
-        return None
-    pens = np.where(seal_area(marks > 0, dpi), 0, marks).astype(np.uint8)
-    return pens if pens.any() else None
-
-
 def _read_lines(pp: PreparedPage, number: int, engine, clock: _Clock, segments: list[Segment] | None = None
                 ) -> tuple[PageContent, float, list[LineCrop], list[tuple[str, float]]]:
     """read_prepared's answer, and the line crops it read with their readings. With `segments`
@@ -198,10 +190,8 @@ def _read_lines(pp: PreparedPage, number: int, engine, clock: _Clock, segments: 
     lines, boxes, owners = [], [], []
     inner = [inner_box(c.box, pp.dpi, (h, w)) for t in tables for c in t.cells]
     line_px, single_px = line_heights(text_ink, inner, min_line_px(pp.dpi))
-    pens = pen_marks(pp.marks, pp.dpi)
     for i, region in enumerate(inner):
-        found = region_lines(pp.grey, text_ink, region, pp.dpi, line_px=line_px, marks=pp.marks, single_px=single_px,
-                             pens=pens)
+        found = region_lines(pp.grey, text_ink, region, pp.dpi, line_px=line_px, marks=pp.marks, single_px=single_px)
         lines += found
         owners += [i] * len(found)
     for t in tables:

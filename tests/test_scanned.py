@@ -911,32 +911,3 @@ def test_a_mark_s_rays_beside_a_line_do_not_make_it_two_lines(above, below, stro
     assert len(bands) == want_lines
     if want_lines == 1:
         assert bands[0][0] <= top and bands[0][1] >= bottom - 1  # the digits whole in one band
-
-
-@pytest.mark.parametrize("mark_the_ring, want_one_line", [(True, True), (False, False)])
-def test_a_pen_ring_round_an_amount_does_not_cut_its_digits(mark_the_ring, want_one_line):
-    """A pen's ring round an amount left grey arcs above and below the digits, in the cell's ink:
-    counted as rows of print they made a band taller than one and a half lines, cut through the
-    digits. With the ring in the page's colour marks, the rows of print are found off it, and
-    the digits are one line, cropped whole (the arcs inside their rows with them). Unmarked,
-    the same arcs are print, and the band is cut as before."""
-    import cv2
-
-    from formpipe.extract.cellread import region_lines
-    digits = _printed_lines(["7,681.64"], 46, 46)  # 35 px of digits, a page of 52-px lines
-    h, w = digits.shape
-    ink = np.zeros((h + 60, w), np.uint8)
-    ink[30:30 + h] = digits
-    (top, bottom), = text_bands(digits, 6)
-    ring = np.zeros_like(ink)
-    centre = (w // 2, 30 + (top + bottom) // 2)
-    for start, end in ((200, 340), (20, 160)):  # the arcs above and below the digits
-        cv2.ellipse(ring, centre, (w // 2 - 4, (bottom - top) // 2 + 20), 0, start, end, 255, 2)
-    ink |= ring
-    grey = 255 - ink
-    lines = region_lines(grey, ink, (0, 0, w, ink.shape[0]), 300.0, line_px=52.0, single_px=51.0,
-                         pens=ring if mark_the_ring else None)
-    assert (len(lines) == 1) is want_one_line
-    if want_one_line:
-        x0, y0, x1, y1 = lines[0].box_px
-        assert y0 <= 30 + top and y1 >= 30 + bottom - 1
