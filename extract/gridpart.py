@@ -85,7 +85,8 @@ def opens_block(t: Table, vocab: Vocabulary) -> bool:
     column headers?"""
     first = [c for c in t.cells if c.row == 0]
     keys = [vocab.match(c.text) for c in first]
-    if any(k in vocab.fields | vocab.blocks | vocab.headings for k in keys if k):
+    openers = vocab.fields | vocab.blocks | vocab.headings
+    if any(k in openers for k in keys if k):
         return True
     return sum(1 for k in keys if k in vocab.headers) >= 2
 

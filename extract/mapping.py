@@ -430,7 +430,7 @@ class _Walk:
 
 
 def _same_cell(a: CellRef, b: CellRef) -> bool:
-    return b.row >= 0 and (a.page, a.table_no, a.row, a.col) == (b.page, b.table_no, b.row, b.col)
+    return b.cell is not None and a.cell == b.cell
 
 
 def _continues(last: RawRecord, rec: dict[str, CellRef], key: str | None) -> bool:

@@ -23,6 +23,11 @@ class CellRef:
     col: int = -1
     source: str = "text"  # text | ocr: OCR'd amounts may be rebuilt from their digits
 
+    @property
+    def cell(self) -> tuple[int, int, int, int] | None:
+        """The table cell it was read from (page, table, row, column); None when from none."""
+        return (self.page, self.table_no, self.row, self.col) if self.row >= 0 else None
+
 
 EMPTY = CellRef("")
 

@@ -295,19 +295,17 @@ def read_tables(img: PageImage, engine, clock: _Clock, keep: str | None = None,
         return min(conf, MARKED_CONFIDENCE) if _marked(pp.marks, box) else conf
 
     parts = None if verdict.ok else grid_parts(tables, lines, content.segments)
-    if parts is not None:
-        log.debug("page %d read by anchors between %.0f and %.0f pt: %s", img.number, *parts.band, verdict.reason)
-        anchored = read_by_anchors(pp.grey, pp.dpi, img.number, engine, context, cap,
-                                   ruled_foot=ruled_foot(content.segments), band=parts.band)
-        clock.lap("anchors")
-        if not anchored[0]:
-            return content, (tables, lines)
-        return content, (parts.above[0] + anchored[0] + parts.below[0], parts.above[1] + anchored[1] + parts.below[1])
-    log.debug("page %d read by anchors: %s", img.number, verdict.reason or "continues the page before")
+    log.debug("page %d read by anchors%s: %s", img.number,
+              f" between {parts.band[0]:.0f} and {parts.band[1]:.0f} pt" if parts else "",
+              verdict.reason or "continues the page before")
     anchored = read_by_anchors(pp.grey, pp.dpi, img.number, engine, context, cap,
-                               ruled_foot=ruled_foot(content.segments))
+                               ruled_foot=ruled_foot(content.segments), band=parts.band if parts else None)
     clock.lap("anchors")
-    return content, (anchored if anchored[0] else (tables, lines))
+    if not anchored[0]:
+        return content, (tables, lines)
+    if parts is None:
+        return content, anchored
+    return content, (parts.above[0] + anchored[0] + parts.below[0], parts.above[1] + anchored[1] + parts.below[1])
 
 
 def _read_in(pp: PreparedPage, number: int, engine, clock: _Clock, segments: tuple[Segment, ...]

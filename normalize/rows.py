@@ -211,8 +211,8 @@ def shared_cells(rec, cols: tuple[str, ...], dataset: str, n: int, flags: list[F
     by_cell: dict[tuple, list[str]] = {}
     for col in cols:
         ref = rec.get(col)
-        if ref.source == "ocr" and ref.text.strip() and ref.box is not None:
-            by_cell.setdefault((ref.page, ref.table_no, ref.row, ref.col, ref.box), []).append(col)
+        if ref.source == "ocr" and ref.text.strip() and ref.cell is not None:
+            by_cell.setdefault(ref.cell, []).append(col)
     for shared in (c for c in by_cell.values() if len(c) > 1):
         for col in shared:
             flags.append(Flag(dataset, n, _FIELD_NAMES.get(col, col), FlagCode.CELL_SHARED, ERROR,
