@@ -77,6 +77,13 @@ MIN_RULE_PT = 30.0
 # where the lost one's stub was not found (the right ones lay 0.9 and 1.5 pt off)
 VALUE_SPLIT_PT = 6.0
 
+# a column header over a row's text, in one cell: the header row's rule lost across one column
+# (a 200-dpi office scan read 名称 over the first task's name, and 期望达到的目标（概述） over its
+# goal, in two cells whose neighbours' rule under the header row was whole; no header of the
+# task block was known and its five tasks went unread, flagged). A header wraps over this
+# many lines at most (期望达到的目标 / （概述） in a narrow column)
+MAX_HEADER_LINES = 3
+
 
 def _cell_glyphs(cell: Cell, glyphs: tuple[Glyph, ...]) -> list[Glyph]:
     return [g for g in glyphs if cell.box.contains_point((g.box.x0 + g.box.x1) / 2, (g.box.y0 + g.box.y1) / 2)]
@@ -164,10 +171,21 @@ def _characters(g: Glyph) -> list[Glyph]:
 
 
 def _label_or_amount(text: str, vocab: Vocabulary) -> str | None:
-    """"label" for a label of the vocabulary, "amount" for a number, else None."""
-    if len(label_key(text)) >= MIN_LABEL and vocab.match(text):
+    """"label" for a label of the vocabulary, "short" for one shorter than MIN_LABEL read
+    exactly (名称), "amount" for a number, else None."""
+    key = label_key(text)
+    if len(key) >= MIN_LABEL and vocab.match(text):
         return "label"
+    if key and key in vocab.all:
+        return "short"
     return "amount" if looks_numeric(text) else None
+
+
+# the sides a column split may leave: a label beside a label or an amount, or a short label
+# (名称, a column header of two characters) beside a label. A short label is no evidence
+# of a cell alone (ordinary text holds such words), nor beside a number: it counts only
+# read exactly, beside a whole label, across a rule standing on the cell's edge
+SPLIT_SIDES = ({"label"}, {"label", "amount"}, {"label", "short"})
 
 
 def _column_split(cell: Cell, glyphs: list[Glyph], segments: tuple[Segment, ...], vocab: Vocabulary,
@@ -185,7 +203,7 @@ def _column_split(cell: Cell, glyphs: list[Glyph], segments: tuple[Segment, ...]
         a = glyphs_text([c for c in chars if (c.box.x0 + c.box.x1) / 2 < sg.x0], s)
         b = glyphs_text([c for c in chars if (c.box.x0 + c.box.x1) / 2 >= sg.x0], s)
         sides = {_label_or_amount(a, vocab), _label_or_amount(b, vocab)}
-        if None not in sides and "label" in sides:
+        if sides in SPLIT_SIDES:
             return sg.x0
     return None
 
@@ -218,13 +236,56 @@ def _off_centre_split(cell: Cell, glyphs: list[Glyph], segments: tuple[Segment, 
     return best[1] if best else None
 
 
+def _header_label(text: str, vocab: Vocabulary) -> bool:
+    """A column header read whole: one of MIN_LABEL characters or more as match() finds it, or a
+    shorter one (名称) read exactly."""
+    key = label_key(text)
+    if not key:
+        return False
+    if len(key) < MIN_LABEL:
+        return key in vocab.headers
+    return vocab.match(text) in vocab.headers
+
+
+def _opens_with_header(text: str, vocab: Vocabulary) -> bool:
+    """Do a cell's first lines (MAX_HEADER_LINES at most, not all of them) make a column header?"""
+    lines = text.splitlines()
+    return any(_header_label("".join(lines[:k]), vocab) for k in range(1, min(len(lines), MAX_HEADER_LINES + 1)))
+
+
+def _header_over_text(cell: Cell, glyphs: list[Glyph], segments: tuple[Segment, ...], vocab: Vocabulary,
+                      s: GridSettings) -> float | None:
+    """Where a header row's rule, ending on the cell's edge from its neighbours or running into
+    the cell, parts the cell's first lines, a column header read whole, from the text below
+    them (a row's value that holds no label), if it does. A rule running into the cell counts
+    here (the header row's rule came 26 pt short of the table's edge under 名称), as it does for
+    a value split: a header read whole over text that is none is the evidence a row split of
+    two labels lacks."""
+    lines = glyphs_to_lines(glyphs, s)
+    texts = [join_line(ln, s) for ln in lines]
+    if len(lines) < 2 or _header_label("".join(texts), vocab):
+        return None  # one header wrapped over lines
+    rules = _rows_ending_on(cell, segments, into=True)
+    for k in range(1, min(len(lines), MAX_HEADER_LINES + 1)):
+        if not _header_label("".join(texts[:k]), vocab):
+            continue
+        if vocab.labels_in("".join(texts[k:]), with_values=True):
+            return None  # a label below: two labels, the row split's case
+        lo, hi = max(g.box.y1 for g in lines[k - 1]), min(g.box.y0 for g in lines[k])
+        found = [y for y in rules if lo + CLEAR_PT <= y <= hi - CLEAR_PT]
+        return min(found, key=lambda y: abs(y - (lo + hi) / 2)) if found else None
+    return None
+
+
 def label_splits(content: PageContent, tables: list[Table], vocab: Vocabulary | None = None,
-                 s: GridSettings = DEFAULT, rows: bool = True, values: bool = True) -> list[Segment]:
+                 s: GridSettings = DEFAULT, rows: bool = True, values: bool = True,
+                 headers: bool = True) -> list[Segment]:
     """Rules to add to the page: one down each short cell whose text a column's rule, ending on
     its edge, cuts into two labels; one across each first-column label's cell where the label
     sits off its middle (_off_centre_split); with `rows`, one across each short cell holding two
     labels, where its lines and its neighbours' rules say where it splits; with `values`, the
-    same across a cell holding two values of a closed list, or a label over one."""
+    same across a cell holding two values of a closed list, or a label over one; with `headers`,
+    one across each cell holding a column header over a row's text (_header_over_text)."""
     vocab = vocab or vocabulary()
     first_column = vocab.blocks | vocab.fields | vocab.headings
     out = []
@@ -232,6 +293,10 @@ def label_splits(content: PageContent, tables: list[Table], vocab: Vocabulary | 
         top, bottom = min(x.box.y0 for x in t.cells), max(x.box.y1 for x in t.cells)
         for c in t.cells:
             key = label_key(c.text)
+            if headers and _opens_with_header(c.text, vocab) and (
+                    y := _header_over_text(c, _cell_glyphs(c, content.glyphs), content.segments, vocab, s)) is not None:
+                out.append(Segment(c.box.x0, y, c.box.x1, y))
+                continue
             if len(key) > MAX_LABEL_CELL:
                 continue
             held = len(vocab.labels_in(c.text))

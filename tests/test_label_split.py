@@ -246,3 +246,72 @@ def test_two_labels_are_not_split_on_a_rule_that_runs_into_their_cell():
     page = PageContent(1, 595.0, 842.0, page.glyphs, page.segments + (into,), "ocr")
     tables, _ = page_tables(page, OCR_GRID)
     assert [s.y0 for s in label_splits(page, tables, s=OCR_GRID)] == [YS[3]]  # the edge's rule at 190, as before
+
+
+def _name_header_page(stub_x: float, text: str = "名称主要实施内容") -> PageContent:
+    """A task header cell (100-400 pt) over 名称 and 主要实施内容, their column rule lost but for a
+    16-pt stub standing on the cell's top edge; the two headers read as one line (20 pt a hanzi)."""
+    top, bottom = 300.0, 336.0
+    segments = [Segment(100.0, top, 500.0, top), Segment(100.0, bottom, 500.0, bottom)]
+    segments += [Segment(x, top, x, bottom) for x in (100.0, 400.0, 500.0)]
+    segments += [Segment(stub_x, top, stub_x, top + 16.0)]
+    width = sum(10.0 if ord(ch) < 0x2E80 else 20.0 for ch in text)
+    glyphs = (Glyph(text, Box(120.0, 312.0, 120.0 + width, 324.0), 12.0, 0.9),)
+    return PageContent(1, 595.0, 842.0, glyphs, tuple(segments), "ocr")
+
+
+@pytest.mark.parametrize("stub_x, text, split", [
+    (165.0, "名称主要实施内容", True),  # 名称 | 主要实施内容: a two-character header read exactly, beside a label
+    (185.0, "名称主要实施内容", False),  # 名称主 | 要实施内容: neither side a label
+    (165.0, "名称6,620", False),  # a short header beside a number is no evidence of a cell
+])
+def test_a_short_header_beside_a_label_is_split_off(stub_x, text, split):
+    page = _name_header_page(stub_x, text)
+    tables, lines = page_tables(page, OCR_GRID)
+    assert check_grid(tables, lines).ok  # the check sees one label in the cell at most
+    got = label_splits(page, tables, s=OCR_GRID, rows=False)
+    assert [(s.x0, s.y0, s.x1, s.y1) for s in got] == ([(stub_x, 300.0, stub_x, 336.0)] if split else [])
+
+
+HX = [100.0, 200.0, 350.0, 450.0]  # 名称 | 主要实施内容 | 拟投入的资金（万元）
+HEAD_TOP, HEAD_BOTTOM, ROW_BOTTOM = 300.0, 340.0, 420.0
+
+
+def _task_page(rule_from: float | None, under: list[str]) -> PageContent:
+    """A task block's header row over one task; the rule under the header row runs from
+    `rule_from` to the right edge (None: lost everywhere), so the first column's cell holds 名称
+    over the lines `under`."""
+    segments = [Segment(HX[0], HEAD_TOP, HX[-1], HEAD_TOP), Segment(HX[0], ROW_BOTTOM, HX[-1], ROW_BOTTOM)]
+    segments += [Segment(x, HEAD_TOP, x, ROW_BOTTOM) for x in HX]
+    if rule_from is not None:
+        segments.append(Segment(rule_from, HEAD_BOTTOM, HX[-1], HEAD_BOTTOM))
+    glyphs = (_centred("名称", HX[0], HX[1], HEAD_TOP, HEAD_BOTTOM) + _centred("主要实施内容", HX[1], HX[2], HEAD_TOP, HEAD_BOTTOM)
+              + _centred("拟投入的资金", HX[2], HX[3], HEAD_TOP, HEAD_BOTTOM))
+    y = (HEAD_BOTTOM + ROW_BOTTOM) / 2 - 6.0 * len(under)
+    for text in under:
+        glyphs += _centred(text, HX[0], HX[1], y, y + 12.0)
+        y += 12.0
+    glyphs += _centred("推进智慧校园建设", HX[1], HX[2], HEAD_BOTTOM, ROW_BOTTOM)
+    glyphs += _centred("6584.10", HX[2], HX[3], HEAD_BOTTOM, ROW_BOTTOM)
+    return PageContent(1, 595.0, 842.0, tuple(glyphs), tuple(segments), "ocr")
+
+
+@pytest.mark.parametrize("rule_from, under, split", [
+    (HX[1], ["博物馆免费开放", "计划"], True),  # the header row's rule ends on the cell's edge
+    (HX[0] + 30.0, ["博物馆免费开放", "计划"], True),  # ... or runs 70 pt into it, lost over the rest
+    (None, ["博物馆免费开放", "计划"], False),  # lost altogether: no evidence where the cell ends
+    (HX[1], ["三级指标"], False),  # a label under the header: two labels, not this split's case
+    (HX[1], [], False),  # the header alone
+])
+def test_a_header_over_a_row_s_text_is_split_on_the_header_row_s_rule(rule_from, under, split):
+    page = _task_page(rule_from, under)
+    tables, _ = page_tables(page, OCR_GRID)
+    got = label_splits(page, tables, s=OCR_GRID, rows=False)
+    if not split:
+        assert [s for s in got if s.x0 == HX[0]] == []
+        return
+    assert [(s.x0, s.y0, s.x1, s.y1) for s in got] == [(HX[0], HEAD_BOTTOM, HX[1], HEAD_BOTTOM)]
+    mended = PageContent(1, 595.0, 842.0, page.glyphs, page.segments + tuple(got), "ocr")
+    cells = {c.text.replace("\n", "") for t in page_tables(mended, OCR_GRID)[0] for c in t.cells}
+    assert {"名称", "博物馆免费开放计划", "6584.10"} <= cells
+    assert label_splits(page, tables, s=OCR_GRID, rows=False, headers=False) == []  # headers are what split it
