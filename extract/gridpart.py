@@ -26,6 +26,9 @@ from .model import Segment, Table, TextLine
 # a part kept from the grid holds at least this many rows (a lone row passes the check too
 # easily: the page's last empty row, a footer's cell)
 MIN_PART_ROWS = 2
+# a loose line lies beside a table when it ends no further than this past the table's left edge
+# (a blurred rule's width)
+EDGE_PT = 3.0
 
 
 @dataclass
@@ -91,6 +94,17 @@ def opens_block(t: Table, vocab: Vocabulary) -> bool:
     return sum(1 for k in keys if k in vocab.headers) >= 2
 
 
+def label_beside(t: Table, lines: list[TextLine], vocab: Vocabulary) -> bool:
+    """Is a block's label, out of any cell, set left of the table's first row (its label
+    cell lost a rule and is no cell, so the label is a loose line beside the block's rows)?"""
+    first = [c for c in t.cells if c.row == 0]
+    if not first:
+        return False
+    left, top = min(c.box.x0 for c in first), min(c.box.y0 for c in first)
+    return any(vocab.match(ln.text) in vocab.blocks for ln in lines
+               if ln.box.x1 <= left + EDGE_PT and ln.box.y1 > top)
+
+
 def clean_headers(t: Table, vocab: Vocabulary) -> bool:
     """Is every text of each header row (two column headers or more) a label? A header cell
     that took in the text under it (主要实施内容 and a task's content: the rule under the header
@@ -123,7 +137,12 @@ def grid_parts(tables: list[Table], lines: list[TextLine], segments: tuple[Segme
     below = next((c for c in cuts if opens_block(c.lower[0], vocab)
                   and _passes(c.lower, [ln for ln in lines if mid(ln) >= c.y], segments, vocab)), None)
     y_low = below.y if below else float("inf")
-    above = next((c for c in reversed(cuts) if c.y < y_low and c.upper and opens_block(c.lower[0], vocab)
+    # the part above may end where the page's next block begins with its label out of a cell:
+    # a 200-dpi office scan lost the rules round 绩效指标's label cell and under the indicators'
+    # header, and the task row and 其他需完成的任务 above them, whose grid was whole, were read
+    # by anchors with the rest (a task lost, flagged)
+    above = next((c for c in reversed(cuts) if c.y < y_low and c.upper
+                  and (opens_block(c.lower[0], vocab) or label_beside(c.lower[0], [ln for ln in lines if mid(ln) >= c.y], vocab))
                   and _passes(c.upper, [ln for ln in lines if mid(ln) < c.y], segments, vocab)), None)
     if below is None and above is None:
         return None

@@ -107,3 +107,29 @@ def test_a_part_whose_header_took_in_other_text_is_not_kept(header, kept):
     t = _table(BUDGET_LOST + GOAL + tasks, WIDTHS)
     parts = grid_parts([t], [])
     assert (parts is not None) is kept
+
+
+# a continued task row and 其他需完成的任务 over an indicator block whose label cell lost its rules
+# (绩效指标 a loose line left of the block) and whose header lost the rule under 一级指标
+CONTINUED = [(0, 0, 1, 1, ""), (0, 1, 1, 1, "文物保护利用计划"), (0, 2, 1, 1, "9469.37"), (0, 3, 1, 1, "资金使用效益进一步提高"),
+             (1, 0, 1, 1, "其他需完成的任务（可选填）"), (1, 1, 1, 3, "")]
+INDICATORS_LOST = [(2, 1, 2, 1, "一级指标二级指标数量指标"), (2, 2, 2, 1, "三级指标非物质文化遗产覆盖数量"),
+                   (2, 3, 1, 1, "指标值"), (3, 3, 1, 1, "≥50场")]
+
+
+@pytest.mark.parametrize("label, kept", [
+    ("绩效指标", True),  # the lower block's label, beside its rows: the block begins at the cut
+    ("数量指标", False),  # no block's label: the cut may lie inside a block
+    (None, False),
+])
+def test_the_rows_above_a_block_whose_label_lost_its_cell_keep_the_grid(label, kept):
+    t = _table(CONTINUED + INDICATORS_LOST, WIDTHS)
+    lines = [TextLine(1, label, Box(10, 2 * ROW_PT + 22, 60, 2 * ROW_PT + 32), 10, 0.9)] if label else []
+    assert not check_grid([t], lines).ok
+    parts = grid_parts([t], lines)
+    if not kept:
+        assert parts is None or not parts.above[0]
+        return
+    assert parts is not None and parts.band == (2 * ROW_PT, float("inf"))
+    (above,), _ = parts.above
+    assert above.n_rows == 2 and {"9469.37", "其他需完成的任务（可选填）"} <= {c.text for c in above.cells}
