@@ -9,7 +9,9 @@ with nothing to say so, the worst failure. So the first page after each form tha
 - its top table lines up with the table at the foot of the form's last page (the same column
   rules, at least MIN_COLUMNS columns), or a row of it repeats a header row of one of the
   template's records blocks (一级指标 | 二级指标 | 三级指标 …);
-- it carries FLAG_LABELS or more of the template's label names.
+- it carries FLAG_LABELS or more of the template's label names or values of its closed lists
+  (a photo's last page of indicator rows, its ruling not found, printed 时效指标, 效益指标 and
+  经济效益指标 and no label: it was neither read nor flagged, and nine indicators were lost).
 
 A page that heads no other table and lines up or repeats the header joins the form (the form's
 pages then run over the blank pages before it), and the page after it is looked at the same way.
@@ -43,6 +45,9 @@ MAX_BLANK = 2
 # suspect. The disclosure's summary tables carry at most two (财政拨款, 其他资金: a project form's
 # field labels), and they print another table's title, which lets them go.
 FLAG_LABELS = 2
+# closed-list values this long or longer count as the form's words wherever a text holds them
+# (every value of the indicator levels is 4 characters or more: 产出指标 … 服务对象满意度指标)
+MIN_VALUE = 4
 
 
 @dataclass(frozen=True)
@@ -104,17 +109,29 @@ def header_block(cells: list[Cell], tpl: Template) -> str | None:
     return None
 
 
+def _values(tpl: Template) -> dict[str, str]:
+    """The values of the template's closed lists (产出指标, 时效指标), key -> the name each counts for."""
+    return {label_key(v): f"value:{b.name}.{col}:{label_key(v)}"
+            for b in tpl.blocks.values() for col, values in b.values.items() for v in values
+            if len(label_key(v)) >= MIN_VALUE}
+
+
 def _label_hits(ex: Extraction, page: int, tpl: Template) -> list[str]:
-    """The template's label names printed on the page, in its cells or its loose lines."""
-    table = label_names(tpl)
+    """The template's label names printed on the page, in its cells or its loose lines, and the
+    values of its closed lists held in them: a page of indicator rows carried on overleaf prints
+    no label, only those, and with its ruling lost its loose lines run across the columns
+    (效益指标经济效益指标学前教育学位资金使逐步提升)."""
+    table, values = label_names(tpl), _values(tpl)
     found: dict[str, str] = {}
     texts = [(c.text, c.source == "ocr") for t in ex.tables for c in t.cells if c.page == page]
     texts += [(ln.text, ln.confidence < 1.0) for ln in ex.lines if ln.page == page]
     for text, ocr in texts:
         for part in text.splitlines() or [text]:
-            name = _named(part, ocr, table)
-            if name and name not in found:
-                found[name] = part.strip()
+            key = label_key(part)
+            named = [(_named(part, ocr, table), part.strip())] + [(name, v) for v, name in values.items() if v in key]
+            for name, shown in named:
+                if name and name not in found:
+                    found[name] = shown
     return list(found.values())
 
 

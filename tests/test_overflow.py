@@ -31,6 +31,10 @@ PAGES = {
     "untitled_other": ([], [["科目编码", "科目名称", "合计"], ["2010101", "行政运行", "1.00"]], [100, 150, 100], 50, False),
     "labels_no_table": (["一级指标", "二级指标", "三级指标", "指标值", "产出指标 质量指标 合格率 ≥95%"], [], [], 50, True),
     "prose": (["本部门绩效指标按规定填报，一级指标和二级指标按财政部门口径，", "三级指标由各单位细化。"], [], [], 50, False),
+    # a photo's last page of indicator rows, its ruling not found: loose lines run across the
+    # columns, with the levels' values in them and no label
+    "values_no_table": (["时效指标 学前教育资金支付及时率 90% 90%", "效益指标经济效益指标资金使用效益 逐步提升"], [], [], 50, True),
+    "prose_one_value": (["本年度产出指标均按计划完成，资金使用规范。"], [], [], 50, True),
     "blank": ([], [], [], 50, False),
 }
 
@@ -66,6 +70,8 @@ CASES = [
     (["form", "header_other_title"], None, [(1, 1)], [[2]]),               # repeats the form's header
     (["form", "labels_no_table"], None, [(1, 1)], [[2]]),                  # the form's labels, no ruling
     (["form", "blank", "labels_no_table"], None, [(1, 1)], [[3]]),
+    (["form", "values_no_table"], None, [(1, 1)], [[2]]),                  # the levels' values, no ruling
+    (["form", "prose_one_value"], None, [(1, 1)], [[]]),                   # one value in a sentence
     (["form", "procure"], None, [(1, 1)], [[]]),                           # shares 财政拨款, 其他资金: another table
     (["form", "prose"], None, [(1, 1)], [[]]),
     (["form", "blank", "untitled_other"], None, [(1, 1)], [[]]),
