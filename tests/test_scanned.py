@@ -911,3 +911,28 @@ def test_a_mark_s_rays_beside_a_line_do_not_make_it_two_lines(above, below, stro
     assert len(bands) == want_lines
     if want_lines == 1:
         assert bands[0][0] <= top and bands[0][1] >= bottom - 1  # the digits whole in one band
+
+
+def _staircase_page(rules: bool) -> np.ndarray:
+    """A page's last rows: short words in six columns, each column's set 3° lower than the one
+    before (centred in cells of different heights), and faint grey rules level across them."""
+    rgb = np.full((1700, 1200, 3), 255, np.uint8)
+    dy = np.tan(np.radians(3.0)) * 160
+    for k in range(6):
+        for row in range(2):
+            y = int(300 + row * 90 + k * dy)
+            rgb[y:y + 22, 120 + k * 160:190 + k * 160:6] = 30  # a word's strokes: a third of its box inked
+            rgb[y:y + 22, 121 + k * 160:190 + k * 160:6] = 30
+    if rules:
+        for y in (260, 350, 440, 530):
+            rgb[y:y + 2, 100:1080] = 185  # 1.5-pt grey rules: paper to Otsu, ink to the rules' black-hat
+        for x in range(100, 1081, 160):
+            rgb[260:532, x:x + 2] = 185
+    return rgb
+
+
+@pytest.mark.parametrize("rules, level", [(True, True), (False, False)])
+def test_a_sparse_page_is_levelled_by_its_rules_as_well_as_its_text(rules, level):
+    """Without its rules the words alone score a 3° turn (the control); with them, level wins."""
+    pp = prepare(_staircase_page(rules), 150)
+    assert (abs(pp.skew) < 0.1) is level, pp.skew
