@@ -142,6 +142,36 @@ def mend_spills(cells: list[tuple[int, int, object, str]], column: str) -> tuple
     return mended, flags
 
 
+# a level value held with other text counts this long or longer (every value is 4 characters or more)
+MIN_HELD_LEVEL = 4
+
+
+def held_level(text: str, column: str) -> str | None:
+    """The 一级/二级 value an indicator cell's text holds beside other text, if it holds one: a
+    rule lost between two cells of an OCR'd row (a photo's shaded 二级指标 column lost its edge
+    rule, and 经济效益指标 was read with the 三级指标 names beside it into one cell; realigned by
+    content, the row's 三级指标 read 社会效益指标校园安全服务受益人次). None when the text is a
+    value of its own column (服务对象满意度指标 holds 满意度指标, and is one)."""
+    key = clean_text(text).replace("\n", "")
+    if not key or (column in VOCAB and _is_level(key, column)):
+        return None
+    found = [v for v in (*LEVEL2, *LEVEL1) if len(v) >= MIN_HELD_LEVEL and v in key and v != key]
+    return max(found, key=len) if found else None
+
+
+def held_level_flags(row: dict) -> list[Flag]:
+    """An error on each level or name of an indicator row that holds a 一级/二级 value beside
+    other text (held_level); for OCR'd rows, filled down rows included."""
+    out = []
+    for col in ("level1", "level2", "level3"):
+        value = held_level(row.get(col) or "", col)
+        if value is not None:
+            out.append(Flag("indicators", row["seq"], col, FlagCode.CELL_SHARED, ERROR,
+                            f"{NAMES.get(col, '三级指标')} “{row[col]}” holds “{value}” and other text: a rule "
+                            "between two cells may be lost; check the printed form."))
+    return out
+
+
 def fill_down(rows: list[dict], columns: tuple[str, ...] = ("level1", "level2"),
               reason: str = "the printed cell is merged over several rows") -> list[Flag]:
     """Fill blank hierarchy cells from the row above, in place; one info flag per filled row.

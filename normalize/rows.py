@@ -12,7 +12,7 @@ from formpipe.extract.record import EMPTY, CellRef, RawForm
 
 from .amountstyle import CENTS, WHOLE, amount_style, lost_cents_point, point_as_comma
 from .flags import ERROR, INFO, Flag, FlagCode
-from .hierarchy import fill_down, mend_spills, plausible, realign, snap_level
+from .hierarchy import fill_down, held_level_flags, mend_spills, plausible, realign, snap_level
 from .locate import locate_flags
 from .numerals import AmountReading, read_amount, rebuild_cents
 from .projects import PROJECT_FORM, project_rows
@@ -302,6 +302,9 @@ def indicator_rows(form: RawForm, flags: list[Flag]) -> list[dict]:
             row[col] = compact_numbers(values.get(col)) if col in has else None
         out.append(row)
     flags.extend(fill_down(out))
+    for rec, row in zip(form.indicators, out, strict=True):
+        if any(c.source == "ocr" for c in rec.cells):  # a text layer's merged cell is as printed
+            flags.extend(held_level_flags(row))
     for row in out:
         row.update(_target_cols("annual", row["annual_target"]))
         row.update(_target_cols("period", row["period_target"]))

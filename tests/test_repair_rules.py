@@ -243,3 +243,46 @@ def test_budget_rows_guess_a_lost_point_from_the_form_s_other_amounts():
     rows = budget_rows(form, flags)
     assert str(rows[-1]["amount_wan"]) == "144543.15"
     assert [(f.row_ref, f.code, f.severity) for f in flags] == [(6, "AMOUNT_REPAIRED", "error")]
+
+
+@pytest.mark.parametrize("text, column, held", [
+    ("降低中小学校办事成本经济效益指标学前教育学位资金使用效益", "level2", "经济效益指标"),  # a level2 cell run into the names
+    ("社会效益指标校园安全服务受益人次", "level3", "社会效益指标"),  # a name with its level2 in front
+    ("产出指标数量指标", "level1", "数量指标"),  # two levels in one cell: the longest held is named
+    ("服务对象满意度指标", "level2", None),  # a value of its own column, holding a shorter one
+    ("经济效益指标", "level2", None),
+    ("校园安全服务受益人次", "level3", None),
+    ("", "level2", None),
+])
+def test_a_level_value_held_with_other_text_is_named(text, column, held):
+    from formpipe.normalize.hierarchy import held_level
+    assert held_level(text, column) == held
+
+
+def _indicator_form(source: str):
+    from formpipe.extract.record import CellRef, RawForm, RawRecord
+    def rec(n, level1, level2, level3, target):
+        cells = {c: CellRef(t, page=1, table_no=1, row=n, col=i, source=source, confidence=0.95)
+                 for i, (c, t) in enumerate((("level1", level1), ("level2", level2), ("level3", level3),
+                                             ("annual_target", target))) if t}
+        return RawRecord(cells, 1, tuple(cells.values()))
+    form = RawForm("department_overall", CellRef("2024年部门整体预算绩效目标申报表"))
+    form.columns["indicators"] = ("level1", "level2", "level3", "annual_target")
+    form.indicators = [rec(0, "效益指标", "降低办事成本经济效益指标资金使用效益", "降低办事成本经济效益指标资金使用效益", "有效提升"),
+                       rec(1, "", "", "社会效益指标校园安全服务受益人次", "400万人次"),
+                       rec(2, "满意度指标", "服务对象满意度指标", "学生家长满意度", "≥90分")]
+    return form
+
+
+@pytest.mark.parametrize("source, flagged", [("ocr", {(1, "level2"), (1, "level3"), (2, "level2"), (2, "level3")}),
+                                             ("text", set())])
+def test_an_ocr_d_indicator_cell_holding_a_level_and_other_text_is_an_error_filled_rows_too(source, flagged):
+    """Row 2's 二级指标 is filled down from row 1's, which holds a level run into the names: both
+    are errors on a scan. A text layer's merged cell is as printed."""
+    from formpipe.normalize.rows import indicator_rows
+    flags: list = []
+    rows = indicator_rows(_indicator_form(source), flags)
+    assert rows[1]["level2"] == rows[0]["level2"]  # filled down
+    got = {(f.row_ref, f.field) for f in flags if f.code == "CELL_SHARED"}
+    assert got == flagged
+    assert all(f.severity == "error" for f in flags if f.code == "CELL_SHARED")
