@@ -8,7 +8,7 @@ its methods are called by the walk (extract/mapping.py) as it reads the block's 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 from .flags import Flag, FlagCode
@@ -54,16 +54,47 @@ class BudgetGuesses:
     vocab: set[str]  # every label the template prints (label keys)
     sections_named: set[str] = field(default_factory=set)
     guessed_sections: dict[str, str] = field(default_factory=dict)  # section -> the text it was read from
+    section_why: dict[str, str] = field(default_factory=dict)  # section -> how it was guessed
     guessed_items: dict[int, str] = field(default_factory=dict)  # budget row -> the text its item was guessed from
 
-    def section_row(self, block: BlockSpec, body: list[Cell], named: list[tuple[str, Cell]]) -> list[tuple[str, Cell]]:
+    def section_row(self, block: BlockSpec, body: list[Cell], named: list[tuple[str, Cell]],
+                    below: Sequence[Cell] = ()) -> list[tuple[str, Cell]]:
         """A section row's sections, left to right, with its one unreadable label read by
-        elimination where it can be (see by_elimination); the sections are remembered as met."""
+        elimination where it can be (see by_elimination), else its unreadable labels named by
+        the items under them (`below`: the next row's cells; see by_items); the sections are
+        remembered as met."""
         guessed = self.by_elimination(block, body, named)
-        if guessed is not None:
-            named = sorted([*named, guessed], key=lambda sc: sc[1].box.x0)
+        more = [guessed] if guessed is not None else self.by_items(block, body, named, below)
+        if more:
+            named = sorted([*named, *more], key=lambda sc: sc[1].box.x0)
         self.sections_named |= {sec for sec, _ in named}
         return named
+
+    def _unread(self, body: list[Cell], named: list[tuple[str, Cell]]) -> list[Cell]:
+        """A section row's cells that are neither a section, a label of the template nor a number."""
+        return [c for c in body if label_key(c.text) and all(c is not n for _, n in named)
+                and nearest_label(label_key(c.text), self.vocab) is None and not AMOUNT_LIKE.fullmatch(c.text.strip())]
+
+    def by_items(self, block: BlockSpec, body: list[Cell], named: list[tuple[str, Cell]],
+                 below: Sequence[Cell]) -> list[tuple[str, Cell]]:
+        """A section row's unreadable labels, each named by the item printed under it where that
+        item is one section's alone (the template's section_items) and that section is not yet
+        met: a seal over 部门预算支出 left 血门之 API 算支出 (too long a reading for by_elimination)
+        over 基本支出 read whole, and the block's two 部门预算支出 rows were lost (flagged)."""
+        left = [s for s in block.sections if s not in self.sections_named | {sec for sec, _ in named}]
+        out = []
+        for cell in (c for c in self._unread(body, named) if c.source == "ocr"):
+            mid = (cell.box.x0 + cell.box.x1) / 2
+            under = [label_key(b.text) for b in below if b.box.x0 <= mid <= b.box.x1]
+            secs = {s for s in left if any(label_key(i) in under for i in block.section_items.get(s, ()))}
+            if len(secs) == 1:
+                sec = secs.pop()
+                item = next(i for i in block.section_items[sec] if label_key(i) in under)
+                self.guessed_sections[sec] = cell.text.replace("\n", "")
+                self.section_why[sec] = f"the section of the item printed under it, {item}"
+                left.remove(sec)
+                out.append((sec, cell))
+        return out
 
     def by_elimination(self, block: BlockSpec, body: list[Cell], named: list[tuple[str, Cell]]) -> tuple[str, Cell] | None:
         """A section row's one unreadable section label (a seal over 按预算级次划分 read
@@ -71,8 +102,7 @@ class BudgetGuesses:
         cell of the row is neither a section, a value header nor a number, it was OCR'd, and it
         holds at least SECTION_GUESS_SHARE of that section's characters. With several sections
         not yet met, the one it holds most of (SECTION_MISREAD_SHARE at least), alone."""
-        unread = [c for c in body if label_key(c.text) and all(c is not n for _, n in named)
-                  and nearest_label(label_key(c.text), self.vocab) is None and not AMOUNT_LIKE.fullmatch(c.text.strip())]
+        unread = self._unread(body, named)
         left = [s for s in block.sections if s not in self.sections_named | {sec for sec, _ in named}]
         if len(unread) != 1 or not left or unread[0].source != "ocr":
             return None
@@ -102,8 +132,9 @@ class BudgetGuesses:
         row = len(form.budget)
         if sec in self.guessed_sections:
             form.notes.append(Flag("budget_items", row, "section", FlagCode.VOCAB_SNAPPED, "error",
-                                   f"This row's section “{sec}” was read from “{self.guessed_sections[sec]}”, the "
-                                   "one section of the block not yet met; check the section's name."))
+                                   f"This row's section “{sec}” was read from “{self.guessed_sections[sec]}”, "
+                                   f"{self.section_why.get(sec, 'the one section of the block not yet met')}; "
+                                   "check the section's name."))
         items = {label_key(i): i for i in block.items}
         if not items:
             return None

@@ -325,7 +325,7 @@ class _Walk:
         sections = self.sections[self.open_block.name]
         named = [(sec, c) for c in body if (sec := self.find(sections, c))]
         if named:
-            named = self.guesses.section_row(self.open_block, body, named)
+            named = self.guesses.section_row(self.open_block, body, named, [c for c in t.cells if c.row == r + 1])
             self.header = [(sec, c.box.x0, c.box.x1) for sec, c in named]
             for _, c in named:
                 self.use(c, t)

@@ -541,16 +541,18 @@ def _two_section_rows(fourth: str, source: str = "ocr") -> list:
 
 
 @pytest.mark.parametrize("fourth, source, guessed", [
-    ("地环值仅顶开级次划分", "ocr", True),  # a seal over the label: 4 of its 7 characters left
-    ("按预算级次划分", "ocr", False),  # read right: nothing to guess
-    ("按支出功能分类", "ocr", False),  # a section the template lacks shares too few characters
-    ("地环值仅顶开级次划分", "text", False),  # a text layer's label is what was printed
+    ("地环值仅顶开级次划分", "ocr", "the one section of the block not yet met"),  # a seal: 4 of its 7 characters left
+    ("按预算级次划分", "ocr", None),  # read right: nothing to guess
+    # shares too few characters, but the item printed under it is 按预算级次划分's alone
+    ("按支出功能分类", "ocr", "the section of the item printed under it, 市本级使用资金"),
+    ("地环值仅顶开级次划分", "text", None),  # a text layer's label is what was printed
 ])
 def test_an_unreadable_section_label_is_the_one_section_not_yet_met(fourth, source, guessed):
     form = map_form(Extraction(pages=1, tables=[_table(_two_section_rows(fourth), [60, 80, 50, 80, 50], source)],
                                lines=[]), load_template())
     last = [(b.section, b.item, b.amount.text) for b in form.budget if b.item in ("市本级使用资金", "拟用于对下转移支付资金")]
     flagged = sorted(n.row_ref for n in form.notes if n.code == "VOCAB_SNAPPED" and n.field == "section")
+    assert all(guessed in n.message for n in form.notes if n.code == "VOCAB_SNAPPED" and n.field == "section")
     if guessed or fourth == "按预算级次划分" and source == "ocr":
         assert last == [("按预算级次划分", "市本级使用资金", "6.00"), ("按预算级次划分", "拟用于对下转移支付资金", "8.00")]
     else:
@@ -572,16 +574,22 @@ def test_one_character_short_takes_only_a_unique_item(key, items, expected):
     assert one_character_short(key, items) == expected
 
 
-@pytest.mark.parametrize("first, guessed", [
-    ("部门支出", True),  # a seal took 预算 out of 部门预算支出: 4 of its 6 characters, 2 of 事业发展性支出's 7
-    ("支出", False),  # as much any section's spending as another's: no guess
-    ("部门预算支出金额合计", False),  # longer than the section by more than a character
+@pytest.mark.parametrize("first, item, guessed", [
+    # a seal took 预算 out of 部门预算支出: 4 of its 6 characters, 2 of 事业发展性支出's 7
+    ("部门支出", "基本支出", "the one section of the block not yet met"),
+    # as much any section's spending as another's, or longer than the section by more than a
+    # character: named by the item under it, 部门预算支出's alone
+    ("支出", "基本支出", "the section of the item printed under it, 基本支出"),
+    ("部门预算支出金额合计", "基本支出", "the section of the item printed under it, 基本支出"),
+    ("支出", "办公经费", None),  # an item the template lacks says nothing
 ])
-def test_an_unreadable_first_section_label_is_the_section_it_holds_most_of(first, guessed):
-    rows = [(r, c, rs, cs, first if (r, c) == (0, 1) else t) for r, c, rs, cs, t in _two_section_rows("按预算级次划分")]
+def test_an_unreadable_first_section_label_is_the_section_it_holds_most_of(first, item, guessed):
+    rows = [(r, c, rs, cs, first if (r, c) == (0, 1) else item if (r, c) == (1, 1) else t)
+            for r, c, rs, cs, t in _two_section_rows("按预算级次划分")]
     form = map_form(Extraction(pages=1, tables=[_table(rows, [60, 80, 50, 80, 50], "ocr")], lines=[]), load_template())
     spending = [(b.item, b.amount.text) for b in form.budget if b.section == "部门预算支出"]
     flagged = sorted(n.row_ref for n in form.notes if n.code == "VOCAB_SNAPPED" and n.field == "section")
+    assert all(guessed in n.message for n in form.notes if n.code == "VOCAB_SNAPPED" and n.field == "section")
     if guessed:
         assert spending == [("基本支出", "1.00"), ("项目支出", "3.00")]
         assert flagged == [i for i, b in enumerate(form.budget) if b.section == "部门预算支出"]
