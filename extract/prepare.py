@@ -372,11 +372,13 @@ def prepare(rgb: np.ndarray, dpi: float, turns: int | None = None, s: PrepareSet
     # the page's rows went unread; with its rules in the profile, level won (0°). On full pages
     # the angle moved on 3 of 57 pages looked at, by 0.02° (dev-set 200-dpi scans and photo,
     # generated 200-dpi scans and photos)
-    angle = skew_angle(cv2.max(ink, rule_ink(line_grey, dpi, s)), s)
+    unturned_rules = rule_ink(line_grey, dpi, s)
+    angle = skew_angle(cv2.max(ink, unturned_rules), s)
     # the lean is measured on the ruling once the rows are level; a sheared page's ruling is
     # then turned and sheared again from the unturned page (one interpolation, not two)
     level_lines = straighten(line_grey, angle, 0.0, s=s)
-    line_ink = rule_ink(level_lines, dpi, s)
+    # a page not turned (a straightened photo, most of them) keeps the rules found for the skew
+    line_ink = unturned_rules if level_lines is line_grey else rule_ink(level_lines, dpi, s)
     slope = slant_slope(line_ink, dpi, s)
     if abs(np.degrees(np.arctan(slope))) < s.min_slant:
         slope, line_grey = 0.0, level_lines
