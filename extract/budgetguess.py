@@ -53,8 +53,8 @@ class BudgetGuesses:
 
     vocab: set[str]  # every label the template prints (label keys)
     sections_named: set[str] = field(default_factory=set)
-    guessed_sections: dict[str, str] = field(default_factory=dict)  # section -> the text it was read from
-    section_why: dict[str, str] = field(default_factory=dict)  # section -> how it was guessed
+    # section -> the text it was read from, and why it names that section
+    guessed_sections: dict[str, tuple[str, str]] = field(default_factory=dict)
     guessed_items: dict[int, str] = field(default_factory=dict)  # budget row -> the text its item was guessed from
 
     def section_row(self, block: BlockSpec, body: list[Cell], named: list[tuple[str, Cell]],
@@ -70,6 +70,10 @@ class BudgetGuesses:
         self.sections_named |= {sec for sec, _ in named}
         return named
 
+    def _not_met(self, block: BlockSpec, named: list[tuple[str, Cell]]) -> list[str]:
+        """The block's sections neither met before nor named in this row."""
+        return [s for s in block.sections if s not in self.sections_named | {sec for sec, _ in named}]
+
     def _unread(self, body: list[Cell], named: list[tuple[str, Cell]]) -> list[Cell]:
         """A section row's cells that are neither a section, a label of the template nor a number."""
         return [c for c in body if label_key(c.text) and all(c is not n for _, n in named)
@@ -81,7 +85,7 @@ class BudgetGuesses:
         item is one section's alone (the template's section_items) and that section is not yet
         met: a seal over 部门预算支出 left 血门之 API 算支出 (too long a reading for by_elimination)
         over 基本支出 read whole, and the block's two 部门预算支出 rows were lost (flagged)."""
-        left = [s for s in block.sections if s not in self.sections_named | {sec for sec, _ in named}]
+        left = self._not_met(block, named)
         out = []
         for cell in (c for c in self._unread(body, named) if c.source == "ocr"):
             mid = (cell.box.x0 + cell.box.x1) / 2
@@ -90,8 +94,7 @@ class BudgetGuesses:
             if len(secs) == 1:
                 sec = secs.pop()
                 item = next(i for i in block.section_items[sec] if label_key(i) in under)
-                self.guessed_sections[sec] = cell.text.replace("\n", "")
-                self.section_why[sec] = f"the section of the item printed under it, {item}"
+                self.guessed_sections[sec] = (cell.text.replace("\n", ""), f"the section of the item printed under it, {item}")
                 left.remove(sec)
                 out.append((sec, cell))
         return out
@@ -103,7 +106,7 @@ class BudgetGuesses:
         holds at least SECTION_GUESS_SHARE of that section's characters. With several sections
         not yet met, the one it holds most of (SECTION_MISREAD_SHARE at least), alone."""
         unread = self._unread(body, named)
-        left = [s for s in block.sections if s not in self.sections_named | {sec for sec, _ in named}]
+        left = self._not_met(block, named)
         if len(unread) != 1 or not left or unread[0].source != "ocr":
             return None
         cell, key = unread[0], label_key(unread[0].text)
@@ -122,7 +125,7 @@ class BudgetGuesses:
             if not ranked or ranked[0][0] < SECTION_MISREAD_SHARE or (len(ranked) > 1 and ranked[1][0] == ranked[0][0]):
                 return None
             sec = ranked[0][1]
-        self.guessed_sections[sec] = cell.text.replace("\n", "")
+        self.guessed_sections[sec] = (cell.text.replace("\n", ""), "the one section of the block not yet met")
         return sec, cell
 
     def item(self, form: RawForm, block: BlockSpec, sec: str, lab: Cell,
@@ -131,10 +134,9 @@ class BudgetGuesses:
         prose). The flags of a guessed section or item go on the row about to be added."""
         row = len(form.budget)
         if sec in self.guessed_sections:
+            read, why = self.guessed_sections[sec]
             form.notes.append(Flag("budget_items", row, "section", FlagCode.VOCAB_SNAPPED, "error",
-                                   f"This row's section “{sec}” was read from “{self.guessed_sections[sec]}”, "
-                                   f"{self.section_why.get(sec, 'the one section of the block not yet met')}; "
-                                   "check the section's name."))
+                                   f"This row's section “{sec}” was read from “{read}”, {why}; check the section's name."))
         items = {label_key(i): i for i in block.items}
         if not items:
             return None

@@ -304,8 +304,7 @@ def indicator_rows(form: RawForm, flags: list[Flag]) -> list[dict]:
     flags.extend(fill_down(out))
     for rec, row in zip(form.indicators, out, strict=True):
         if any(c.source == "ocr" for c in rec.cells):  # a text layer's merged cell is as printed
-            flags.extend(held_level_flags(row))
-    for row in out:
+            flags.extend(held_level_flags(row))  # after fill_down: a filled row holds it too
         row.update(_target_cols("annual", row["annual_target"]))
         row.update(_target_cols("period", row["period_target"]))
         flags.extend(indicator_checks(row))
